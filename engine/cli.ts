@@ -1,0 +1,92 @@
+/**
+ * Command line of the engine. `pipeline` runs the main job on the embedded services:
+ *   npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N]
+ *     [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P] [--json]
+ */
+import { parseArgs } from 'node:util';
+import { resolveConfig } from './config';
+import type { PipelineSummary } from './contract';
+import { PulseError, toErrorInfo } from './errors';
+import { runPipeline } from './pipeline/runPipeline';
+
+const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N]
+       [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P] [--json]`;
+
+function num(values: Record<string, unknown>, name: string, fallback: number, check: (n: number) => boolean, rule: string): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || !check(n)) throw new PulseError('config_invalid', `--${name} ${String(raw)}: ${rule}`, { field: name });
+  return n;
+}
+
+async function pipeline(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      seconds: { type: 'string' },
+      rate: { type: 'string' },
+      seed: { type: 'string' },
+      'malformed-rate': { type: 'string' },
+      'invalid-rate': { type: 'string' },
+      'late-rate': { type: 'string' },
+      'duplicate-rate': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const prob = (name: string): number => num(values, name, 0, (n) => n >= 0 && n <= 1, 'must be a probability from 0 to 1');
+  const config = resolveConfig({ dataDir: values['data-dir'] });
+  const run = {
+    config,
+    seconds: num(values, 'seconds', 10, (n) => n >= 0 && n <= 86_400, 'must be from 0 to 86400 seconds'),
+    rate: num(values, 'rate', 1000, (n) => n >= 1 && n <= 500_000, 'must be from 1 to 500000 transactions/s'),
+    seed: num(values, 'seed', 42, (n) => Number.isInteger(n), 'must be an integer'),
+    faults: { malformed: prob('malformed-rate'), invalid: prob('invalid-rate'), late: prob('late-rate'), duplicate: prob('duplicate-rate') },
+    onProgress: (line: string) => process.stderr.write(`${line}\n`),
+  };
+  process.stderr.write(`retail-pulse: data in ${config.dataDir}; producing for ${run.seconds}s at ${run.rate} tx/s\n`);
+  const summary = await runPipeline(run);
+  if (values.json) console.log(JSON.stringify(summary));
+  else console.log(formatSummary(summary));
+}
+
+export function formatSummary(s: PipelineSummary): string {
+  const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const rows: [string, string][] = [
+    ['produced records', String(s.produced.records)],
+    ['  valid transactions / lines', `${s.produced.valid_transactions} / ${s.produced.valid_lines}`],
+    ['  valid revenue (EGP)', money(s.produced.valid_revenue)],
+    ['bronze records / files', `${s.bronze.records} / ${s.bronze.files}`],
+    ['quarantine records', `${s.quarantine.records}${Object.keys(s.quarantine.by_reason).length ? '  (' + Object.entries(s.quarantine.by_reason).map(([k, v]) => `${k} ${v}`).join(', ') + ')' : ''}`],
+    ['silver lines / distinct / files', `${s.silver.lines} / ${s.silver.distinct_lines} / ${s.silver.files}`],
+    ['silver revenue (EGP)', money(s.silver.revenue)],
+    ['warehouse fact rows', String(s.warehouse.fact_rows)],
+    ['warehouse revenue (EGP)', money(s.warehouse.revenue)],
+    ['windows revenue (EGP) / late', `${money(s.windows.revenue)} / ${s.windows.late_records} late (${money(s.windows.late_revenue)})`],
+    ['throughput (tx/s)', String(s.throughput_tps)],
+    ['latency p50 / p99 (ms)', `${s.latency_ms.p50 ?? '-'} / ${s.latency_ms.p99 ?? '-'}`],
+    ['etl', s.etl ? `${s.etl.status}: ${s.etl.files} files, ${s.etl.rowsInserted} rows inserted, ${s.etl.rowsSkipped} skipped, ${s.etl.durationMs} ms` : '-'],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (command === 'pipeline') return pipeline(rest);
+  console.error(`unknown command ${command ?? '(none)'}\n${USAGE}`);
+  process.exitCode = 2;
+}
+
+main().catch((err) => {
+  const info = toErrorInfo(err);
+  console.error(`retail-pulse: ${info.message}${info.field ? ` (field: ${info.field})` : ''}`);
+  process.exitCode = info.code === 'config_invalid' ? 2 : 1;
+});

@@ -1,0 +1,295 @@
+import fs from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Commands, CommandName, EtlResult, Events, EventName, HostApi, MetricsSnapshot, ProducerSettings, StageName, StageStatus } from './contract';
+import { paths, type EngineConfig } from './config';
+import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
+import { SALES_TOPIC } from './model/sale';
+import { MemoryMetrics } from './services/metrics/memoryMetrics';
+import { latencyQuantile, WINDOW_MS } from './services/metrics/port';
+import { openBroker } from './services/open';
+import type { Warehouse } from './services/warehouse/port';
+import { NO_FAULTS } from './stages/producer/faults';
+import { MAX_RATE, type ProducerOptions } from './stages/producer/producerStage';
+import type { StreamCounters } from './stages/stream/streamStage';
+import { lockDataDir } from './util/dataDirLock';
+import { serve, type Endpoint } from './workers/rpc';
+import { WorkerHandle } from './workers/workerHandle';
+import { summarize } from './pipeline/summary';
+
+const INIT_SQL = fileURLToPath(new URL('../sql/init.sql', import.meta.url));
+
+interface ProducerApi {
+  start(): void;
+  stop(): void;
+  setRate(rate: number): void;
+  setFaults(f: ProducerSettings['faults']): void;
+}
+interface StreamApi {
+  start(): void;
+  stop(): void;
+  drainTo(targets: number[]): void;
+  counters(): StreamCounters;
+}
+interface EtlApi {
+  run(): EtlResult;
+}
+
+const DEFAULT_SETTINGS: ProducerSettings = { rate: 500, seed: 42, faults: NO_FAULTS };
+
+/**
+ * Owns the services and the stage workers, and is the only thing a front end talks to (HostApi).
+ * The engine never imports electron: the window, the web bridge, the CLI and tests all drive this.
+ */
+export class Host implements HostApi {
+  private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
+  private readonly statuses = new Map<StageName, StageStatus>();
+  private producer: WorkerHandle<ProducerApi> | null = null;
+  private stream: WorkerHandle<StreamApi> | null = null;
+  private etl: WorkerHandle<EtlApi> | null = null;
+  private etlRunning: Promise<EtlResult> | null = null;
+  private producerFinished: Promise<void> = Promise.resolve();
+  private settings: ProducerSettings = DEFAULT_SETTINGS;
+  private lastEtl: EtlResult | null = null;
+  private readonly tick: NodeJS.Timeout;
+
+  private constructor(
+    readonly config: EngineConfig,
+    private readonly release: () => void,
+    private readonly warehouseWorker: WorkerHandle<Warehouse>,
+    readonly metrics: MemoryMetrics,
+  ) {
+    for (const stage of ['producer', 'stream', 'etl'] as const) this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
+    this.tick = setInterval(() => {
+      if (this.listeners.get('metrics.tick')?.size) void this.snapshot(15).then((s) => this.emit('metrics.tick', s));
+    }, 1000);
+    this.tick.unref();
+  }
+
+  static async open(config: EngineConfig): Promise<Host> {
+    const release = lockDataDir(paths.lock(config));
+    try {
+      const warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config, initSql: fs.readFileSync(INIT_SQL, 'utf8') });
+      return new Host(config, release, warehouse, new MemoryMetrics());
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  get warehouse(): Warehouse {
+    return this.warehouseWorker.api as unknown as Warehouse;
+  }
+
+  async call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<Commands[K]['res']> {
+    const r = req as never;
+    const handlers: { [C in CommandName]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } = {
+      'stage.start': (q) => (q.stage === 'producer' ? this.startProducer(q.settings ?? {}) : this.startStream()),
+      'stage.stop': (q) => (q.stage === 'producer' ? this.stopProducer() : this.stopStream()),
+      'stage.list': async () => [...this.statuses.values()],
+      'producer.configure': (q) => this.configureProducer(q),
+      'etl.run': () => this.runEtl(),
+      'etl.history': (q) => this.warehouse.runs(q.limit ?? 20),
+      'metrics.snapshot': (q) => this.snapshot(q.minutes ?? 15),
+      'warehouse.query': (q) => this.warehouse.query(q.sql, q.params),
+      'pipeline.summary': () => this.summary(),
+    };
+    return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
+  }
+
+  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(listener as (p: never) => void);
+    return () => set.delete(listener as (p: never) => void);
+  }
+
+  async startProducer(settings: Partial<ProducerSettings>): Promise<StageStatus> {
+    if (this.producer) throw new PulseError('stage_state', 'the producer is already running');
+    const merged = this.validateSettings({ ...this.settings, ...settings, faults: { ...this.settings.faults, ...settings.faults } });
+    this.settings = merged;
+    const options: ProducerOptions = { ...merged, partitions: this.config.partitions };
+    const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
+    this.producer = handle;
+    let finished!: () => void;
+    this.producerFinished = new Promise((r) => (finished = r));
+    handle.onEvent((name) => {
+      if (name === 'finished') void this.stopProducer().then(finished);
+    });
+    handle.onExit(() => finished());
+    await handle.api.start();
+    return this.setState('producer', 'running');
+  }
+
+  /** Resolves when the producer stops, by reaching its limit or being stopped. */
+  producerDone(): Promise<void> {
+    return this.producerFinished;
+  }
+
+  async stopProducer(): Promise<StageStatus> {
+    const handle = this.producer;
+    if (!handle) return this.statuses.get('producer')!;
+    this.setState('producer', 'stopping');
+    await handle.api.stop().catch(() => undefined);
+    this.producer = null;
+    await handle.terminate();
+    return this.setState('producer', 'stopped');
+  }
+
+  async configureProducer(q: { rate?: number; faults?: Partial<ProducerSettings['faults']> }): Promise<ProducerSettings> {
+    const next = this.validateSettings({ ...this.settings, rate: q.rate ?? this.settings.rate, faults: { ...this.settings.faults, ...q.faults } });
+    this.settings = next;
+    if (this.producer) {
+      if (q.rate !== undefined) await this.producer.api.setRate(next.rate);
+      if (q.faults) await this.producer.api.setFaults(next.faults);
+    }
+    return next;
+  }
+
+  async startStream(options: Record<string, unknown> = {}): Promise<StageStatus> {
+    if (this.stream) throw new PulseError('stage_state', 'the stream is already running');
+    const channel = new MessageChannel();
+    const disposeMetrics = serve(channel.port1 as unknown as Endpoint, this.metrics);
+    channel.port1.unref();
+    const handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options, metricsPort: channel.port2 }, [channel.port2]);
+    handle.onExit(() => {
+      disposeMetrics();
+      channel.port1.close();
+    });
+    this.stream = handle;
+    await handle.api.start();
+    return this.setState('stream', 'running');
+  }
+
+  /** Waits until the stream has consumed, written and committed everything in the log now. */
+  async drainStream(): Promise<void> {
+    if (!this.stream) throw new PulseError('stage_state', 'start the stream before draining it');
+    const broker = openBroker(this.config);
+    try {
+      await broker.ensureTopic(SALES_TOPIC, this.config.partitions);
+      const targets = await broker.endOffsets(SALES_TOPIC);
+      await this.stream.api.drainTo(targets);
+    } finally {
+      await broker.close();
+    }
+  }
+
+  async stopStream(): Promise<StageStatus> {
+    const handle = this.stream;
+    if (!handle) return this.statuses.get('stream')!;
+    this.setState('stream', 'stopping');
+    await handle.api.stop().catch((err) => this.fail('stream', toErrorInfo(err)));
+    this.stream = null;
+    await handle.terminate();
+    return this.statuses.get('stream')!.state === 'failed' ? this.statuses.get('stream')! : this.setState('stream', 'stopped');
+  }
+
+  /** One ETL run at a time; a second request while one runs gets the running one's result. */
+  runEtl(): Promise<EtlResult> {
+    if (this.etlRunning) return this.etlRunning;
+    this.etlRunning = (async () => {
+      this.setState('etl', 'running');
+      try {
+        if (!this.etl) {
+          const channel = new MessageChannel();
+          this.warehouseWorker.postPort('attach', channel.port1);
+          this.etl = await this.spawnStage<EtlApi>('etl', { role: 'etl', config: this.config, warehousePort: channel.port2 }, [channel.port2]);
+          this.etl.onEvent((name, payload) => {
+            if (name === 'progress') this.emit('etl.progress', payload as Events['etl.progress']);
+          });
+          this.etl.onExit(() => (this.etl = null));
+        }
+        const result = await this.etl.api.run();
+        this.lastEtl = result;
+        if (result.status === 'failed') this.fail('etl', { code: 'warehouse_failed', message: result.error ?? 'ETL failed', retriable: true });
+        else this.setState('etl', 'stopped', { files: result.files, rowsInserted: result.rowsInserted, rowsSkipped: result.rowsSkipped });
+        return result;
+      } finally {
+        this.etlRunning = null;
+      }
+    })();
+    return this.etlRunning;
+  }
+
+  async snapshot(minutes: number): Promise<MetricsSnapshot> {
+    const totals = await this.metrics.totals();
+    const now = Date.now();
+    const windows = await this.metrics.windows(now - now % WINDOW_MS - (minutes - 1) * WINDOW_MS);
+    return {
+      windows,
+      transactions: totals.transactions,
+      revenue: totals.revenueCents / 100,
+      lateRecords: totals.lateRecords,
+      latencyMs: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
+      at: now,
+    };
+  }
+
+  async summary(throughputTps = 0): Promise<Commands['pipeline.summary']['res']> {
+    return summarize({ config: this.config, warehouse: this.warehouse, metrics: this.metrics, etl: this.lastEtl, throughputTps });
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.tick);
+    await this.stopProducer();
+    await this.stopStream();
+    await this.etlRunning?.catch(() => undefined);
+    await this.etl?.terminate();
+    await this.warehouse.close().catch(() => undefined);
+    await this.warehouseWorker.terminate();
+    this.release();
+  }
+
+  private validateSettings(s: ProducerSettings): ProducerSettings {
+    if (!Number.isFinite(s.rate) || s.rate <= 0 || s.rate > MAX_RATE) throw new PulseError('config_invalid', `rate must be between 1 and ${MAX_RATE} transactions/s, got ${s.rate}`, { field: 'rate' });
+    if (!Number.isInteger(s.seed)) throw new PulseError('config_invalid', `seed must be an integer, got ${s.seed}`, { field: 'seed' });
+    if (s.limit !== undefined && (!Number.isInteger(s.limit) || s.limit < 0)) throw new PulseError('config_invalid', `limit must be a whole number, got ${s.limit}`, { field: 'limit' });
+    for (const [k, v] of Object.entries(s.faults)) {
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new PulseError('config_invalid', `fault rate ${k} must be between 0 and 1, got ${String(v)}`, { field: `faults.${k}` });
+    }
+    return s;
+  }
+
+  private async spawnStage<T>(stage: StageName, init: Parameters<typeof WorkerHandle.spawn>[0], transfer: Parameters<typeof WorkerHandle.spawn>[1] = []): Promise<WorkerHandle<T>> {
+    this.setState(stage, 'starting');
+    try {
+      const handle = await WorkerHandle.spawn<T>(init, transfer);
+      handle.onEvent((name, payload) => {
+        if (name === 'counters') this.setCounters(stage, payload as Record<string, number>);
+        if (name === 'error') this.emit('host.error', { source: stage, error: payload as ErrorInfo });
+      });
+      handle.onExit((code, error) => {
+        if (error && this.statuses.get(stage)!.state !== 'stopping') this.fail(stage, error);
+      });
+      return handle;
+    } catch (err) {
+      this.fail(stage, toErrorInfo(err));
+      throw err;
+    }
+  }
+
+  private setState(stage: StageName, state: StageStatus['state'], counters?: Record<string, number>): StageStatus {
+    const prev = this.statuses.get(stage)!;
+    const next: StageStatus = { stage, state, counters: counters ?? prev.counters, error: state === 'failed' ? prev.error : null, updatedAt: Date.now() };
+    this.statuses.set(stage, next);
+    this.emit('stage.status', next);
+    return next;
+  }
+
+  private setCounters(stage: StageName, counters: Record<string, number>): void {
+    const next = { ...this.statuses.get(stage)!, counters, updatedAt: Date.now() };
+    this.statuses.set(stage, next);
+    this.emit('stage.status', next);
+  }
+
+  private fail(stage: StageName, error: ErrorInfo): void {
+    const next: StageStatus = { ...this.statuses.get(stage)!, state: 'failed', error, updatedAt: Date.now() };
+    this.statuses.set(stage, next);
+    this.emit('stage.status', next);
+    this.emit('host.error', { source: stage, error });
+  }
+
+  private emit<K extends EventName>(name: K, payload: Events[K]): void {
+    for (const l of this.listeners.get(name) ?? []) (l as (p: Events[K]) => void)(payload);
+  }
+}

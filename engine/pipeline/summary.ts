@@ -1,0 +1,94 @@
+import type { EtlResult, PipelineSummary } from '../contract';
+import type { EngineConfig } from '../config';
+import { SALES_TOPIC } from '../model/sale';
+import { validateSale } from '../model/validate';
+import type { Broker } from '../services/broker/port';
+import { openDuck, sqlList } from '../services/lake/duck';
+import { LAYERS } from '../services/lake/keys';
+import type { Lake } from '../services/lake/port';
+import { latencyQuantile, type Metrics } from '../services/metrics/port';
+import { openBroker, openLake } from '../services/open';
+import type { Warehouse } from '../services/warehouse/port';
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+/**
+ * The pipeline's numbers, each read back from durable state so a run after a crash reports the
+ * truth: the log (what was produced, and what of it is valid), the lake files, the warehouse
+ * tables; only the speed layer's windows come from the metrics store.
+ */
+export async function summarize(deps: { config: EngineConfig; warehouse: Warehouse; metrics: Metrics; etl: EtlResult | null; throughputTps: number }): Promise<PipelineSummary> {
+  const broker = openBroker(deps.config);
+  const lake = openLake(deps.config);
+  try {
+    const [produced, layers, warehouse, totals] = await Promise.all([producedFromLog(broker), lakeCounts(lake), deps.warehouse.totals(), deps.metrics.totals()]);
+    return {
+      produced,
+      ...layers,
+      warehouse: { fact_rows: warehouse.factRows, revenue: round2(warehouse.revenue) },
+      windows: { revenue: totals.revenueCents / 100, late_records: totals.lateRecords, late_revenue: totals.lateRevenueCents / 100 },
+      throughput_tps: Math.round(deps.throughputTps),
+      latency_ms: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
+      etl: deps.etl,
+    };
+  } finally {
+    await broker.close();
+  }
+}
+
+/** Replays the whole log through the validator: what a perfect consumer would have accepted. */
+async function producedFromLog(broker: Broker): Promise<PipelineSummary['produced']> {
+  const out = { records: 0, valid_transactions: 0, valid_lines: 0, valid_revenue: 0 };
+  let partitions: number;
+  try {
+    partitions = (await broker.endOffsets(SALES_TOPIC)).length;
+  } catch {
+    return out; // nothing produced yet
+  }
+  const ends = await broker.endOffsets(SALES_TOPIC);
+  const seen = new Set<string>();
+  let cents = 0;
+  for (let p = 0; p < partitions; p++) {
+    out.records += ends[p];
+    await broker.scan(SALES_TOPIC, p, 0, ends[p], (records) => {
+      for (const r of records) {
+        const v = validateSale(r.value, r.timestamp);
+        if (!v.ok || seen.has(v.transactionId)) continue;
+        seen.add(v.transactionId);
+        out.valid_transactions++;
+        out.valid_lines += v.lines.length;
+        cents += v.totalCents;
+      }
+    });
+  }
+  out.valid_revenue = cents / 100;
+  return out;
+}
+
+async function lakeCounts(lake: Lake): Promise<Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'>> {
+  const duck = await openDuck({ threads: 2 });
+  const filesOf = async (prefix: string): Promise<string[]> => lake.localPaths((await lake.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet')));
+  const [bronze, silver, quarantine] = await Promise.all([filesOf(LAYERS.bronze), filesOf(LAYERS.silver), filesOf(LAYERS.quarantine)]);
+  const one = async (sql: string): Promise<unknown[]> => (await duck.runAndReadAll(sql)).getRowsJS()[0];
+  const out: Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'> = {
+    bronze: { records: 0, files: bronze.length },
+    silver: { lines: 0, distinct_lines: 0, revenue: 0, files: silver.length },
+    quarantine: { records: 0, by_reason: {} },
+  };
+  if (bronze.length) out.bronze.records = Number((await one(`SELECT count(*) FROM read_parquet(${sqlList(bronze)}, hive_partitioning = false)`))[0]);
+  if (silver.length) {
+    const [lines, distinct, revenue] = await one(
+      `SELECT count(*), count(DISTINCT (transaction_id, line_no)), coalesce(sum(line_amount), 0)::DOUBLE FROM read_parquet(${sqlList(silver)}, hive_partitioning = false)`,
+    );
+    out.silver = { lines: Number(lines), distinct_lines: Number(distinct), revenue: round2(Number(revenue)), files: silver.length };
+  }
+  if (quarantine.length) {
+    const rows = (await duck.runAndReadAll(`SELECT reason, count(*) FROM read_parquet(${sqlList(quarantine)}, hive_partitioning = false) GROUP BY 1 ORDER BY 1`)).getRowsJS();
+    for (const [reason, n] of rows) {
+      out.quarantine.by_reason[String(reason)] = Number(n);
+      out.quarantine.records += Number(n);
+    }
+  }
+  duck.closeSync();
+  return out;
+}

@@ -1,0 +1,65 @@
+/** The broker port: what stages need of a partitioned, replayable log with consumer groups. */
+
+export interface ProduceMessage {
+  key: string;
+  value: string;
+}
+
+export interface BrokerRecord {
+  partition: number;
+  offset: number;
+  /** Broker append time, epoch ms. */
+  timestamp: number;
+  key: string | null;
+  value: string;
+}
+
+export interface PolledBatch {
+  partition: number;
+  records: BrokerRecord[];
+}
+
+export interface BrokerProducer {
+  /** Resolves once every message is durable (acknowledged). Batch: one call, many messages. */
+  send(messages: readonly ProduceMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BrokerConsumer {
+  /** Partitions this member owns now. */
+  assigned(): number[];
+  /** Records after the current position of each owned partition; waits up to waitMs when there is nothing. */
+  poll(opts: { maxRecords: number; waitMs: number }): Promise<PolledBatch[]>;
+  /** Commits, per partition, the offset of the next record to read. */
+  commit(offsets: ReadonlyMap<number, number>): Promise<void>;
+  /** Called before partitions are taken from this member, so it can flush and commit what it holds. */
+  onRevoke(handler: (partitions: number[]) => Promise<void>): void;
+  /** Called when partitions are given to this member, with the committed offset it will start from. */
+  onAssign(handler: (partitions: ReadonlyMap<number, number>) => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export interface Broker {
+  readonly kind: 'embedded' | 'kafka';
+  /** Creates the topic if absent; returns its partition count. */
+  ensureTopic(topic: string, partitions: number): Promise<number>;
+  producer(topic: string): Promise<BrokerProducer>;
+  consumer(opts: { group: string; topic: string }): Promise<BrokerConsumer>;
+  /** Per partition, the offset the next appended record will get. */
+  endOffsets(topic: string): Promise<number[]>;
+  /** Per partition, the group's committed next offset (0 when it never committed). */
+  committedOffsets(group: string, topic: string): Promise<number[]>;
+  /** Reads a whole partition range in order, for reconciliation and audits. */
+  scan(topic: string, partition: number, from: number, to: number, visit: (records: BrokerRecord[]) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Stable key → partition mapping (FNV-1a), so a store's sales stay in order on one partition. */
+export function partitionForKey(key: string, partitions: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % partitions;
+}

@@ -1,0 +1,62 @@
+import { DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+
+/**
+ * DuckDB, in process: it writes every Parquet file of the lake (ZSTD, UTC timestamps, statistics)
+ * and answers SQL over lake files. Each thread opens its own in-memory instance.
+ */
+export async function openDuck(opts: { threads?: number } = {}): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(opts.threads ?? 1) });
+  const conn = await instance.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  return conn;
+}
+
+export type ColumnType = 'VARCHAR' | 'INTEGER' | 'DOUBLE';
+const DUCK_TYPES: Record<ColumnType, DuckDBType> = { VARCHAR, INTEGER, DOUBLE };
+const CHUNK_ROWS = 2048;
+
+/**
+ * Rows gathered column by column in plain arrays, then handed to DuckDB in 2048-row data chunks:
+ * ~3× faster than appending value by value through the appender.
+ */
+export class ColumnBuffer {
+  readonly columns: DuckDBValue[][];
+
+  constructor(readonly schema: ReadonlyArray<readonly [name: string, type: ColumnType]>) {
+    this.columns = schema.map(() => []);
+  }
+
+  get rowCount(): number {
+    return this.columns[0].length;
+  }
+
+  clear(): void {
+    for (const c of this.columns) c.length = 0;
+  }
+
+  /** Creates (or replaces) a table with this schema and appends every row. */
+  async loadInto(conn: DuckDBConnection, table: string): Promise<void> {
+    const ddl = this.schema.map(([n, t]) => `"${n}" ${t}`).join(', ');
+    await conn.run(`CREATE OR REPLACE TABLE ${table} (${ddl})`);
+    const appender = await conn.createAppender(table);
+    const types = this.schema.map(([, t]) => DUCK_TYPES[t]);
+    const n = this.rowCount;
+    for (let start = 0; start < n; start += CHUNK_ROWS) {
+      const size = Math.min(CHUNK_ROWS, n - start);
+      const chunk = DuckDBDataChunk.create(types, size);
+      chunk.setColumns(this.columns.map((c) => c.slice(start, start + size)));
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+    appender.closeSync();
+  }
+}
+
+/** Quotes a string as a SQL literal. */
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+export function sqlList(items: readonly string[]): string {
+  return `[${items.map(sqlString).join(', ')}]`;
+}

@@ -1,0 +1,60 @@
+import type { WindowDelta, WindowView } from '../../contract';
+
+export type { WindowDelta, WindowView };
+
+/** The metrics port: the speed layer's 1-minute event-time windows, in memory or in Redis. */
+
+/** What one stream poll of one partition adds; applied at most once per (partition, offset range). */
+export interface MetricsBatch {
+  partition: number;
+  /** Offsets (inclusive) the batch covers; the store ignores a batch at or below what it applied. */
+  firstOffset: number;
+  lastOffset: number;
+  windows: WindowDelta[];
+  late: { records: number; revenueCents: number };
+  /** Log-bucketed event-to-window latency counts, see latencyBucket(). */
+  latency: Record<string, number>;
+}
+
+export interface MetricsTotals {
+  transactions: number;
+  revenueCents: number;
+  lateRecords: number;
+  lateRevenueCents: number;
+  latency: Record<string, number>;
+  /** Per partition, the last offset whose contribution is applied (-1: none). */
+  applied: Record<string, number>;
+}
+
+export interface Metrics {
+  readonly kind: 'memory' | 'redis';
+  apply(batch: MetricsBatch): Promise<boolean>;
+  /** Windows whose start is >= sinceMs, oldest first. */
+  windows(sinceMs: number): Promise<WindowView[]>;
+  totals(): Promise<MetricsTotals>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const WINDOW_MS = 60_000;
+
+/** Buckets ~10% wide: bucket b holds latencies up to 1.1^b ms. */
+export function latencyBucket(ms: number): number {
+  return ms <= 1 ? 0 : Math.ceil(Math.log(ms) / Math.log(1.1));
+}
+
+export function bucketUpperMs(bucket: number): number {
+  return Math.round(1.1 ** bucket);
+}
+
+export function latencyQuantile(hist: Record<string, number>, q: number): number | null {
+  const buckets = Object.entries(hist).map(([b, n]) => [Number(b), n] as const).sort((a, b) => a[0] - b[0]);
+  const total = buckets.reduce((s, [, n]) => s + n, 0);
+  if (total === 0) return null;
+  let seen = 0;
+  for (const [b, n] of buckets) {
+    seen += n;
+    if (seen >= q * total) return bucketUpperMs(b);
+  }
+  return bucketUpperMs(buckets[buckets.length - 1][0]);
+}

@@ -1,0 +1,40 @@
+import type { EtlRunRecord, QueryResult } from '../../contract';
+
+export type { EtlRunRecord, QueryResult };
+
+/** The warehouse port: the star schema, loaded exactly once per silver file, and queried. */
+
+export interface LoadChunk {
+  runId: string;
+  /** Silver files in this chunk and their row counts; recorded in the manifest with the rows. */
+  files: { key: string; rows: number }[];
+  /** The chunk's silver lines as CSV, columns in STAGING_COLUMNS order, no header. */
+  csv: Uint8Array;
+}
+
+export interface LoadResult {
+  inserted: number;
+  skipped: number;
+}
+
+export interface Warehouse {
+  readonly kind: 'pglite' | 'postgres';
+  loadedFiles(): Promise<string[]>;
+  /** Loads one chunk in one transaction: dims upserted, facts inserted once, manifest rows added. */
+  loadChunk(chunk: LoadChunk): Promise<LoadResult>;
+  beginRun(runId: string): Promise<void>;
+  finishRun(run: { runId: string; status: 'succeeded' | 'failed'; files: number; inserted: number; skipped: number; error?: string }): Promise<void>;
+  runs(limit: number): Promise<EtlRunRecord[]>;
+  /** Read-only query. */
+  query(sql: string, params?: unknown[]): Promise<QueryResult>;
+  totals(): Promise<{ factRows: number; revenue: number }>;
+  /** Housekeeping after bulk loads (statistics, space). */
+  maintain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Silver columns the ETL stages into the warehouse, in this order. */
+export const STAGING_COLUMNS = [
+  'transaction_id', 'line_no', 'event_time', 'store_id', 'store_name', 'city', 'region',
+  'customer_id', 'product_id', 'product_name', 'category', 'quantity', 'unit_price', 'line_amount', 'source_file',
+] as const;

@@ -1,0 +1,82 @@
+import { CATEGORIES, PRODUCTS, STORES, type Category, type Product } from '../../model/catalog';
+import { cumulative, Random } from '../../model/random';
+import type { SaleLine, SaleTransaction } from '../../model/sale';
+
+/** Share of baskets by hour of day (Cairo time) per category: bread in the morning, electronics at night. */
+const CATEGORY_BY_HOUR: Record<Category, (hour: number) => number> = {
+  Bakery: (h) => (h >= 6 && h < 11 ? 3 : 0.8),
+  Dairy: (h) => (h >= 6 && h < 12 ? 2 : 1),
+  Groceries: (h) => (h >= 16 && h < 21 ? 2 : 1.2),
+  Beverages: (h) => (h >= 12 && h < 18 ? 1.8 : 1),
+  Snacks: (h) => (h >= 14 && h < 23 ? 1.6 : 0.7),
+  'Personal Care': () => 0.6,
+  Household: (h) => (h >= 10 && h < 20 ? 0.8 : 0.4),
+  Electronics: (h) => (h >= 18 && h < 24 ? 0.5 : 0.2),
+  Clothing: (h) => (h >= 17 && h < 23 ? 0.5 : 0.2),
+};
+const BASKET_SIZE = cumulative([0.34, 0.3, 0.18, 0.11, 0.07]);
+const QUANTITY = cumulative([0.62, 0.24, 0.1, 0.04]);
+const STORE_WEIGHTS = cumulative(STORES.map((s) => s.traffic));
+const CAIRO_UTC_OFFSET_H = 2;
+
+export interface SimulatorOptions {
+  seed: number;
+  /** Share of baskets bought by a customer seen before. */
+  returningShare?: number;
+}
+
+/** Realistic point-of-sale baskets for the chain, reproducible from a seed (timestamps aside). */
+export class SaleSimulator {
+  private readonly random: Random;
+  private readonly returningShare: number;
+  private knownCustomers = 0;
+  private readonly productsByCategory = new Map<Category, Product[]>(CATEGORIES.map((c) => [c, PRODUCTS.filter((p) => p.category === c)]));
+  private readonly categoryWeightsByHour: number[][] = Array.from({ length: 24 }, (_, h) => cumulative(CATEGORIES.map((c) => CATEGORY_BY_HOUR[c](h))));
+
+  constructor(opts: SimulatorOptions) {
+    this.random = new Random(opts.seed);
+    this.returningShare = opts.returningShare ?? 0.75;
+  }
+
+  get rng(): Random {
+    return this.random;
+  }
+
+  next(nowMs: number): SaleTransaction {
+    const r = this.random;
+    const store = STORES[r.pick(STORE_WEIGHTS)];
+    const hour = (new Date(nowMs).getUTCHours() + CAIRO_UTC_OFFSET_H) % 24;
+    const size = r.pick(BASKET_SIZE) + 1;
+    const lines: SaleLine[] = [];
+    const used = new Set<number>();
+    let totalCents = 0;
+    for (let tries = 0; lines.length < size && tries < size * 4; tries++) {
+      const category = CATEGORIES[r.pick(this.categoryWeightsByHour[hour])];
+      const options = this.productsByCategory.get(category)!;
+      const product = options[r.int(0, options.length - 1)];
+      if (used.has(product.product_id)) continue;
+      used.add(product.product_id);
+      const bulky = category === 'Electronics' || category === 'Clothing';
+      const quantity = bulky ? 1 : r.pick(QUANTITY) + 1;
+      // One line in ten is on promotion: 10% off, rounded to a quarter pound as tills do.
+      const unitPrice = r.chance(0.1) ? Math.round(product.price * 0.9 * 4) / 4 : product.price;
+      lines.push({ product_id: product.product_id, quantity, unit_price: unitPrice });
+      totalCents += Math.round(unitPrice * 100) * quantity;
+    }
+    return {
+      transaction_id: r.uuid(),
+      timestamp_utc: new Date(nowMs).toISOString(),
+      store_id: store.store_id,
+      customer_id: this.customer(),
+      products: lines,
+      total_amount: totalCents / 100,
+    };
+  }
+
+  private customer(): string {
+    const r = this.random;
+    if (this.knownCustomers === 0 || !r.chance(this.returningShare)) return `cust_${++this.knownCustomers}`;
+    // Regulars come back more often: skew towards the first customers.
+    return `cust_${1 + Math.floor(this.knownCustomers * r.next() ** 2)}`;
+  }
+}

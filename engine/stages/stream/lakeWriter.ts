@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { PRODUCTS, STORES } from '../../model/catalog';
+import type { BrokerRecord } from '../../services/broker/port';
+import type { RejectedSale, ValidSale } from '../../model/validate';
+import { ColumnBuffer, sqlString } from '../../services/lake/duck';
+import { batchFileKey, type HourPartition } from '../../services/lake/keys';
+import type { Lake } from '../../services/lake/port';
+
+const BRONZE = [['hour_key', 'VARCHAR'], ['source_partition', 'INTEGER'], ['source_offset', 'DOUBLE'], ['broker_ms', 'DOUBLE'], ['key', 'VARCHAR'], ['value', 'VARCHAR']] as const;
+const SILVER = [['hour_key', 'VARCHAR'], ['transaction_id', 'VARCHAR'], ['line_no', 'INTEGER'], ['event_ms', 'DOUBLE'], ['store_id', 'INTEGER'], ['customer_id', 'VARCHAR'], ['product_id', 'INTEGER'], ['quantity', 'INTEGER'], ['price_cents', 'INTEGER'], ['amount_cents', 'INTEGER'], ['source_partition', 'INTEGER'], ['source_offset', 'DOUBLE'], ['ingested_ms', 'DOUBLE']] as const;
+const QUARANTINE = [['hour_key', 'VARCHAR'], ['source_partition', 'INTEGER'], ['source_offset', 'DOUBLE'], ['broker_ms', 'DOUBLE'], ['transaction_id', 'VARCHAR'], ['reason', 'VARCHAR'], ['detail', 'VARCHAR'], ['raw', 'VARCHAR']] as const;
+
+const ts = (col: string): string => `make_timestamp((${col} * 1000)::BIGINT)::TIMESTAMPTZ`;
+
+/** What each layer's Parquet holds, as SELECTs over the staging tables. */
+const LAYER_SQL = {
+  bronze: `SELECT source_partition, source_offset::BIGINT AS source_offset, ${ts('broker_ms')} AS broker_time, key, value FROM bronze_buf`,
+  silver: `SELECT s.transaction_id, s.line_no, ${ts('s.event_ms')} AS event_time, s.store_id, st.name AS store_name, st.city, st.region,
+      s.customer_id, s.product_id, pr.name AS product_name, pr.category, s.quantity,
+      (s.price_cents / 100)::DECIMAL(12,2) AS unit_price, (s.amount_cents / 100)::DECIMAL(12,2) AS line_amount,
+      s.source_partition, s.source_offset::BIGINT AS source_offset, ${ts('s.ingested_ms')} AS ingested_at
+    FROM silver_buf s JOIN catalog_store st USING (store_id) JOIN catalog_product pr USING (product_id)`,
+  quarantine: `SELECT source_partition, source_offset::BIGINT AS source_offset, ${ts('broker_ms')} AS broker_time, transaction_id, reason, detail, raw FROM quarantine_buf`,
+} as const;
+type BatchLayer = keyof typeof LAYER_SQL;
+
+const hourCache = new Map<number, string>();
+/** 'YYYY-MM-DD/HH' of an epoch ms, cached per hour: called for every record. */
+function hourKey(ms: number): string {
+  const h = Math.floor(ms / 3_600_000);
+  let k = hourCache.get(h);
+  if (k === undefined) {
+    const iso = new Date(h * 3_600_000).toISOString();
+    k = `${iso.slice(0, 10)}/${iso.slice(11, 13)}`;
+    if (hourCache.size > 10_000) hourCache.clear();
+    hourCache.set(h, k);
+  }
+  return k;
+}
+
+export interface FlushResult {
+  partition: number;
+  firstOffset: number;
+  lastOffset: number;
+  files: string[];
+  records: number;
+  silverLines: number;
+  quarantined: number;
+}
+
+/**
+ * Buffers one partition's consumed records for bronze, silver and quarantine, then writes each
+ * layer's Parquet files for the buffered offset range. Files are named by that range, so a replay
+ * after a crash produces the same names.
+ */
+export class PartitionBuffer {
+  readonly bronze = new ColumnBuffer(BRONZE);
+  readonly silver = new ColumnBuffer(SILVER);
+  readonly quarantine = new ColumnBuffer(QUARANTINE);
+  firstOffset = -1;
+  lastOffset = -1;
+
+  constructor(readonly partition: number) {}
+
+  get records(): number {
+    return this.bronze.rowCount;
+  }
+
+  addRaw(rec: BrokerRecord): void {
+    if (this.firstOffset < 0) this.firstOffset = rec.offset;
+    this.lastOffset = rec.offset;
+    const c = this.bronze.columns;
+    c[0].push(hourKey(rec.timestamp));
+    c[1].push(rec.partition);
+    c[2].push(rec.offset);
+    c[3].push(rec.timestamp);
+    c[4].push(rec.key);
+    c[5].push(rec.value);
+  }
+
+  addSale(rec: BrokerRecord, sale: ValidSale, ingestedMs: number): void {
+    const c = this.silver.columns;
+    const hk = hourKey(sale.eventMs);
+    for (const line of sale.lines) {
+      c[0].push(hk);
+      c[1].push(sale.transactionId);
+      c[2].push(line.line_no);
+      c[3].push(sale.eventMs);
+      c[4].push(sale.storeId);
+      c[5].push(sale.customerId);
+      c[6].push(line.product_id);
+      c[7].push(line.quantity);
+      c[8].push(line.priceCents);
+      c[9].push(line.amountCents);
+      c[10].push(rec.partition);
+      c[11].push(rec.offset);
+      c[12].push(ingestedMs);
+    }
+  }
+
+  addRejected(rec: BrokerRecord, verdict: RejectedSale): void {
+    const c = this.quarantine.columns;
+    c[0].push(hourKey(rec.timestamp));
+    c[1].push(rec.partition);
+    c[2].push(rec.offset);
+    c[3].push(rec.timestamp);
+    c[4].push(verdict.transactionId);
+    c[5].push(verdict.reason);
+    c[6].push(verdict.detail);
+    c[7].push(rec.value);
+  }
+
+  reset(): void {
+    this.bronze.clear();
+    this.silver.clear();
+    this.quarantine.clear();
+    this.firstOffset = this.lastOffset = -1;
+  }
+}
+
+export class LakeWriter {
+  private constructor(
+    private readonly duck: DuckDBConnection,
+    private readonly lake: Lake,
+  ) {}
+
+  static async create(duck: DuckDBConnection, lake: Lake): Promise<LakeWriter> {
+    await duck.run(`CREATE OR REPLACE TABLE catalog_store AS SELECT * FROM (VALUES ${STORES.map((s) => `(${s.store_id}, ${sqlString(s.name)}, ${sqlString(s.city)}, ${sqlString(s.region)})`).join(', ')}) t(store_id, name, city, region)`);
+    await duck.run(`CREATE OR REPLACE TABLE catalog_product AS SELECT * FROM (VALUES ${PRODUCTS.map((p) => `(${p.product_id}, ${sqlString(p.name)}, ${sqlString(p.category)})`).join(', ')}) t(product_id, name, category)`);
+    return new LakeWriter(duck, lake);
+  }
+
+  /** Writes the buffer's files (each durable and atomic) and returns what was written. */
+  async flush(buf: PartitionBuffer): Promise<FlushResult> {
+    const result: FlushResult = { partition: buf.partition, firstOffset: buf.firstOffset, lastOffset: buf.lastOffset, files: [], records: buf.records, silverLines: buf.silver.rowCount, quarantined: buf.quarantine.rowCount };
+    for (const layer of ['bronze', 'silver', 'quarantine'] as const) {
+      const rows = buf[layer];
+      if (rows.rowCount === 0) continue;
+      await rows.loadInto(this.duck, `${layer}_buf`);
+      for (const hk of distinctHours(rows)) {
+        result.files.push(await this.writeFile(layer, hk, buf));
+      }
+    }
+    return result;
+  }
+
+  private async writeFile(layer: BatchLayer, hk: string, buf: PartitionBuffer): Promise<string> {
+    const [date, hour] = hk.split('/');
+    const at: HourPartition = { date, hour };
+    const key = batchFileKey(layer, at, buf.partition, buf.firstOffset, buf.lastOffset);
+    const scratch = this.lake.scratchPath(`${randomUUID()}.parquet`);
+    const order = layer === 'silver' ? 'source_offset, line_no' : 'source_offset';
+    await this.duck.run(
+      `COPY (SELECT * FROM (${LAYER_SQL[layer]} WHERE ${layer === 'silver' ? 's.' : ''}hour_key = ${sqlString(hk)}) ORDER BY ${order}) TO ${sqlString(scratch)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)`,
+    );
+    await this.lake.put(key, scratch);
+    return key;
+  }
+}
+
+function distinctHours(rows: ColumnBuffer): string[] {
+  return [...new Set(rows.columns[0] as string[])].sort();
+}

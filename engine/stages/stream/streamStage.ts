@@ -1,0 +1,243 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { toErrorInfo, type ErrorInfo } from '../../errors';
+import { SALES_TOPIC } from '../../model/sale';
+import { validateSale } from '../../model/validate';
+import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
+import { sqlList } from '../../services/lake/duck';
+import { LAYERS, parseBatchKey } from '../../services/lake/keys';
+import type { Lake } from '../../services/lake/port';
+import type { Metrics } from '../../services/metrics/port';
+import { LakeWriter, PartitionBuffer, type FlushResult } from './lakeWriter';
+import { RecentIds } from './recentIds';
+import { WindowAggregator } from './windowAggregator';
+
+export interface StreamOptions {
+  group: string;
+  /** Files are written (and offsets committed) at least this often... */
+  flushIntervalMs: number;
+  /** ...or as soon as a partition holds this many records. */
+  flushRecords: number;
+  pollRecords: number;
+  allowedLatenessMs: number;
+  dedupeCapacity: number;
+}
+
+export const STREAM_DEFAULTS: StreamOptions = {
+  group: 'retail-pulse-stream',
+  flushIntervalMs: 5_000,
+  flushRecords: 250_000,
+  pollRecords: 20_000,
+  allowedLatenessMs: 30_000,
+  dedupeCapacity: 200_000,
+};
+
+export interface StreamCounters {
+  consumed: number;
+  valid: number;
+  quarantined: number;
+  duplicates: number;
+  late: number;
+  silverLines: number;
+  files: number;
+  commits: number;
+  lag: number;
+  metricsErrors: number;
+}
+
+export interface StreamDeps {
+  broker: Broker;
+  lake: Lake;
+  metrics: Metrics;
+  duck: DuckDBConnection;
+  onFlush?: (r: FlushResult) => void;
+  onError?: (e: ErrorInfo) => void;
+}
+
+/**
+ * consume → validate → bronze + silver + quarantine → windows → commit.
+ * Offsets are committed only after the partition's files are durable; files for offsets past the
+ * committed one are leftovers of a crash and are removed before the partition is replayed.
+ */
+export class StreamStage {
+  readonly counters: StreamCounters = { consumed: 0, valid: 0, quarantined: 0, duplicates: 0, late: 0, silverLines: 0, files: 0, commits: 0, lag: 0, metricsErrors: 0 };
+  private consumer: BrokerConsumer | null = null;
+  private writer: LakeWriter | null = null;
+  private readonly buffers = new Map<number, PartitionBuffer>();
+  private readonly recent = new Map<number, RecentIds>();
+  private readonly applied = new Map<number, number>();
+  private readonly positions = new Map<number, number>();
+  private readonly aggregator: WindowAggregator;
+  private lastFlush = Date.now();
+  private stopping = false;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly deps: StreamDeps,
+    private readonly opts: StreamOptions = STREAM_DEFAULTS,
+  ) {
+    this.aggregator = new WindowAggregator(opts.allowedLatenessMs);
+  }
+
+  async start(): Promise<void> {
+    const { broker, lake, duck } = this.deps;
+    await broker.ensureTopic(SALES_TOPIC, 4);
+    this.writer = await LakeWriter.create(duck, lake);
+    const totals = await this.deps.metrics.totals().catch(() => null);
+    for (const [p, o] of Object.entries(totals?.applied ?? {})) this.applied.set(Number(p), o);
+    this.consumer = await broker.consumer({ group: this.opts.group, topic: SALES_TOPIC });
+    this.consumer.onAssign(async (assigned) => {
+      for (const [p, committed] of assigned) {
+        await this.recoverPartition(p, committed);
+        this.positions.set(p, committed);
+      }
+    });
+    this.consumer.onRevoke(async (partitions) => {
+      await this.flush(partitions);
+      for (const p of partitions) {
+        this.buffers.delete(p);
+        this.recent.delete(p);
+        this.positions.delete(p);
+      }
+    });
+    this.running = this.loop();
+  }
+
+  /** Processes everything up to `targets` (per-partition end offsets), then flushes and commits. */
+  async drainTo(targets: readonly number[], signal?: { aborted: boolean }): Promise<void> {
+    for (;;) {
+      const behind = targets.some((t, p) => (this.positions.get(p) ?? 0) < t);
+      if (!behind) break;
+      if (signal?.aborted || this.stopping) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await this.flush();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running;
+    await this.flush();
+    await this.consumer?.close();
+  }
+
+  private async loop(): Promise<void> {
+    let lastLag = 0;
+    while (!this.stopping) {
+      try {
+        const batches = await this.consumer!.poll({ maxRecords: this.opts.pollRecords, waitMs: 50 });
+        for (const b of batches) await this.process(b);
+        const due = Date.now() - this.lastFlush >= this.opts.flushIntervalMs;
+        const full = [...this.buffers.values()].some((buf) => buf.records >= this.opts.flushRecords);
+        if (due || full) await this.flush();
+        if (Date.now() - lastLag > 1000) {
+          lastLag = Date.now();
+          const ends = await this.deps.broker.endOffsets(SALES_TOPIC);
+          this.counters.lag = ends.reduce((s, e, p) => s + Math.max(0, e - (this.positions.get(p) ?? 0)), 0);
+        }
+      } catch (err) {
+        this.deps.onError?.(toErrorInfo(err));
+        this.stopping = true;
+        throw err;
+      }
+    }
+  }
+
+  private async process(batch: PolledBatch): Promise<void> {
+    const p = batch.partition;
+    let buf = this.buffers.get(p);
+    if (!buf) this.buffers.set(p, (buf = new PartitionBuffer(p)));
+    let recent = this.recent.get(p);
+    if (!recent) this.recent.set(p, (recent = new RecentIds(this.opts.dedupeCapacity)));
+    const applied = this.applied.get(p) ?? -1;
+    const now = Date.now();
+    const agg = this.aggregator;
+    agg.begin(p, Math.max(batch.records[0].offset, applied + 1));
+    for (const rec of batch.records) {
+      buf.addRaw(rec);
+      const verdict = validateSale(rec.value, rec.timestamp);
+      const fresh = rec.offset > applied;
+      if (!verdict.ok) {
+        buf.addRejected(rec, verdict);
+        this.counters.quarantined++;
+        if (fresh) agg.skip(rec.offset);
+      } else if (recent.has(verdict.transactionId)) {
+        buf.addRejected(rec, { ok: false, reason: 'duplicate_transaction', detail: `transaction ${verdict.transactionId} was already accepted`, transactionId: verdict.transactionId });
+        this.counters.quarantined++;
+        this.counters.duplicates++;
+        if (fresh) agg.skip(rec.offset);
+      } else {
+        recent.add(verdict.transactionId);
+        buf.addSale(rec, verdict, now);
+        this.counters.valid++;
+        this.counters.silverLines += verdict.lines.length;
+        if (fresh) {
+          const lateBefore = agg.watermark > verdict.eventMs;
+          agg.add(verdict, rec.offset);
+          if (lateBefore) this.counters.late++;
+        }
+      }
+    }
+    this.counters.consumed += batch.records.length;
+    this.positions.set(p, batch.records[batch.records.length - 1].offset + 1);
+    const delta = agg.end();
+    if (delta) {
+      try {
+        await this.deps.metrics.apply(delta);
+        this.applied.set(p, delta.lastOffset);
+      } catch (err) {
+        // The speed layer is best effort: the lake and warehouse still get every record.
+        this.counters.metricsErrors++;
+        this.deps.onError?.({ ...toErrorInfo(err), code: 'metrics_failed', retriable: true });
+      }
+    }
+  }
+
+  /** Writes the buffered files of these partitions (all by default), then commits their offsets. */
+  private async flush(partitions?: readonly number[]): Promise<void> {
+    this.lastFlush = Date.now();
+    const commits = new Map<number, number>();
+    for (const [p, buf] of this.buffers) {
+      if (partitions && !partitions.includes(p)) continue;
+      if (buf.records === 0) continue;
+      const result = await this.writer!.flush(buf);
+      this.counters.files += result.files.length;
+      commits.set(p, result.lastOffset + 1);
+      buf.reset();
+      this.deps.onFlush?.(result);
+    }
+    if (commits.size) {
+      await this.consumer!.commit(commits);
+      this.counters.commits++;
+    }
+  }
+
+  /**
+   * Before replaying a partition from its committed offset: remove files a crash left past that
+   * offset (they will be written again, maybe with another range) and remember the transaction ids
+   * of its newest silver files, so a duplicate that straddles the crash is still caught.
+   */
+  private async recoverPartition(partition: number, committed: number): Promise<void> {
+    const { lake, duck } = this.deps;
+    const silverOfPartition: { key: string; first: number }[] = [];
+    const orphans: string[] = [];
+    for (const prefix of [LAYERS.bronze, LAYERS.silver, LAYERS.quarantine]) {
+      for (const obj of await lake.list(prefix)) {
+        const range = parseBatchKey(obj.key);
+        if (!range || range.partition !== partition) continue;
+        if (range.first >= committed) orphans.push(obj.key);
+        else if (prefix === LAYERS.silver) silverOfPartition.push({ key: obj.key, first: range.first });
+      }
+    }
+    if (orphans.length) await lake.delete(orphans);
+    const recent = new RecentIds(this.opts.dedupeCapacity);
+    this.recent.set(partition, recent);
+    // The newest files hold far more than the id horizon: a till re-sends within seconds.
+    const newest = silverOfPartition.sort((a, b) => b.first - a.first).slice(0, 50).map((f) => f.key);
+    if (newest.length) {
+      const paths = await lake.localPaths(newest);
+      const reader = await duck.runAndReadAll(`SELECT transaction_id, min(source_offset) o FROM read_parquet(${sqlList(paths)}) GROUP BY 1 ORDER BY o DESC LIMIT ${this.opts.dedupeCapacity}`);
+      const ids = reader.getRowsJS().map((r) => r[0] as string).reverse();
+      for (const id of ids) recent.add(id);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Entry point of every engine worker thread. The Host starts one per role; the role's object is
+ * served over the parent port (rpc.ts) and its counters are pushed as events twice a second.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { EngineConfig } from '../config';
+import { paths } from '../config';
+import { toErrorInfo } from '../errors';
+import { openDuck } from '../services/lake/duck';
+import type { Metrics } from '../services/metrics/port';
+import { openBroker, openLake } from '../services/open';
+import { PgliteWarehouse } from '../services/warehouse/pgliteWarehouse';
+import type { Warehouse } from '../services/warehouse/port';
+import { runEtl } from '../stages/etl/etlStage';
+import { ProducerStage, type ProducerOptions } from '../stages/producer/producerStage';
+import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stream/streamStage';
+import { connect, emit, serve, type Endpoint } from './rpc';
+
+export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse';
+
+export interface WorkerInit {
+  role: WorkerRole;
+  config: EngineConfig;
+  options?: unknown;
+  /** Ports to services another thread owns: metrics (Host), warehouse (warehouse worker). */
+  metricsPort?: MessagePort;
+  warehousePort?: MessagePort;
+  initSql?: string;
+}
+
+const port = parentPort as unknown as Endpoint;
+const init = workerData as WorkerInit;
+
+function pushCounters(read: () => object): void {
+  const timer = setInterval(() => emit(port, 'counters', read()), 500);
+  timer.unref();
+}
+
+async function main(): Promise<void> {
+  const { config } = init;
+  switch (init.role) {
+    case 'warehouse': {
+      const warehouse = await PgliteWarehouse.open(paths.warehouse(config), init.initSql ?? '');
+      serve(port, { ...bind(warehouse), attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse) });
+      break;
+    }
+    case 'producer': {
+      const stage = new ProducerStage(openBroker(config), init.options as ProducerOptions);
+      serve(port, {
+        start: () => stage.start().then(() => void stage.done().then(() => emit(port, 'finished', stage.counters), (e) => emit(port, 'error', toErrorInfo(e)))),
+        stop: () => stage.stop(),
+        setRate: (rate: number) => stage.setRate(rate),
+        setFaults: (f: ProducerOptions['faults']) => stage.setFaults(f),
+        counters: () => stage.counters,
+      });
+      pushCounters(() => stage.counters);
+      break;
+    }
+    case 'stream': {
+      const metrics = connect<Metrics>(init.metricsPort as unknown as Endpoint).api as unknown as Metrics;
+      const stage = new StreamStage(
+        { broker: openBroker(config), lake: openLake(config), metrics, duck: await openDuck({ threads: 1 }), onError: (e) => emit(port, 'error', e) },
+        { ...STREAM_DEFAULTS, ...(init.options as Partial<StreamOptions>) },
+      );
+      serve(port, {
+        start: () => stage.start(),
+        stop: () => stage.stop(),
+        drainTo: (targets: number[]) => stage.drainTo(targets),
+        counters: () => stage.counters,
+      });
+      pushCounters(() => stage.counters);
+      break;
+    }
+    case 'etl': {
+      const warehouse = connect<Warehouse>(init.warehousePort as unknown as Endpoint).api as unknown as Warehouse;
+      const lake = openLake(config);
+      const duck = await openDuck({ threads: 2 });
+      serve(port, { run: () => runEtl({ lake, duck, warehouse, onProgress: (p) => emit(port, 'progress', p) }) });
+      break;
+    }
+  }
+  emit(port, 'ready', null);
+}
+
+/** Methods of a class instance as plain functions, so serve() can spread them. */
+function bind(obj: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(obj))) {
+    const v = (obj as Record<string, unknown>)[name];
+    if (name !== 'constructor' && typeof v === 'function') out[name] = v.bind(obj);
+  }
+  return out;
+}
+
+main().catch((err) => {
+  emit(port, 'fatal', toErrorInfo(err));
+  // Let the message reach the Host before the thread goes.
+  setTimeout(() => process.exit(1), 50);
+});

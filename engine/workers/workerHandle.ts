@@ -1,0 +1,78 @@
+import { Worker, type MessagePort } from 'node:worker_threads';
+import { PulseError, fromErrorInfo, type ErrorInfo } from '../errors';
+import { connect, type Client, type Endpoint, type Remote } from './rpc';
+import type { WorkerInit } from './worker';
+
+/** From sources (tsx) the worker starts through a bootstrap that registers tsx; a build ships worker.js. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(FROM_SOURCE ? './tsBootstrap.mjs' : './worker.js', import.meta.url);
+const SOURCE_ENTRY = new URL('./worker.ts', import.meta.url).href;
+
+/** The Host's side of one engine worker thread: typed calls, events, and how it ended. */
+export class WorkerHandle<T> {
+  private exitListeners = new Set<(code: number, error: ErrorInfo | null) => void>();
+  private lastError: ErrorInfo | null = null;
+  private ending = false;
+
+  private constructor(
+    readonly role: WorkerInit['role'],
+    private readonly worker: Worker,
+    private readonly client: Client<T>,
+  ) {
+    client.onEvent((name, payload) => {
+      if (name === 'fatal' || name === 'error') this.lastError = payload as ErrorInfo;
+    });
+    worker.on('error', (err) => {
+      this.lastError = { code: 'stage_failed', message: `${role} worker crashed: ${err.message}`, retriable: false };
+    });
+    worker.on('exit', (code) => {
+      const error = code === 0 || this.ending ? null : (this.lastError ?? { code: 'stage_failed' as const, message: `${role} worker exited with code ${code}`, retriable: false });
+      client.failAll(error ?? { code: 'stage_state', message: `${role} worker has stopped`, retriable: false });
+      for (const l of this.exitListeners) l(code, error);
+    });
+  }
+
+  /** Starts a worker and resolves once it is ready, or rejects with the reason it could not start. */
+  static spawn<T>(init: WorkerInit, transfer: MessagePort[] = []): Promise<WorkerHandle<T>> {
+    const worker = new Worker(ENTRY, { workerData: FROM_SOURCE ? { ...init, entry: SOURCE_ENTRY } : init, transferList: transfer, name: `retail-pulse-${init.role}` });
+    const client = connect<T>(worker as unknown as Endpoint);
+    const handle = new WorkerHandle<T>(init.role, worker, client);
+    return new Promise((resolve, reject) => {
+      const off = client.onEvent((name, payload) => {
+        if (name === 'ready') {
+          off();
+          resolve(handle);
+        } else if (name === 'fatal') {
+          off();
+          reject(fromErrorInfo(payload as ErrorInfo));
+        }
+      });
+      let crash = '';
+      worker.once('error', (err) => (crash = `: ${err.message}`));
+      worker.once('exit', (code) => reject(new PulseError('stage_failed', `${init.role} worker exited with code ${code} while starting${crash}`)));
+    });
+  }
+
+  get api(): Remote<T> {
+    return this.client.api;
+  }
+
+  onEvent(listener: (name: string, payload: unknown) => void): () => void {
+    return this.client.onEvent(listener);
+  }
+
+  onExit(listener: (code: number, error: ErrorInfo | null) => void): () => void {
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  postPort(method: string, port: MessagePort): void {
+    this.worker.postMessage({ rpc: 'call', id: -1, method, args: [port] }, [port]);
+  }
+
+  /** Ends the thread on purpose: its exit is then not reported as a failure. */
+  async terminate(): Promise<void> {
+    this.ending = true;
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,70 @@
+-- Retail Pulse warehouse: a star schema over the silver sales lines.
+-- Idempotent: applied by docker's Postgres on first start, and by the app on every connect
+-- (PGlite, external PostgreSQL). Keep to SQL that PostgreSQL 15 and later all accept.
+
+CREATE TABLE IF NOT EXISTS dim_store (
+  store_id    integer PRIMARY KEY,
+  store_name  text NOT NULL,
+  city        text NOT NULL,
+  region      text NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS dim_product (
+  product_id    integer PRIMARY KEY,
+  product_name  text NOT NULL,
+  category      text NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS dim_customer (
+  customer_id     text PRIMARY KEY,
+  first_seen_at   timestamptz NOT NULL,
+  last_seen_at    timestamptz NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS dim_date (
+  date_key     integer PRIMARY KEY,          -- YYYYMMDD
+  full_date    date NOT NULL UNIQUE,
+  year         smallint NOT NULL,
+  quarter      smallint NOT NULL,
+  month        smallint NOT NULL,
+  day          smallint NOT NULL,
+  iso_weekday  smallint NOT NULL,            -- 1 = Monday
+  is_weekend   boolean NOT NULL              -- Friday and Saturday in Egypt
+);
+
+CREATE TABLE IF NOT EXISTS fact_sales (
+  transaction_id  text NOT NULL,
+  line_no         smallint NOT NULL,
+  date_key        integer NOT NULL REFERENCES dim_date (date_key),
+  store_id        integer NOT NULL REFERENCES dim_store (store_id),
+  product_id      integer NOT NULL REFERENCES dim_product (product_id),
+  customer_id     text NOT NULL REFERENCES dim_customer (customer_id),
+  event_time      timestamptz NOT NULL,
+  quantity        integer NOT NULL CHECK (quantity > 0),
+  unit_price      numeric(12,2) NOT NULL,
+  line_amount     numeric(12,2) NOT NULL,
+  source_file     text NOT NULL,
+  PRIMARY KEY (transaction_id, line_no)
+);
+CREATE INDEX IF NOT EXISTS fact_sales_date ON fact_sales (date_key);
+CREATE INDEX IF NOT EXISTS fact_sales_store ON fact_sales (store_id);
+
+-- Every silver file the ETL has loaded, written in the same transaction as its rows:
+-- a file is either fully loaded and listed here, or not at all.
+CREATE TABLE IF NOT EXISTS load_manifest (
+  file_key     text PRIMARY KEY,
+  rows_in_file integer NOT NULL,
+  run_id       text NOT NULL,
+  loaded_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS etl_runs (
+  run_id         text PRIMARY KEY,
+  started_at     timestamptz NOT NULL,
+  finished_at    timestamptz,
+  status         text NOT NULL CHECK (status IN ('running', 'succeeded', 'failed')),
+  files_loaded   integer NOT NULL DEFAULT 0,
+  rows_inserted  bigint NOT NULL DEFAULT 0,
+  rows_skipped   bigint NOT NULL DEFAULT 0,
+  error          text
+);
