@@ -17,7 +17,8 @@ import { serve, type Endpoint } from './workers/rpc';
 import { WorkerHandle } from './workers/workerHandle';
 import { summarize } from './pipeline/summary';
 
-const INIT_SQL = fileURLToPath(new URL('../sql/init.sql', import.meta.url));
+/** sql/init.sql beside the sources, or two levels up from a bundle in out/main/(chunks/). */
+const INIT_SQL = ['../sql/init.sql', '../../sql/init.sql', '../../../sql/init.sql'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'sql/init.sql';
 
 interface ProducerApi {
   start(): void;

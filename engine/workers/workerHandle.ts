@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { PulseError, fromErrorInfo, type ErrorInfo } from '../errors';
 import { connect, type Client, type Endpoint, type Remote } from './rpc';
@@ -5,7 +6,13 @@ import type { WorkerInit } from './worker';
 
 /** From sources (tsx) the worker starts through a bootstrap that registers tsx; a build ships worker.js. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const ENTRY = new URL(FROM_SOURCE ? './tsBootstrap.mjs' : './worker.js', import.meta.url);
+const ENTRY = FROM_SOURCE ? new URL('./tsBootstrap.mjs', import.meta.url) : firstExisting(['./worker.js', '../worker.js']);
+
+/** A bundler may put this module in a chunk folder below the worker entry. */
+function firstExisting(candidates: string[]): URL {
+  const urls = candidates.map((c) => new URL(c, import.meta.url));
+  return urls.find((u) => fs.existsSync(u)) ?? urls[0];
+}
 const SOURCE_ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 /** The Host's side of one engine worker thread: typed calls, events, and how it ended. */
