@@ -46,6 +46,8 @@ export class ColumnBuffer {
       const chunk = DuckDBDataChunk.create(types, size);
       chunk.setColumns(this.columns.map((c) => c.slice(start, start + size)));
       appender.appendDataChunk(chunk);
+      // Appending is synchronous: let the event loop breathe every ~65k rows.
+      if ((start / CHUNK_ROWS) % 32 === 31) await new Promise((r) => setImmediate(r));
     }
     appender.flushSync();
     appender.closeSync();

@@ -69,6 +69,9 @@ export class StreamStage {
   private readonly aggregator: WindowAggregator;
   private lastFlush = Date.now();
   private stopping = false;
+  private writeChain: Promise<void> = Promise.resolve();
+  private queuedWrites = 0;
+  private flushError: unknown = null;
   private running: Promise<void> | null = null;
 
   constructor(
@@ -128,7 +131,8 @@ export class StreamStage {
         for (const b of batches) await this.process(b);
         const due = Date.now() - this.lastFlush >= this.opts.flushIntervalMs;
         const full = [...this.buffers.values()].some((buf) => buf.records >= this.opts.flushRecords);
-        if (due || full) await this.flush();
+        if (this.flushError) throw this.flushError;
+        if (due || full) this.flushInBackground();
         if (Date.now() - lastLag > 1000) {
           lastLag = Date.now();
           const ends = await this.deps.broker.endOffsets(SALES_TOPIC);
@@ -192,17 +196,51 @@ export class StreamStage {
     }
   }
 
-  /** Writes the buffered files of these partitions (all by default), then commits their offsets. */
+  /**
+   * Hands the buffered records to a background write, so polling and the windows go on while
+   * DuckDB compresses. Writes are queued one after another, so offsets are committed in order.
+   */
+  private flushInBackground(): void {
+    if (this.queuedWrites > 0) return;
+    const taken = this.take();
+    if (taken.length) this.enqueue(taken).catch(() => undefined);
+  }
+
+  /** Writes everything buffered for these partitions (all by default) and commits it. */
   private async flush(partitions?: readonly number[]): Promise<void> {
+    if (this.flushError) throw this.flushError;
+    await this.enqueue(this.take(partitions));
+  }
+
+  private enqueue(taken: PartitionBuffer[]): Promise<void> {
+    this.queuedWrites++;
+    const write = this.writeChain.then(() => this.writeAndCommit(taken)).finally(() => this.queuedWrites--);
+    this.writeChain = write.catch((err) => {
+      this.flushError ??= err;
+    });
+    return write;
+  }
+
+  private take(partitions?: readonly number[]): PartitionBuffer[] {
     this.lastFlush = Date.now();
-    const commits = new Map<number, number>();
+    const taken: PartitionBuffer[] = [];
     for (const [p, buf] of this.buffers) {
-      if (partitions && !partitions.includes(p)) continue;
-      if (buf.records === 0) continue;
+      if ((partitions && !partitions.includes(p)) || buf.records === 0) continue;
+      taken.push(buf);
+      this.buffers.set(p, new PartitionBuffer(p));
+    }
+    return taken;
+  }
+
+  /** Files first, durable; only then the offsets that cover them. */
+  private async writeAndCommit(taken: PartitionBuffer[]): Promise<void> {
+    // After a failed write nothing later may commit: its offsets would skip the lost records.
+    if (this.flushError) throw this.flushError;
+    const commits = new Map<number, number>();
+    for (const buf of taken) {
       const result = await this.writer!.flush(buf);
       this.counters.files += result.files.length;
-      commits.set(p, result.lastOffset + 1);
-      buf.reset();
+      commits.set(buf.partition, result.lastOffset + 1);
       this.deps.onFlush?.(result);
     }
     if (commits.size) {
