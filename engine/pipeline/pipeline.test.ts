@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { tmpDirs } from '../testing/tmpDirs';
 import { fileURLToPath } from 'node:url';
 import type { PipelineSummary } from '../contract';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-pipeline-'));
-  dirs.push(d);
-  return d;
-};
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tmpDirs('rp-pipeline-');
 
 function start(args: string[]): { child: ChildProcess; stdout: Promise<string>; stderrLines: string[]; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'engine/cli.ts', 'pipeline', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { tmpDirs } from '../../../testing/tmpDirs';
 import { LogBroker } from './logBroker';
 import { partitionForKey } from '../port';
 
-const dirs: string[] = [];
-const tmp = (): string => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-log-'));
-  dirs.push(d);
-  return d;
-};
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const tmp = tmpDirs('rp-log-');
 
 const msgs = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ key: String((from + i) % 12), value: JSON.stringify({ n: from + i, pad: 'x'.repeat((from + i) % 50) }) }));
 
