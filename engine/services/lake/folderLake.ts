@@ -63,6 +63,14 @@ export class FolderLake implements Lake {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
+  async size(key: string): Promise<number> {
+    try {
+      return fs.statSync(this.pathOf(key)).size;
+    } catch (cause) {
+      throw new PulseError('not_found', `lake object ${key} does not exist`, { cause });
+    }
+  }
+
   async read(key: string, range?: { start: number; end: number }): Promise<Uint8Array> {
     const file = this.pathOf(key);
     try {

@@ -15,6 +15,8 @@ export interface Lake {
   /** Moves or uploads a finished local file to `key`; durable when it resolves. Replaces an existing key. */
   put(key: string, localFile: string): Promise<void>;
   list(prefix: string): Promise<LakeObject[]>;
+  /** Size in bytes of one object. */
+  size(key: string): Promise<number>;
   /** Bytes of an object, or a byte range [start, end) of it. */
   read(key: string, range?: { start: number; end: number }): Promise<Uint8Array>;
   delete(keys: readonly string[]): Promise<void>;
