@@ -50,13 +50,16 @@ export class Random {
   }
 
   uuid(): string {
-    const h = (n: number, len: number): string => n.toString(16).padStart(len, '0');
     const a = this.u32();
     const b = this.u32();
     const c = this.u32();
     const d = this.u32();
-    return `${h(a, 8)}-${h(b >>> 16, 4)}-4${h(b & 0xfff, 3)}-${h(0x8000 | (c >>> 18), 4)}-${h(c & 0xffff, 4)}${h(d, 8)}`;
+    return `${hex(a, 8)}-${hex(b >>> 16, 4)}-4${hex(b & 0xfff, 3)}-${hex(0x8000 | (c >>> 18), 4)}-${hex(c & 0xffff, 4)}${hex(d, 8)}`;
   }
+}
+
+function hex(n: number, len: number): string {
+  return n.toString(16).padStart(len, '0');
 }
 
 export function cumulative(weights: readonly number[]): number[] {

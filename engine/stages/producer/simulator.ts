@@ -30,6 +30,8 @@ export class SaleSimulator {
   private readonly random: Random;
   private readonly returningShare: number;
   private knownCustomers = 0;
+  /** A tick stamps many sales with the same millisecond: format it once. */
+  private stamp = { ms: NaN, iso: '', hour: 0 };
   private readonly productsByCategory = new Map<Category, Product[]>(CATEGORIES.map((c) => [c, PRODUCTS.filter((p) => p.category === c)]));
   private readonly categoryWeightsByHour: number[][] = Array.from({ length: 24 }, (_, h) => cumulative(CATEGORIES.map((c) => CATEGORY_BY_HOUR[c](h))));
 
@@ -45,7 +47,11 @@ export class SaleSimulator {
   next(nowMs: number): SaleTransaction {
     const r = this.random;
     const store = STORES[r.pick(STORE_WEIGHTS)];
-    const hour = (new Date(nowMs).getUTCHours() + CAIRO_UTC_OFFSET_H) % 24;
+    if (this.stamp.ms !== nowMs) {
+      const d = new Date(nowMs);
+      this.stamp = { ms: nowMs, iso: d.toISOString(), hour: (d.getUTCHours() + CAIRO_UTC_OFFSET_H) % 24 };
+    }
+    const hour = this.stamp.hour;
     const size = r.pick(BASKET_SIZE) + 1;
     const lines: SaleLine[] = [];
     const used = new Set<number>();
@@ -65,7 +71,7 @@ export class SaleSimulator {
     }
     return {
       transaction_id: r.uuid(),
-      timestamp_utc: new Date(nowMs).toISOString(),
+      timestamp_utc: this.stamp.iso,
       store_id: store.store_id,
       customer_id: this.customer(),
       products: lines,
