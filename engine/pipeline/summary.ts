@@ -39,16 +39,15 @@ export async function summarize(deps: { config: EngineConfig; warehouse: Warehou
 /** Replays the whole log through the validator: what a perfect consumer would have accepted. */
 async function producedFromLog(broker: Broker): Promise<PipelineSummary['produced']> {
   const out = { records: 0, valid_transactions: 0, valid_lines: 0, valid_revenue: 0 };
-  let partitions: number;
+  let ends: number[];
   try {
-    partitions = (await broker.endOffsets(SALES_TOPIC)).length;
+    ends = await broker.endOffsets(SALES_TOPIC);
   } catch {
     return out; // nothing produced yet
   }
-  const ends = await broker.endOffsets(SALES_TOPIC);
   const seen = new Set<string>();
   let cents = 0;
-  for (let p = 0; p < partitions; p++) {
+  for (let p = 0; p < ends.length; p++) {
     out.records += ends[p];
     await broker.scan(SALES_TOPIC, p, 0, ends[p], (records) => {
       for (const r of records) {
