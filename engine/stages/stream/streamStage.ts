@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { toErrorInfo, type ErrorInfo } from '../../errors';
+import { PulseError, toErrorInfo, type ErrorInfo } from '../../errors';
 import { SALES_TOPIC } from '../../model/sale';
 import { validateSale } from '../../model/validate';
 import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
@@ -110,7 +110,9 @@ export class StreamStage {
     for (;;) {
       const behind = targets.some((t, p) => (this.positions.get(p) ?? 0) < t);
       if (!behind) break;
-      if (signal?.aborted || this.stopping) return;
+      if (signal?.aborted) return;
+      // Never report a drain that did not happen: the caller would load and count a partial lake.
+      if (this.stopping) throw new PulseError('stage_state', 'the stream stopped before it caught up with the log');
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.flush();
