@@ -3,6 +3,7 @@ import type { EngineConfig } from '../config';
 import { SALES_TOPIC } from '../model/sale';
 import { validateSale } from '../model/validate';
 import type { Broker } from '../services/broker/port';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck, sqlList } from '../services/lake/duck';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
@@ -66,6 +67,14 @@ async function producedFromLog(broker: Broker): Promise<PipelineSummary['produce
 
 async function lakeCounts(lake: Lake): Promise<Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'>> {
   const duck = await openDuck({ threads: 2 });
+  try {
+    return await countLayers(lake, duck);
+  } finally {
+    duck.closeSync();
+  }
+}
+
+async function countLayers(lake: Lake, duck: DuckDBConnection): Promise<Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'>> {
   const filesOf = async (prefix: string): Promise<string[]> => lake.localPaths((await lake.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet')));
   const [bronze, silver, quarantine] = await Promise.all([filesOf(LAYERS.bronze), filesOf(LAYERS.silver), filesOf(LAYERS.quarantine)]);
   const one = async (sql: string): Promise<unknown[]> => (await duck.runAndReadAll(sql)).getRowsJS()[0];
@@ -88,6 +97,5 @@ async function lakeCounts(lake: Lake): Promise<Pick<PipelineSummary, 'bronze' | 
       out.quarantine.records += Number(n);
     }
   }
-  duck.closeSync();
   return out;
 }

@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   switch (init.role) {
     case 'warehouse': {
       const warehouse = await PgliteWarehouse.open(paths.warehouse(config), init.initSql ?? '');
-      serve(port, { ...bind(warehouse), attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse) });
+      // Other threads (the ETL worker) get their own port to the same warehouse through attach().
+      serve(port, Object.assign(Object.create(warehouse) as object, { attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse) }));
       break;
     }
     case 'producer': {
@@ -80,16 +81,6 @@ async function main(): Promise<void> {
     }
   }
   emit(port, 'ready', null);
-}
-
-/** Methods of a class instance as plain functions, so serve() can spread them. */
-function bind(obj: object): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(obj))) {
-    const v = (obj as Record<string, unknown>)[name];
-    if (name !== 'constructor' && typeof v === 'function') out[name] = v.bind(obj);
-  }
-  return out;
 }
 
 main().catch((err) => {

@@ -41,7 +41,7 @@ export class FolderLake implements Lake {
 
   async list(prefix: string): Promise<LakeObject[]> {
     const out: LakeObject[] = [];
-    const base = this.pathOf(prefix.endsWith('/') ? prefix : path.posix.dirname(prefix) + '/');
+    const dirKey = prefix.endsWith('/') ? prefix : path.posix.dirname(prefix) + '/';
     const walk = (dir: string, keyPrefix: string): void => {
       let entries: fs.Dirent[];
       try {
@@ -59,7 +59,7 @@ export class FolderLake implements Lake {
         }
       }
     };
-    walk(base, prefix.endsWith('/') ? prefix : path.posix.dirname(prefix) + '/');
+    walk(this.pathOf(dirKey), dirKey);
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 

@@ -8,19 +8,25 @@ export const LAYERS = {
 } as const;
 export type Layer = keyof typeof LAYERS;
 
-export interface HourPartition {
-  date: string; // YYYY-MM-DD
-  hour: string; // HH
+const hourCache = new Map<number, string>();
+
+/** The UTC hour partition of an epoch ms as 'YYYY-MM-DD/HH', cached per hour: called for every record. */
+export function hourKey(ms: number): string {
+  const h = Math.floor(ms / 3_600_000);
+  let k = hourCache.get(h);
+  if (k === undefined) {
+    const iso = new Date(h * 3_600_000).toISOString();
+    k = `${iso.slice(0, 10)}/${iso.slice(11, 13)}`;
+    if (hourCache.size > 10_000) hourCache.clear();
+    hourCache.set(h, k);
+  }
+  return k;
 }
 
-export function hourPartition(ms: number): HourPartition {
-  const iso = new Date(ms).toISOString();
-  return { date: iso.slice(0, 10), hour: iso.slice(11, 13) };
-}
-
-/** `<layer>/date=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.parquet` */
-export function batchFileKey(layer: Exclude<Layer, 'gold'>, at: HourPartition, partition: number, first: number, last: number): string {
-  return `${LAYERS[layer]}date=${at.date}/hour=${at.hour}/${partition}-${first}-${last}.parquet`;
+/** `<layer>/date=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.parquet`, for an hourKey(). */
+export function batchFileKey(layer: Exclude<Layer, 'gold'>, hour: string, partition: number, first: number, last: number): string {
+  const [date, hh] = hour.split('/');
+  return `${LAYERS[layer]}date=${date}/hour=${hh}/${partition}-${first}-${last}.parquet`;
 }
 
 export function goldFileKey(date: string): string {

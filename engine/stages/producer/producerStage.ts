@@ -31,8 +31,9 @@ export interface ProducerCounters {
  */
 export class ProducerStage {
   readonly counters: ProducerCounters = { transactions: 0, records: 0, malformed: 0, invalid: 0, late: 0, duplicate: 0, rate: 0 };
-  private simulator: SaleSimulator;
-  private faults: FaultInjector;
+  private simulator!: SaleSimulator;
+  private faults!: FaultInjector;
+  private faultRates: FaultRates;
   private producer: BrokerProducer | null = null;
   private stopping = false;
   private running: Promise<void> | null = null;
@@ -44,8 +45,7 @@ export class ProducerStage {
     private readonly broker: Broker,
     private readonly opts: ProducerOptions,
   ) {
-    this.simulator = new SaleSimulator({ seed: opts.seed });
-    this.faults = new FaultInjector(this.simulator.rng, { ...opts.faults });
+    this.faultRates = { ...opts.faults };
     this.rate = opts.rate;
   }
 
@@ -55,7 +55,7 @@ export class ProducerStage {
     // sales instead of repeating the first run's transaction ids.
     const already = (await this.broker.endOffsets(SALES_TOPIC)).reduce((a, b) => a + b, 0);
     this.simulator = new SaleSimulator({ seed: (this.opts.seed ^ Math.imul(already, 0x9e3779b1)) >>> 0 });
-    this.faults = new FaultInjector(this.simulator.rng, this.faults.rates);
+    this.faults = new FaultInjector(this.simulator.rng, this.faultRates);
     this.producer = await this.broker.producer(SALES_TOPIC);
     this.running = this.loop();
   }
@@ -71,7 +71,8 @@ export class ProducerStage {
   }
 
   setFaults(rates: FaultRates): void {
-    this.faults.rates = { ...rates };
+    this.faultRates = { ...rates };
+    if (this.faults) this.faults.rates = this.faultRates;
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import { PRODUCTS, STORES } from '../../model/catalog';
 import type { BrokerRecord } from '../../services/broker/port';
 import type { RejectedSale, ValidSale } from '../../model/validate';
 import { ColumnBuffer, sqlString } from '../../services/lake/duck';
-import { batchFileKey, type HourPartition } from '../../services/lake/keys';
+import { batchFileKey, hourKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 
 const BRONZE = [['hour_key', 'VARCHAR'], ['source_partition', 'INTEGER'], ['source_offset', 'DOUBLE'], ['broker_ms', 'DOUBLE'], ['key', 'VARCHAR'], ['value', 'VARCHAR']] as const;
@@ -24,20 +24,6 @@ const LAYER_SQL = {
   quarantine: `SELECT source_partition, source_offset::BIGINT AS source_offset, ${ts('broker_ms')} AS broker_time, transaction_id, reason, detail, raw FROM quarantine_buf`,
 } as const;
 type BatchLayer = keyof typeof LAYER_SQL;
-
-const hourCache = new Map<number, string>();
-/** 'YYYY-MM-DD/HH' of an epoch ms, cached per hour: called for every record. */
-function hourKey(ms: number): string {
-  const h = Math.floor(ms / 3_600_000);
-  let k = hourCache.get(h);
-  if (k === undefined) {
-    const iso = new Date(h * 3_600_000).toISOString();
-    k = `${iso.slice(0, 10)}/${iso.slice(11, 13)}`;
-    if (hourCache.size > 10_000) hourCache.clear();
-    hourCache.set(h, k);
-  }
-  return k;
-}
 
 export interface FlushResult {
   partition: number;
@@ -146,9 +132,7 @@ export class LakeWriter {
   }
 
   private async writeFile(layer: BatchLayer, hk: string, buf: PartitionBuffer): Promise<string> {
-    const [date, hour] = hk.split('/');
-    const at: HourPartition = { date, hour };
-    const key = batchFileKey(layer, at, buf.partition, buf.firstOffset, buf.lastOffset);
+    const key = batchFileKey(layer, hk, buf.partition, buf.firstOffset, buf.lastOffset);
     const scratch = this.lake.scratchPath(`${randomUUID()}.parquet`);
     const order = layer === 'silver' ? 'source_offset, line_no' : 'source_offset';
     await this.duck.run(

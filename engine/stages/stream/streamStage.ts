@@ -176,11 +176,7 @@ export class StreamStage {
         buf.addSale(rec, verdict, now);
         this.counters.valid++;
         this.counters.silverLines += verdict.lines.length;
-        if (fresh) {
-          const lateBefore = agg.watermark > verdict.eventMs;
-          agg.add(verdict, rec.offset);
-          if (lateBefore) this.counters.late++;
-        }
+        if (fresh && agg.add(verdict, rec.offset)) this.counters.late++;
       }
     }
     this.counters.consumed += batch.records.length;

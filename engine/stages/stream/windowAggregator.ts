@@ -22,13 +22,14 @@ export class WindowAggregator {
     this.batch = { partition, first: firstOffset, last: firstOffset - 1, windows: new Map(), late: { records: 0, revenueCents: 0 }, eventMs: [] };
   }
 
-  add(sale: ValidSale, offset: number): void {
+  /** Adds a sale to its window; returns true when it was late (behind the watermark) instead. */
+  add(sale: ValidSale, offset: number): boolean {
     const b = this.batch!;
     b.last = offset;
     if (sale.eventMs < this.watermark) {
       b.late.records++;
       b.late.revenueCents += sale.totalCents;
-      return;
+      return true;
     }
     if (sale.eventMs > this.maxEventMs) this.maxEventMs = sale.eventMs;
     const start = sale.eventMs - (sale.eventMs % WINDOW_MS);
@@ -48,6 +49,7 @@ export class WindowAggregator {
       p.revenueCents += line.amountCents;
     }
     b.eventMs.push(sale.eventMs);
+    return false;
   }
 
   /** Marks offsets consumed that carry no valid sale, so the batch's range still covers them. */
