@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Where the real test servers are. `npm run services:test -- up` starts them on 127.0.0.1 and writes
+ * their addresses to the state file; an environment variable per service overrides it
+ * (RETAIL_PULSE_TEST_KAFKA, _KAFKA39, _S3, _POSTGRES, _REDIS). A test that needs a server and finds
+ * none fails with what to run: it is never skipped.
+ */
+export interface TestServices {
+  /** Newest Apache Kafka broker, host:port. */
+  kafka: string;
+  /** Apache Kafka 3.9.x broker, host:port. */
+  kafka39: string;
+  /** moto S3 server, http URL. */
+  s3: string;
+  /** PostgreSQL server URL of a database the tests may create databases from. */
+  postgres: string;
+  /** Redis URL. */
+  redis: string;
+}
+
+export type TestServiceName = keyof TestServices;
+
+export function servicesStateDir(): string {
+  return process.env.RETAIL_PULSE_SERVICES_DIR ?? path.resolve('.services');
+}
+
+const ENV: Record<TestServiceName, string> = {
+  kafka: 'RETAIL_PULSE_TEST_KAFKA',
+  kafka39: 'RETAIL_PULSE_TEST_KAFKA39',
+  s3: 'RETAIL_PULSE_TEST_S3',
+  postgres: 'RETAIL_PULSE_TEST_POSTGRES',
+  redis: 'RETAIL_PULSE_TEST_REDIS',
+};
+
+function fromStateFile(): Partial<TestServices> {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(servicesStateDir(), 'status.json'), 'utf8')) as Partial<TestServices>;
+  } catch {
+    return {};
+  }
+}
+
+/** The address of one test server, or an error that says how to start it. */
+export function testService(name: TestServiceName): string {
+  const fromEnv = process.env[ENV[name]];
+  if (fromEnv) return fromEnv;
+  const url = fromStateFile()[name];
+  if (typeof url === 'string' && url !== '') return url;
+  throw new Error(`no ${name} test server: run \`npm run services:test -- up\` (or set ${ENV[name]})`);
+}
