@@ -1,29 +1,31 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MemoryMetrics } from './memoryMetrics';
-import { latencyBucket, latencyQuantile, type MetricsBatch } from './port';
+import { metricsContract, sampleBatch } from './metrics.contract';
+import { emptyWindow, MemoryMetrics, mergeWindow } from './memoryMetrics';
 
-const batch = (partition: number, first: number, last: number, cents: number): MetricsBatch => ({
-  partition,
-  firstOffset: first,
-  lastOffset: last,
-  windows: [{ start: 120_000, transactions: 1, lines: 2, revenueCents: cents, byStore: { '3': { transactions: 1, revenueCents: cents } }, byCategory: { Dairy: cents }, byProduct: { '112': { quantity: 2, revenueCents: cents } } }],
-  late: { records: 0, revenueCents: 0 },
-  latency: { [latencyBucket(40)]: 1 },
+metricsContract('memory', async () => {
+  const metrics = new MemoryMetrics();
+  return { metrics, cleanup: () => metrics.close() };
 });
 
 describe('in-memory metrics', () => {
-  it('adds windows up and ignores a batch it already applied (a replay after a crash)', async () => {
-    const m = new MemoryMetrics();
-    assert.equal(await m.apply(batch(0, 0, 9, 1000)), true);
-    assert.equal(await m.apply(batch(1, 0, 4, 250)), true);
-    assert.equal(await m.apply(batch(0, 0, 9, 1000)), false);
-    const [w] = await m.windows(0);
-    assert.equal(w.revenueCents, 1250);
-    assert.equal(w.byStore['3'].transactions, 2);
-    assert.equal(w.end, 180_000);
-    const t = await m.totals();
-    assert.deepEqual(t.applied, { 0: 9, 1: 4 });
-    assert.ok(Math.abs(latencyQuantile(t.latency, 0.99)! - 40) <= 4);
+  it('lives in its process: a second instance starts empty and close() keeps nothing shared', async () => {
+    const a = new MemoryMetrics();
+    assert.equal(a.kind, 'memory');
+    await a.apply(sampleBatch(0, 0, 9, 1));
+    const b = new MemoryMetrics();
+    assert.deepEqual(await b.windows(0), []);
+    assert.equal(await b.apply(sampleBatch(0, 0, 9, 1)), true);
+  });
+
+  it('mergeWindow adds a delta into a window, creating stores, categories and products it lacks', () => {
+    const w = emptyWindow(60_000);
+    const [d] = sampleBatch(0, 0, 0, 2).windows;
+    mergeWindow(w, d);
+    mergeWindow(w, d);
+    assert.equal(w.start, 60_000);
+    assert.equal(w.revenueCents, 2 * d.revenueCents);
+    for (const [k, v] of Object.entries(d.byProduct)) assert.deepEqual(w.byProduct[k], { quantity: 2 * v.quantity, revenueCents: 2 * v.revenueCents });
+    for (const [k, v] of Object.entries(d.byCategory)) assert.equal(w.byCategory[k], 2 * v);
   });
 });
