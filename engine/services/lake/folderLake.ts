@@ -41,7 +41,7 @@ export class FolderLake implements Lake {
 
   async list(prefix: string): Promise<LakeObject[]> {
     const out: LakeObject[] = [];
-    const dirKey = prefix.endsWith('/') ? prefix : path.posix.dirname(prefix) + '/';
+    const dirKey = folderOf(prefix);
     const walk = (dir: string, keyPrefix: string): void => {
       let entries: fs.Dirent[];
       try {
@@ -63,12 +63,25 @@ export class FolderLake implements Lake {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  async size(key: string): Promise<number> {
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const dirKey = folderOf(prefix);
+    const dir = this.pathOf(dirKey);
+    let entries: fs.Dirent[];
     try {
-      return fs.statSync(this.pathOf(key)).size;
-    } catch (cause) {
-      throw new PulseError('not_found', `lake object ${key} does not exist`, { cause });
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return [];
     }
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && (dirKey + e.name).startsWith(prefix))
+      // A bucket has no empty folders: a directory whose files were all deleted is not a prefix.
+      .filter((e) => holdsFile(path.join(dir, e.name)))
+      .map((e) => `${dirKey}${e.name}/`)
+      .sort();
+  }
+
+  async size(key: string): Promise<number> {
+    return this.stat(key).size;
   }
 
   async read(key: string, range?: { start: number; end: number }): Promise<Uint8Array> {
@@ -84,7 +97,7 @@ export class FolderLake implements Lake {
         fs.closeSync(fd);
       }
     } catch (cause) {
-      throw new PulseError('not_found', `lake object ${key} cannot be read: ${(cause as Error).message}`, { cause });
+      throw this.readError(key, cause);
     }
   }
 
@@ -93,11 +106,47 @@ export class FolderLake implements Lake {
   }
 
   async localPaths(keys: readonly string[]): Promise<string[]> {
-    return keys.map((k) => this.pathOf(k));
+    return keys.map((k) => {
+      this.stat(k);
+      return this.pathOf(k);
+    });
+  }
+
+  private stat(key: string): fs.Stats {
+    try {
+      const st = fs.statSync(this.pathOf(key));
+      if (!st.isFile()) throw Object.assign(new Error(`${key} is a folder`), { code: 'ENOENT' });
+      return st;
+    } catch (cause) {
+      throw this.readError(key, cause);
+    }
+  }
+
+  /** Missing objects are 'not_found', as in S3; anything else (permissions, disk) is an I/O failure. */
+  private readError(key: string, cause: unknown): PulseError {
+    if (cause instanceof PulseError) return cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return new PulseError('not_found', `lake object ${key} does not exist`, { cause });
+    return new PulseError('lake_io', `cannot read ${key} in ${this.root}: ${(cause as Error).message}`, { cause, retriable: true });
   }
 
   private pathOf(key: string): string {
     if (key.includes('..') || path.isAbsolute(key)) throw new PulseError('config_invalid', `bad lake key ${key}`, { field: 'key' });
     return path.join(this.root, ...key.split('/'));
   }
+}
+
+function holdsFile(dir: string): boolean {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return false;
+  }
+  return entries.some((e) => !e.name.startsWith('.') && (e.isFile() || (e.isDirectory() && holdsFile(path.join(dir, e.name)))));
+}
+
+/** The folder key a prefix lies in: 'a/b/' for 'a/b/' and 'a/b/c', '' for 'a' or ''. */
+function folderOf(prefix: string): string {
+  return prefix.slice(0, prefix.lastIndexOf('/') + 1);
 }

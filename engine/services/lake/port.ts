@@ -14,11 +14,18 @@ export interface Lake {
   scratchPath(name: string): string;
   /** Moves or uploads a finished local file to `key`; durable when it resolves. Replaces an existing key. */
   put(key: string, localFile: string): Promise<void>;
+  /** Every object whose key starts with `prefix`, sorted by key. */
   list(prefix: string): Promise<LakeObject[]>;
-  /** Size in bytes of one object. */
+  /**
+   * The immediate "sub-folders" under `prefix` (S3 common prefixes for delimiter '/'): full key
+   * prefixes ending in '/', sorted, each holding at least one object. Used to browse the layout.
+   */
+  listPrefixes(prefix: string): Promise<string[]>;
+  /** Size in bytes of one object; PulseError 'not_found' when it does not exist (so do read and localPaths). */
   size(key: string): Promise<number>;
-  /** Bytes of an object, or a byte range [start, end) of it. */
+  /** Bytes of an object, or a byte range [start, end) of it (cut short at the end of the object). */
   read(key: string, range?: { start: number; end: number }): Promise<Uint8Array>;
+  /** Removes these keys; keys that do not exist are not an error. */
   delete(keys: readonly string[]): Promise<void>;
   /** Local paths DuckDB can read for these keys (the folder itself, or a download cache). */
   localPaths(keys: readonly string[]): Promise<string[]>;
