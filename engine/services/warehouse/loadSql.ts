@@ -1,3 +1,5 @@
+import { STAGING_COLUMNS, type LoadChunk, type LoadResult } from './port';
+
 /**
  * The statements of one load transaction, shared by PGlite and PostgreSQL: the rows of a chunk go
  * to a staging table, dims are upserted from it, facts are inserted once (ON CONFLICT DO NOTHING
@@ -9,6 +11,15 @@ export const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS staging_sales (
   unit_price numeric(12,2), line_amount numeric(12,2), source_file text)`;
 
 export const TRUNCATE_STAGING = 'TRUNCATE staging_sales';
+
+/** COPY into staging from `source` (PGlite: '/dev/blob', PostgreSQL: STDIN), columns named so a reordered table cannot shift them. */
+export function copyStagingSql(source: string): string {
+  return `COPY staging_sales (${STAGING_COLUMNS.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+}
+
+/** Rows of files already in the manifest leave staging first: such a file is skipped whole, its dims untouched. */
+export const DROP_LOADED_FROM_STAGING = `DELETE FROM staging_sales
+  WHERE source_file IN (SELECT file_key FROM load_manifest WHERE file_key = ANY($1::text[]))`;
 
 export const UPSERT_DIMS = [
   `INSERT INTO dim_store (store_id, store_name, city, region)
@@ -35,9 +46,13 @@ export const INSERT_FACTS = `INSERT INTO fact_sales (transaction_id, line_no, da
   ON CONFLICT (transaction_id, line_no) DO NOTHING`;
 
 export const INSERT_MANIFEST = `INSERT INTO load_manifest (file_key, rows_in_file, run_id)
-  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])`;
+  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
+  ON CONFLICT (file_key) DO NOTHING`;
 
 export const BEGIN_RUN = `INSERT INTO etl_runs (run_id, started_at, status) VALUES ($1, now(), 'running')`;
+/** Called with the ETL lock held, so a run still 'running' belongs to a process that stopped mid-run. */
+export const FAIL_ORPHAN_RUNS = `UPDATE etl_runs SET finished_at = now(), status = 'failed',
+  error = coalesce(error, 'interrupted: the process running it stopped before it finished') WHERE status = 'running'`;
 export const FINISH_RUN = `UPDATE etl_runs SET finished_at = now(), status = $2, files_loaded = $3, rows_inserted = $4, rows_skipped = $5, error = $6 WHERE run_id = $1`;
 export const LIST_RUNS = `SELECT run_id, started_at::text, finished_at::text, status, files_loaded, rows_inserted::float8 AS rows_inserted, rows_skipped::float8 AS rows_skipped, error
   FROM etl_runs ORDER BY started_at DESC LIMIT $1`;
@@ -45,4 +60,18 @@ export const TOTALS = `SELECT count(*)::float8 AS fact_rows, coalesce(sum(line_a
 
 export function manifestParams(runId: string, files: { key: string; rows: number }[]): unknown[] {
   return [files.map((f) => f.key), files.map((f) => f.rows), files.map(() => runId)];
+}
+
+type Exec = (sql: string, params?: unknown[]) => Promise<{ affectedRows?: number }>;
+
+/**
+ * The rest of a load once `copied` rows are in staging, inside the caller's transaction: drop rows of
+ * files already loaded, upsert dims, insert facts once, add the chunk's files to the manifest.
+ */
+export async function loadStaged(exec: Exec, chunk: LoadChunk, copied: number): Promise<LoadResult> {
+  await exec(DROP_LOADED_FROM_STAGING, [chunk.files.map((f) => f.key)]);
+  for (const sql of UPSERT_DIMS) await exec(sql);
+  const inserted = (await exec(INSERT_FACTS)).affectedRows ?? 0;
+  await exec(INSERT_MANIFEST, manifestParams(chunk.runId, chunk.files));
+  return { inserted, skipped: copied - inserted };
 }

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PulseError } from '../../errors';
-import { BEGIN_RUN, CREATE_STAGING, FINISH_RUN, INSERT_FACTS, INSERT_MANIFEST, LIST_RUNS, TOTALS, TRUNCATE_STAGING, UPSERT_DIMS, manifestParams } from './loadSql';
-import type { EtlRunRecord, LoadChunk, LoadResult, QueryResult, Warehouse } from './port';
+import { BEGIN_RUN, CREATE_STAGING, FAIL_ORPHAN_RUNS, FINISH_RUN, LIST_RUNS, TOTALS, TRUNCATE_STAGING, copyStagingSql, loadStaged } from './loadSql';
+import { toWarehouseError } from './pgErrors';
+import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
+import { SESSION_SETTINGS, VALUE_PARSERS } from './resultValues';
 
 /**
  * The embedded warehouse: PGlite (PostgreSQL in WASM) with a data directory. It blocks its thread
@@ -12,7 +14,14 @@ import type { EtlRunRecord, LoadChunk, LoadResult, QueryResult, Warehouse } from
 export class PgliteWarehouse implements Warehouse {
   readonly kind = 'pglite' as const;
 
-  private constructor(private readonly db: PGlite) {}
+  private runOpen: string | null = null;
+  /** Every type PGlite would decode its own way, as PostgreSQL's text unless resultValues.ts says otherwise. */
+  private readonly parsers: Record<number, (text: string) => unknown>;
+
+  private constructor(private readonly db: PGlite) {
+    const asText = (t: string): string => t;
+    this.parsers = Object.fromEntries([...Object.keys(db.parsers).map((oid) => [Number(oid), asText] as const), ...VALUE_PARSERS]);
+  }
 
   static async open(dataDir: string, initSql: string): Promise<PgliteWarehouse> {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
@@ -28,6 +37,7 @@ export class PgliteWarehouse implements Warehouse {
     }
     await db.exec(initSql);
     await db.exec(CREATE_STAGING);
+    for (const [name, value] of Object.entries(SESSION_SETTINGS)) await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
     return new PgliteWarehouse(db);
   }
 
@@ -39,34 +49,47 @@ export class PgliteWarehouse implements Warehouse {
   async loadChunk(chunk: LoadChunk): Promise<LoadResult> {
     return this.db.transaction(async (tx) => {
       await tx.query(TRUNCATE_STAGING);
-      await tx.query(`COPY staging_sales FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([chunk.csv]) });
-      for (const sql of UPSERT_DIMS) await tx.query(sql);
-      const facts = await tx.query(INSERT_FACTS);
-      await tx.query(INSERT_MANIFEST, manifestParams(chunk.runId, chunk.files));
-      const staged = chunk.files.reduce((s, f) => s + f.rows, 0);
-      const inserted = facts.affectedRows ?? 0;
-      return { inserted, skipped: staged - inserted };
+      const copied = await tx.query(copyStagingSql(`'/dev/blob'`), [], { blob: new Blob([chunk.csv]) });
+      return loadStaged((sql, params) => tx.query(sql, params), chunk, copied.affectedRows ?? 0);
     });
   }
 
+  /** The data dir is locked to one app, so a run open in this instance is the only one there can be. */
   async beginRun(runId: string): Promise<void> {
-    await this.db.query(BEGIN_RUN, [runId]);
+    if (this.runOpen) throw new PulseError('etl_busy', `an ETL run is already loading the warehouse (run ${this.runOpen}, in this app)`);
+    await this.db.transaction(async (tx) => {
+      await tx.query(FAIL_ORPHAN_RUNS);
+      await tx.query(BEGIN_RUN, [runId]);
+    });
+    this.runOpen = runId;
   }
 
   async finishRun(run: { runId: string; status: 'succeeded' | 'failed'; files: number; inserted: number; skipped: number; error?: string }): Promise<void> {
-    await this.db.query(FINISH_RUN, [run.runId, run.status, run.files, run.inserted, run.skipped, run.error ?? null]);
+    try {
+      await this.db.query(FINISH_RUN, [run.runId, run.status, run.files, run.inserted, run.skipped, run.error ?? null]);
+    } finally {
+      this.runOpen = null;
+    }
   }
 
   async runs(limit: number): Promise<EtlRunRecord[]> {
     return (await this.db.query<EtlRunRecord>(LIST_RUNS, [limit])).rows;
   }
 
-  async query(sql: string, params: unknown[] = []): Promise<QueryResult> {
-    return this.db.transaction(async (tx) => {
-      await tx.query('SET TRANSACTION READ ONLY');
-      const r = await tx.query<unknown[]>(sql, params, { rowMode: 'array' });
-      return { columns: r.fields.map((f) => f.name), rows: r.rows };
-    });
+  /** PGlite cannot stop a running query (it holds its thread), so a signal only stops one not yet started. */
+  async query(sql: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
+    if (opts.signal?.aborted) throw new PulseError('warehouse_failed', 'the query was cancelled before it started');
+    try {
+      return await this.db.transaction(async (tx) => {
+        await tx.query('SET TRANSACTION READ ONLY');
+        const r = await tx.query<unknown[]>(sql, params, { rowMode: 'array', parsers: this.parsers });
+        // Rolled back, not committed: a SET in the query must not stay on the only session there is.
+        await tx.rollback();
+        return { columns: r.fields.map((f) => f.name), rows: r.rows };
+      });
+    } catch (err) {
+      throw toWarehouseError(err, '');
+    }
   }
 
   async totals(): Promise<{ factRows: number; revenue: number }> {

@@ -12,6 +12,11 @@ export interface LoadChunk {
   csv: Uint8Array;
 }
 
+export interface QueryOptions {
+  /** Aborting stops the query on the server (PostgreSQL); PGlite cannot stop a running query. */
+  signal?: AbortSignal;
+}
+
 export interface LoadResult {
   inserted: number;
   skipped: number;
@@ -20,13 +25,17 @@ export interface LoadResult {
 export interface Warehouse {
   readonly kind: 'pglite' | 'postgres';
   loadedFiles(): Promise<string[]>;
-  /** Loads one chunk in one transaction: dims upserted, facts inserted once, manifest rows added. */
+  /**
+   * Loads one chunk in one transaction: dims upserted, facts inserted once, manifest rows added.
+   * Rows of a file already in the manifest are skipped (counted in `skipped`), so a retry is safe.
+   */
   loadChunk(chunk: LoadChunk): Promise<LoadResult>;
+  /** Starts an ETL run; PulseError 'etl_busy' while another run (here, or in another process) is open. */
   beginRun(runId: string): Promise<void>;
   finishRun(run: { runId: string; status: 'succeeded' | 'failed'; files: number; inserted: number; skipped: number; error?: string }): Promise<void>;
   runs(limit: number): Promise<EtlRunRecord[]>;
-  /** Read-only query. */
-  query(sql: string, params?: unknown[]): Promise<QueryResult>;
+  /** Read-only query of one statement; values decoded as resultValues.ts says, the same on every adapter. */
+  query(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult>;
   totals(): Promise<{ factRows: number; revenue: number }>;
   /** Housekeeping after bulk loads (statistics, space). */
   maintain(): Promise<void>;

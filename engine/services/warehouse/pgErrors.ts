@@ -1,0 +1,52 @@
+import { PulseError } from '../../errors';
+
+/** A PostgreSQL server address as it may be shown: no user, no password. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `postgres://${u.hostname}:${u.port || '5432'}${u.pathname || '/postgres'}`;
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+/** Removes the URL's password (raw and percent-encoded) from any text. */
+export function maskPassword(text: string, url: string): string {
+  if (!url) return text;
+  let password = '';
+  try {
+    password = new URL(url).password;
+  } catch {
+    return text.split(url).join('postgres://(unparseable URL)');
+  }
+  if (!password) return text;
+  for (const p of new Set([password, decodeURIComponent(password)])) text = text.split(p).join('***');
+  return text;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, and class 08: connection exceptions. */
+const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300']);
+
+/** True when the connection (not the statement) failed: the client must be discarded, and a retry may work. */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (NETWORK_CODES.has(code) || SERVER_GONE.has(code) || code.startsWith('08')) return true;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /Connection terminated|connection error and is not queryable|not queryable|Client was closed/i.test(message);
+}
+
+/**
+ * The error a caller sees for a PostgreSQL failure: PostgreSQL's own message (after `doing: ` when
+ * given), never the password. A lost connection is retriable and names the server.
+ */
+export function toWarehouseError(err: unknown, url: string, doing = ''): PulseError {
+  if (err instanceof PulseError) return err;
+  const raw = err instanceof Error ? err.message || String((err as { code?: string }).code ?? err) : String(err);
+  const message = maskPassword(raw, url);
+  if (isConnectionError(err)) {
+    return new PulseError('warehouse_failed', `${doing ? `${doing}: ` : ''}cannot reach the PostgreSQL warehouse at ${describeUrl(url)} (${message}); retry once the server is up`, { retriable: true });
+  }
+  return new PulseError('warehouse_failed', doing ? `${doing}: ${message}` : message, { cause: err });
+}
