@@ -1,16 +1,22 @@
 /**
- * Command line of the engine. `pipeline` runs the main job on the embedded services:
+ * Command line of the engine. `pipeline` runs the main job, on the embedded services unless
+ * a service is pointed at a real one (flags over RETAIL_PULSE_* variables over --config FILE):
  *   npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N]
- *     [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P] [--json]
+ *     [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
+ *     [--kafka HOST:PORT] [--s3 URL --s3-bucket NAME] [--postgres URL] [--redis URL] [--json]
  */
 import { parseArgs } from 'node:util';
-import { resolveConfig } from './config';
+import { configFromFlags, SERVICE_FLAGS } from './cliConfig';
+import { describeConfig } from './config';
 import type { PipelineSummary } from './contract';
 import { PulseError, toErrorInfo } from './errors';
 import { runPipeline } from './pipeline/runPipeline';
 
 const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N]
-       [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P] [--json]`;
+       [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
+       [--config FILE] [--partitions N] [--kafka HOST:PORT[,…]] [--s3 http://HOST:PORT --s3-bucket NAME [--s3-region R]]
+       [--postgres postgres://USER:PASS@HOST:PORT/DB] [--redis redis://HOST:PORT] [--json]
+  A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.`;
 
 function num(values: Record<string, unknown>, name: string, fallback: number, check: (n: number) => boolean, rule: string): number {
   const raw = values[name];
@@ -24,7 +30,7 @@ async function pipeline(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'data-dir': { type: 'string' },
+      ...SERVICE_FLAGS,
       seconds: { type: 'string' },
       rate: { type: 'string' },
       seed: { type: 'string' },
@@ -42,7 +48,7 @@ async function pipeline(argv: string[]): Promise<void> {
     return;
   }
   const prob = (name: string): number => num(values, name, 0, (n) => n >= 0 && n <= 1, 'must be a probability from 0 to 1');
-  const config = resolveConfig({ dataDir: values['data-dir'] });
+  const config = configFromFlags(values);
   const run = {
     config,
     seconds: num(values, 'seconds', 10, (n) => n >= 0 && n <= 86_400, 'must be from 0 to 86400 seconds'),
@@ -51,7 +57,9 @@ async function pipeline(argv: string[]): Promise<void> {
     faults: { malformed: prob('malformed-rate'), invalid: prob('invalid-rate'), late: prob('late-rate'), duplicate: prob('duplicate-rate') },
     onProgress: (line: string) => process.stderr.write(`${line}\n`),
   };
-  process.stderr.write(`retail-pulse: data in ${config.dataDir}; producing for ${run.seconds}s at ${run.rate} tx/s\n`);
+  const where = describeConfig(config);
+  process.stderr.write(`retail-pulse: ${where.broker} → ${where.lake} → ${where.warehouse}, windows in ${where.metrics}; data in ${config.dataDir}\n`);
+  process.stderr.write(`retail-pulse: producing for ${run.seconds}s at ${run.rate} tx/s\n`);
   const summary = await runPipeline(run);
   if (values.json) console.log(JSON.stringify(summary));
   else console.log(formatSummary(summary));

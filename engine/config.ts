@@ -1,20 +1,48 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { PulseError } from './errors';
 
-/** Where each service lives. The embedded defaults need no server; other modes come with the real-services work. */
-export type ServiceMode = 'embedded';
+/**
+ * Where each service lives: `embedded` needs no server (on-disk log, lake folder, PGlite, memory);
+ * `external` names a real Kafka, S3, PostgreSQL or Redis.
+ */
+export type ServiceMode = 'embedded' | 'external';
+
+export type BrokerService = { mode: 'embedded' } | { mode: 'external'; brokers: string[] };
+export type LakeService =
+  | { mode: 'embedded' }
+  | { mode: 'external'; endpoint: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string };
+export type WarehouseService = { mode: 'embedded' } | { mode: 'external'; url: string };
+export type MetricsService = { mode: 'embedded' } | { mode: 'external'; url: string; keyPrefix: string };
 
 export interface EngineConfig {
-  /** Root of everything the embedded services keep: broker log, lake folder, warehouse, lock. */
+  /** Root of what this machine keeps: embedded services' data, scratch files, caches, the lock. */
   dataDir: string;
   /** Partitions of `sales_transactions` when the engine creates it. */
   partitions: number;
-  services: {
-    broker: { mode: ServiceMode };
-    lake: { mode: ServiceMode };
-    warehouse: { mode: ServiceMode };
-    metrics: { mode: ServiceMode };
-  };
+  services: { broker: BrokerService; lake: LakeService; warehouse: WarehouseService; metrics: MetricsService };
+}
+
+/**
+ * Loose settings as a config file, environment variables or CLI flags give them. A service value
+ * of 'embedded' (or absent) keeps the embedded default.
+ */
+export interface ConfigInput {
+  dataDir?: unknown;
+  partitions?: unknown;
+  /** host:port[,host:port…] */
+  kafka?: unknown;
+  /** http(s)://[key:secret@]host:port */
+  s3?: unknown;
+  s3Bucket?: unknown;
+  s3Region?: unknown;
+  s3AccessKeyId?: unknown;
+  s3SecretAccessKey?: unknown;
+  /** postgres://user:password@host:port/db */
+  postgres?: unknown;
+  /** redis://[:password@]host:port[/db] */
+  redis?: unknown;
+  redisPrefix?: unknown;
 }
 
 export const DEFAULT_PARTITIONS = 4;
@@ -23,21 +51,182 @@ export function defaultDataDir(): string {
   return process.env.RETAIL_PULSE_DATA_DIR ?? path.resolve('.data');
 }
 
-/** Builds a config from loose input (CLI, file, env), refusing any wrong setting by name. */
-export function resolveConfig(input: { dataDir?: unknown; partitions?: unknown } = {}): EngineConfig {
+/** Environment variables, by ConfigInput field. */
+export const CONFIG_ENV: Record<keyof ConfigInput, string> = {
+  dataDir: 'RETAIL_PULSE_DATA_DIR',
+  partitions: 'RETAIL_PULSE_PARTITIONS',
+  kafka: 'RETAIL_PULSE_KAFKA',
+  s3: 'RETAIL_PULSE_S3',
+  s3Bucket: 'RETAIL_PULSE_S3_BUCKET',
+  s3Region: 'RETAIL_PULSE_S3_REGION',
+  s3AccessKeyId: 'AWS_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+  postgres: 'RETAIL_PULSE_POSTGRES',
+  redis: 'RETAIL_PULSE_REDIS',
+  redisPrefix: 'RETAIL_PULSE_REDIS_PREFIX',
+};
+
+/** Settings from the environment (only those set). */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
+  const out: Record<string, unknown> = {};
+  for (const [field, name] of Object.entries(CONFIG_ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') out[field] = field === 'partitions' ? Number(v) : v;
+  }
+  return out as ConfigInput;
+}
+
+/** Settings from a JSON config file; unknown keys are refused, so a typo does not go unnoticed. */
+export function configFromFile(file: string): ConfigInput {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new PulseError('config_invalid', `cannot read config file ${file}: ${(err as Error).message}`, { field: 'config' });
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new PulseError('config_invalid', `config file ${file} must hold a JSON object`, { field: 'config' });
+  for (const key of Object.keys(parsed)) {
+    if (!(key in CONFIG_ENV)) throw new PulseError('config_invalid', `config file ${file}: unknown setting "${key}" (known: ${Object.keys(CONFIG_ENV).join(', ')})`, { field: key });
+  }
+  return parsed as ConfigInput;
+}
+
+/**
+ * The settings in force: CLI flags over environment over config file over defaults. The file is
+ * `--config`, else RETAIL_PULSE_CONFIG, else none.
+ */
+export function loadConfig(flags: ConfigInput & { config?: unknown } = {}, env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  const file = flags.config ?? env.RETAIL_PULSE_CONFIG;
+  if (file !== undefined && typeof file !== 'string') throw new PulseError('config_invalid', 'config must be a file path', { field: 'config' });
+  const fromFile = file ? configFromFile(file) : {};
+  const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'config'));
+  return resolveConfig({ ...defined(fromFile), ...defined(configFromEnv(env)), ...defined(flags) });
+}
+
+/** Builds a config from loose input, refusing any wrong setting by name. */
+export function resolveConfig(input: ConfigInput = {}): EngineConfig {
   const dataDir = input.dataDir ?? defaultDataDir();
-  if (typeof dataDir !== 'string' || dataDir.trim() === '') throw new PulseError('config_invalid', 'dataDir must be a folder path', { field: 'dataDir' });
+  if (typeof dataDir !== 'string' || dataDir.trim() === '') throw invalid('dataDir', 'dataDir must be a folder path');
   const partitions = input.partitions ?? DEFAULT_PARTITIONS;
   if (typeof partitions !== 'number' || !Number.isInteger(partitions) || partitions < 1 || partitions > 256) {
-    throw new PulseError('config_invalid', `partitions must be an integer from 1 to 256, got ${String(partitions)}`, { field: 'partitions' });
+    throw invalid('partitions', `partitions must be an integer from 1 to 256, got ${String(partitions)}`);
   }
-  const embedded = { mode: 'embedded' as const };
-  return { dataDir: path.resolve(dataDir), partitions, services: { broker: embedded, lake: embedded, warehouse: embedded, metrics: embedded } };
+  return {
+    dataDir: path.resolve(dataDir),
+    partitions,
+    services: { broker: brokerService(input), lake: lakeService(input), warehouse: warehouseService(input), metrics: metricsService(input) },
+  };
+}
+
+function isEmbedded(v: unknown): boolean {
+  return v === undefined || v === null || v === 'embedded';
+}
+
+function brokerService(input: ConfigInput): BrokerService {
+  const v = input.kafka;
+  if (isEmbedded(v)) return { mode: 'embedded' };
+  const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(v) ? v : null;
+  if (!list?.length) throw invalid('kafka', `kafka must be host:port[,host:port…] or "embedded", got ${JSON.stringify(v)}`);
+  for (const b of list) {
+    const m = typeof b === 'string' ? /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(b) : null;
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw invalid('kafka', `kafka broker "${String(b)}" must be host:port with a port from 1 to 65535`);
+  }
+  return { mode: 'external', brokers: list as string[] };
+}
+
+function lakeService(input: ConfigInput): LakeService {
+  const v = input.s3;
+  if (isEmbedded(v)) {
+    if (input.s3Bucket !== undefined) throw invalid('s3Bucket', 's3Bucket is set but s3 is not: give the S3 endpoint too (--s3 http://host:port)');
+    return { mode: 'embedded' };
+  }
+  const url = parseUrl(v, 's3', ['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:9000');
+  const bucket = input.s3Bucket;
+  if (typeof bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw invalid('s3Bucket', `s3Bucket must be a bucket name (3 to 63 lowercase letters, digits, dots, hyphens), got ${JSON.stringify(bucket ?? null)}`);
+  }
+  const region = input.s3Region ?? 'us-east-1';
+  if (typeof region !== 'string' || !/^[a-z0-9-]+$/.test(region)) throw invalid('s3Region', `s3Region must be a region name like us-east-1, got ${JSON.stringify(region)}`);
+  // Credentials may come in the URL's user part, or as their own settings.
+  const accessKeyId = str(input.s3AccessKeyId, 's3AccessKeyId') ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const secretAccessKey = str(input.s3SecretAccessKey, 's3SecretAccessKey') ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  url.username = '';
+  url.password = '';
+  const lake: LakeService = { mode: 'external', endpoint: url.origin, bucket, region };
+  if (accessKeyId !== undefined) lake.accessKeyId = accessKeyId;
+  if (secretAccessKey !== undefined) lake.secretAccessKey = secretAccessKey;
+  return lake;
+}
+
+function warehouseService(input: ConfigInput): WarehouseService {
+  if (isEmbedded(input.postgres)) return { mode: 'embedded' };
+  const url = parseUrl(input.postgres, 'postgres', ['postgres:', 'postgresql:'], 'postgres://user:password@host:port/database');
+  if (!url.pathname || url.pathname === '/') throw invalid('postgres', `postgres URL ${redactUrl(url.href)} must name a database, e.g. postgres://user:password@host:5432/retail_pulse`);
+  return { mode: 'external', url: url.href };
+}
+
+function metricsService(input: ConfigInput): MetricsService {
+  if (isEmbedded(input.redis)) return { mode: 'embedded' };
+  const url = parseUrl(input.redis, 'redis', ['redis:', 'rediss:'], 'redis://[:password@]host:port');
+  const prefix = input.redisPrefix ?? 'retail-pulse:';
+  if (typeof prefix !== 'string' || prefix === '' || /\s/.test(prefix)) throw invalid('redisPrefix', `redisPrefix must be a non-empty key prefix without spaces, got ${JSON.stringify(prefix)}`);
+  return { mode: 'external', url: url.href, keyPrefix: prefix };
+}
+
+function parseUrl(v: unknown, field: string, protocols: string[], example: string): URL {
+  let url: URL | null = null;
+  try {
+    url = typeof v === 'string' ? new URL(v) : null;
+  } catch {
+    url = null;
+  }
+  if (!url || !protocols.includes(url.protocol) || !url.hostname) {
+    throw invalid(field, `${field} must be ${example} or "embedded", got ${typeof v === 'string' ? JSON.stringify(redactUrl(v)) : String(v)}`);
+  }
+  if (url.port && (Number(url.port) < 1 || Number(url.port) > 65535)) throw invalid(field, `${field} port must be from 1 to 65535`);
+  return url;
+}
+
+function str(v: unknown, field: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '') throw invalid(field, `${field} must be a non-empty string`);
+  return v;
+}
+
+function invalid(field: string, message: string): PulseError {
+  return new PulseError('config_invalid', message, { field });
+}
+
+/** A URL with its password (or lone user token) replaced, for logs and messages. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    else if (url.username && url.protocol.startsWith('redis')) url.username = '***';
+    return url.href;
+  } catch {
+    return raw.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+/** What the config says, safe to print: no password, no secret key. */
+export function describeConfig(c: EngineConfig): Record<string, string> {
+  const s = c.services;
+  return {
+    dataDir: c.dataDir,
+    broker: s.broker.mode === 'embedded' ? 'embedded log' : `kafka ${s.broker.brokers.join(',')}`,
+    lake: s.lake.mode === 'embedded' ? 'embedded folder' : `s3 ${s.lake.endpoint} bucket ${s.lake.bucket}`,
+    warehouse: s.warehouse.mode === 'embedded' ? 'embedded PGlite' : `postgres ${redactUrl(s.warehouse.url)}`,
+    metrics: s.metrics.mode === 'embedded' ? 'embedded memory' : `redis ${redactUrl(s.metrics.url)}`,
+  };
 }
 
 export const paths = {
   broker: (c: EngineConfig) => path.join(c.dataDir, 'broker'),
   lake: (c: EngineConfig) => path.join(c.dataDir, 'lake'),
   warehouse: (c: EngineConfig) => path.join(c.dataDir, 'warehouse'),
+  /** Where S3 mode writes Parquet before upload, and caches objects for DuckDB. */
+  scratch: (c: EngineConfig) => path.join(c.dataDir, 'scratch'),
+  lakeCache: (c: EngineConfig) => path.join(c.dataDir, 'cache', 'lake'),
   lock: (c: EngineConfig) => path.join(c.dataDir, 'retail-pulse.lock'),
 };

@@ -6,8 +6,8 @@ import { paths, type EngineConfig } from './config';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { SALES_TOPIC } from './model/sale';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
-import { latencyQuantile, WINDOW_MS } from './services/metrics/port';
-import { openBroker } from './services/open';
+import { latencyQuantile, WINDOW_MS, type Metrics } from './services/metrics/port';
+import { openBroker, openExternalMetrics } from './services/open';
 import type { Warehouse } from './services/warehouse/port';
 import { NO_FAULTS } from './stages/producer/faults';
 import { MAX_RATE, type ProducerOptions } from './stages/producer/producerStage';
@@ -58,7 +58,7 @@ export class Host implements HostApi {
     readonly config: EngineConfig,
     private readonly release: () => void,
     private readonly warehouseWorker: WorkerHandle<Warehouse>,
-    readonly metrics: MemoryMetrics,
+    readonly metrics: Metrics,
   ) {
     for (const stage of ['producer', 'stream', 'etl'] as const) this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
     this.tick = setInterval(() => {
@@ -69,10 +69,14 @@ export class Host implements HostApi {
 
   static async open(config: EngineConfig): Promise<Host> {
     const release = lockDataDir(paths.lock(config));
+    let metrics: Metrics | null = null;
     try {
-      const warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config, initSql: fs.readFileSync(INIT_SQL, 'utf8') });
-      return new Host(config, release, warehouse, new MemoryMetrics());
+      // Redis, when configured, is shared by every stream worker; otherwise one store lives here.
+      metrics = (await openExternalMetrics(config)) ?? new MemoryMetrics();
+      const warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config, initSqlPath: INIT_SQL });
+      return new Host(config, release, warehouse, metrics);
     } catch (err) {
+      await metrics?.close().catch(() => undefined);
       release();
       throw err;
     }
@@ -149,14 +153,20 @@ export class Host implements HostApi {
 
   async startStream(options: Record<string, unknown> = {}): Promise<StageStatus> {
     if (this.stream) throw new PulseError('stage_state', 'the stream is already running');
-    const channel = new MessageChannel();
-    const disposeMetrics = serve(channel.port1 as unknown as Endpoint, this.metrics);
-    channel.port1.unref();
-    const handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options, metricsPort: channel.port2 }, [channel.port2]);
-    handle.onExit(() => {
-      disposeMetrics();
-      channel.port1.close();
-    });
+    let handle: WorkerHandle<StreamApi>;
+    if (this.metrics.kind === 'memory') {
+      // The embedded store lives in this thread: the worker gets a port to it.
+      const channel = new MessageChannel();
+      const disposeMetrics = serve(channel.port1 as unknown as Endpoint, this.metrics);
+      channel.port1.unref();
+      handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options, metricsPort: channel.port2 }, [channel.port2]);
+      handle.onExit(() => {
+        disposeMetrics();
+        channel.port1.close();
+      });
+    } else {
+      handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options });
+    }
     this.stream = handle;
     await handle.api.start();
     return this.setState('stream', 'running');
@@ -165,7 +175,7 @@ export class Host implements HostApi {
   /** Waits until the stream has consumed, written and committed everything in the log now. */
   async drainStream(): Promise<void> {
     if (!this.stream) throw new PulseError('stage_state', 'start the stream before draining it');
-    const broker = openBroker(this.config);
+    const broker = await openBroker(this.config);
     try {
       await broker.ensureTopic(SALES_TOPIC, this.config.partitions);
       const targets = await broker.endOffsets(SALES_TOPIC);
@@ -238,6 +248,7 @@ export class Host implements HostApi {
     await this.etl?.terminate();
     await this.warehouse.close().catch(() => undefined);
     await this.warehouseWorker.terminate();
+    await this.metrics.close().catch(() => undefined);
     this.release();
   }
 

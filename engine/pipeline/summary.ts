@@ -19,8 +19,8 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
  * tables; only the speed layer's windows come from the metrics store.
  */
 export async function summarize(deps: { config: EngineConfig; warehouse: Warehouse; metrics: Metrics; etl: EtlResult | null; throughputTps: number }): Promise<PipelineSummary> {
-  const broker = openBroker(deps.config);
-  const lake = openLake(deps.config);
+  const broker = await openBroker(deps.config);
+  const lake = await openLake(deps.config);
   try {
     const [produced, layers, warehouse, totals] = await Promise.all([producedFromLog(broker), lakeCounts(lake), deps.warehouse.totals(), deps.metrics.totals()]);
     return {

@@ -4,12 +4,10 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { EngineConfig } from '../config';
-import { paths } from '../config';
 import { toErrorInfo } from '../errors';
 import { openDuck } from '../services/lake/duck';
 import type { Metrics } from '../services/metrics/port';
-import { openBroker, openLake } from '../services/open';
-import { PgliteWarehouse } from '../services/warehouse/pgliteWarehouse';
+import { openBroker, openExternalMetrics, openLake, openWarehouse } from '../services/open';
 import type { Warehouse } from '../services/warehouse/port';
 import { runEtl } from '../stages/etl/etlStage';
 import { ProducerStage, type ProducerOptions } from '../stages/producer/producerStage';
@@ -25,7 +23,8 @@ export interface WorkerInit {
   /** Ports to services another thread owns: metrics (Host), warehouse (warehouse worker). */
   metricsPort?: MessagePort;
   warehousePort?: MessagePort;
-  initSql?: string;
+  /** sql/init.sql, applied by the warehouse worker when it opens the warehouse. */
+  initSqlPath?: string;
 }
 
 const port = parentPort as unknown as Endpoint;
@@ -40,13 +39,13 @@ async function main(): Promise<void> {
   const { config } = init;
   switch (init.role) {
     case 'warehouse': {
-      const warehouse = await PgliteWarehouse.open(paths.warehouse(config), init.initSql ?? '');
+      const warehouse = await openWarehouse(config, init.initSqlPath ?? 'sql/init.sql');
       // Other threads (the ETL worker) get their own port to the same warehouse through attach().
       serve(port, Object.assign(Object.create(warehouse) as object, { attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse) }));
       break;
     }
     case 'producer': {
-      const stage = new ProducerStage(openBroker(config), init.options as ProducerOptions);
+      const stage = new ProducerStage(await openBroker(config), init.options as ProducerOptions);
       serve(port, {
         start: () => stage.start().then(() => void stage.done().then(() => emit(port, 'finished', stage.counters), (e) => emit(port, 'error', toErrorInfo(e)))),
         stop: () => stage.stop(),
@@ -58,9 +57,10 @@ async function main(): Promise<void> {
       break;
     }
     case 'stream': {
-      const metrics = connect<Metrics>(init.metricsPort as unknown as Endpoint).api as unknown as Metrics;
+      const metrics = init.metricsPort ? (connect<Metrics>(init.metricsPort as unknown as Endpoint).api as unknown as Metrics) : await openExternalMetrics(config);
+      if (!metrics) throw new Error('the stream worker got neither a metrics port nor an external metrics store');
       const stage = new StreamStage(
-        { broker: openBroker(config), lake: openLake(config), metrics, duck: await openDuck({ threads: 1 }), onError: (e) => emit(port, 'error', e) },
+        { broker: await openBroker(config), lake: await openLake(config), metrics, duck: await openDuck({ threads: 1 }), onError: (e) => emit(port, 'error', e) },
         { ...STREAM_DEFAULTS, ...(init.options as Partial<StreamOptions>) },
       );
       serve(port, {
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     }
     case 'etl': {
       const warehouse = connect<Warehouse>(init.warehousePort as unknown as Endpoint).api as unknown as Warehouse;
-      const lake = openLake(config);
+      const lake = await openLake(config);
       const duck = await openDuck({ threads: 2 });
       serve(port, { run: () => runEtl({ lake, duck, warehouse, onProgress: (p) => emit(port, 'progress', p) }) });
       break;

@@ -6,7 +6,8 @@ import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/
 import { sqlList } from '../../services/lake/duck';
 import { LAYERS, parseBatchKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
-import type { Metrics } from '../../services/metrics/port';
+import type { Metrics, MetricsBatch } from '../../services/metrics/port';
+import { mergeWindow } from '../../services/metrics/memoryMetrics';
 import { LakeWriter, PartitionBuffer, type FlushResult } from './lakeWriter';
 import { RecentIds } from './recentIds';
 import { WindowAggregator } from './windowAggregator';
@@ -42,6 +43,20 @@ export interface StreamCounters {
   commits: number;
   lag: number;
   metricsErrors: number;
+  /** Window deltas held back while the metrics store is unreachable, applied when it is back. */
+  metricsPending: number;
+}
+
+/** How long after taking a partition the stream looks for files a previous owner wrote late. */
+const SWEEP_MS = 60_000;
+
+/** This member's claim on a partition: a token per assignment, and the files written under it. */
+interface Ownership {
+  token: number;
+  /** The committed offset it started from. */
+  from: number;
+  since: number;
+  written: Set<string>;
 }
 
 export interface StreamDeps {
@@ -59,13 +74,18 @@ export interface StreamDeps {
  * committed one are leftovers of a crash and are removed before the partition is replayed.
  */
 export class StreamStage {
-  readonly counters: StreamCounters = { consumed: 0, valid: 0, quarantined: 0, duplicates: 0, late: 0, silverLines: 0, files: 0, commits: 0, lag: 0, metricsErrors: 0 };
+  readonly counters: StreamCounters = { consumed: 0, valid: 0, quarantined: 0, duplicates: 0, late: 0, silverLines: 0, files: 0, commits: 0, lag: 0, metricsErrors: 0, metricsPending: 0 };
   private consumer: BrokerConsumer | null = null;
   private writer: LakeWriter | null = null;
   private readonly buffers = new Map<number, PartitionBuffer>();
   private readonly recent = new Map<number, RecentIds>();
   private readonly applied = new Map<number, number>();
   private readonly positions = new Map<number, number>();
+  private readonly owners = new Map<number, Ownership>();
+  private readonly pendingMetrics = new Map<number, MetricsBatch>();
+  private tokens = 0;
+  private metricsPump: Promise<void> | null = null;
+  private draining = false;
   private readonly aggregator: WindowAggregator;
   private lastFlush = Date.now();
   private stopping = false;
@@ -89,17 +109,26 @@ export class StreamStage {
     for (const [p, o] of Object.entries(totals?.applied ?? {})) this.applied.set(Number(p), o);
     this.consumer = await broker.consumer({ group: this.opts.group, topic: SALES_TOPIC });
     this.consumer.onAssign(async (assigned) => {
+      // This member's own writes land first, so the recovery below sees (and removes) them.
+      await this.writeChain;
+      const totals = await this.deps.metrics.totals().catch(() => null);
       for (const [p, committed] of assigned) {
+        // Another member may have counted this partition's windows further: the store knows.
+        if (totals) this.applied.set(p, totals.applied[p] ?? -1);
         await this.recoverPartition(p, committed);
         this.positions.set(p, committed);
+        this.owners.set(p, { token: ++this.tokens, from: committed, since: Date.now(), written: new Set() });
       }
     });
+    // A rebalance takes partitions away after the fact (Kafka's eager protocol, kafkajs has no
+    // pre-revoke hook): what was not committed is dropped here and replayed by the new owner.
     this.consumer.onRevoke(async (partitions) => {
-      await this.flush(partitions);
       for (const p of partitions) {
         this.buffers.delete(p);
         this.recent.delete(p);
         this.positions.delete(p);
+        this.owners.delete(p);
+        this.pendingMetrics.delete(p);
       }
     });
     this.running = this.loop();
@@ -116,12 +145,14 @@ export class StreamStage {
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.flush();
+    await this.settleMetrics();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await this.running;
     await this.flush();
+    await this.settleMetrics();
     await this.consumer?.close();
   }
 
@@ -137,8 +168,7 @@ export class StreamStage {
         if (due || full) this.flushInBackground();
         if (Date.now() - lastLag > 1000) {
           lastLag = Date.now();
-          const ends = await this.deps.broker.endOffsets(SALES_TOPIC);
-          this.counters.lag = ends.reduce((s, e, p) => s + Math.max(0, e - (this.positions.get(p) ?? 0)), 0);
+          await this.updateLag();
         }
       } catch (err) {
         this.deps.onError?.(toErrorInfo(err));
@@ -148,8 +178,23 @@ export class StreamStage {
     }
   }
 
-  private async process(batch: PolledBatch): Promise<void> {
-    const p = batch.partition;
+  /** Lag is informative: a broker that does not answer now is reported, not fatal. */
+  private async updateLag(): Promise<void> {
+    try {
+      const ends = await this.deps.broker.endOffsets(SALES_TOPIC);
+      this.counters.lag = ends.reduce((s, e, p) => s + (this.positions.has(p) ? Math.max(0, e - this.positions.get(p)!) : 0), 0);
+    } catch (err) {
+      this.deps.onError?.(toErrorInfo(err));
+    }
+  }
+
+  private async process(polled: PolledBatch): Promise<void> {
+    const p = polled.partition;
+    // Not ours any more (revoked), or records this member already processed (a replay after a rebalance).
+    const position = this.positions.get(p);
+    if (position === undefined) return;
+    const batch = polled.records[0].offset >= position ? polled : { partition: p, records: polled.records.filter((r) => r.offset >= position) };
+    if (!batch.records.length) return;
     let buf = this.buffers.get(p);
     if (!buf) this.buffers.set(p, (buf = new PartitionBuffer(p)));
     let recent = this.recent.get(p);
@@ -182,15 +227,58 @@ export class StreamStage {
     this.counters.consumed += batch.records.length;
     this.positions.set(p, batch.records[batch.records.length - 1].offset + 1);
     const delta = agg.end();
-    if (delta) {
-      try {
-        await this.deps.metrics.apply(delta);
-        this.applied.set(p, delta.lastOffset);
-      } catch (err) {
-        // The speed layer is best effort: the lake and warehouse still get every record.
+    if (delta) this.queueMetrics(p, delta);
+  }
+
+  /**
+   * The speed layer is best effort and off the hot path: deltas queue per partition (merged while
+   * one is in flight) and a pump applies them, all partitions at once. The lake and warehouse get
+   * every record whatever happens to the store; while it is unreachable the deltas are held and
+   * applied in one batch when it answers again, so the windows catch up instead of missing the outage.
+   */
+  private queueMetrics(p: number, delta: MetricsBatch): void {
+    const held = this.pendingMetrics.get(p);
+    this.pendingMetrics.set(p, held ? mergeBatches(held, delta) : delta);
+    this.metricsPump ??= this.pumpMetrics().finally(() => (this.metricsPump = null));
+  }
+
+  private async pumpMetrics(): Promise<void> {
+    while (this.pendingMetrics.size) {
+      const batches = [...this.pendingMetrics.values()];
+      this.pendingMetrics.clear();
+      const failed = await Promise.all(
+        batches.map(async (batch) => {
+          try {
+            await this.deps.metrics.apply(batch);
+            if (this.positions.has(batch.partition)) this.applied.set(batch.partition, Math.max(this.applied.get(batch.partition) ?? -1, batch.lastOffset));
+            return null;
+          } catch (err) {
+            // Put it back in front of what arrived meanwhile.
+            const later = this.pendingMetrics.get(batch.partition);
+            if (this.positions.has(batch.partition)) this.pendingMetrics.set(batch.partition, later ? mergeBatches(batch, later) : batch);
+            return err;
+          }
+        }),
+      );
+      const err = failed.find((e) => e !== null);
+      this.counters.metricsPending = [...this.pendingMetrics.values()].reduce((s, b) => s + b.windows.reduce((t, w) => t + w.transactions, 0), 0);
+      if (err) {
         this.counters.metricsErrors++;
         this.deps.onError?.({ ...toErrorInfo(err), code: 'metrics_failed', retriable: true });
+        if (this.stopping && !this.draining) return;
+        await new Promise((r) => setTimeout(r, 1000));
       }
+    }
+  }
+
+  /** Waits until every queued window delta is in the store (or the store has failed `attempts` times). */
+  private async settleMetrics(): Promise<void> {
+    this.draining = true;
+    try {
+      const deadline = Date.now() + 10_000;
+      while (this.metricsPump && Date.now() < deadline) await Promise.race([this.metricsPump, new Promise((r) => setTimeout(r, 200))]);
+    } finally {
+      this.draining = false;
     }
   }
 
@@ -210,7 +298,7 @@ export class StreamStage {
     await this.enqueue(this.take(partitions));
   }
 
-  private enqueue(taken: PartitionBuffer[]): Promise<void> {
+  private enqueue(taken: Taken[]): Promise<void> {
     this.queuedWrites++;
     const write = this.writeChain.then(() => this.writeAndCommit(taken)).finally(() => this.queuedWrites--);
     this.writeChain = write.catch((err) => {
@@ -219,32 +307,57 @@ export class StreamStage {
     return write;
   }
 
-  private take(partitions?: readonly number[]): PartitionBuffer[] {
+  private take(partitions?: readonly number[]): Taken[] {
     this.lastFlush = Date.now();
-    const taken: PartitionBuffer[] = [];
+    const taken: Taken[] = [];
     for (const [p, buf] of this.buffers) {
       if ((partitions && !partitions.includes(p)) || buf.records === 0) continue;
-      taken.push(buf);
+      taken.push({ buf, owner: this.owners.get(p) });
       this.buffers.set(p, new PartitionBuffer(p));
     }
     return taken;
   }
 
   /** Files first, durable; only then the offsets that cover them. */
-  private async writeAndCommit(taken: PartitionBuffer[]): Promise<void> {
+  private async writeAndCommit(taken: Taken[]): Promise<void> {
     // After a failed write nothing later may commit: its offsets would skip the lost records.
     if (this.flushError) throw this.flushError;
     const commits = new Map<number, number>();
-    for (const buf of taken) {
+    const committed: Ownership[] = [];
+    for (const { buf, owner } of taken) {
       const result = await this.writer!.flush(buf);
       this.counters.files += result.files.length;
-      commits.set(buf.partition, result.lastOffset + 1);
+      for (const f of result.files) owner?.written.add(f);
+      // Only under the claim it was read with: after a rebalance these files are leftovers.
+      if (owner && this.owners.get(buf.partition) === owner) {
+        commits.set(buf.partition, result.lastOffset + 1);
+        committed.push(owner);
+      }
       this.deps.onFlush?.(result);
     }
     if (commits.size) {
       await this.consumer!.commit(commits);
       this.counters.commits++;
     }
+    if (this.deps.broker.kind === 'kafka') {
+      for (const [p, owner] of this.owners) if (committed.includes(owner) && Date.now() - owner.since < SWEEP_MS) await this.sweep(p, owner);
+    }
+  }
+
+  /**
+   * A previous owner's write that was in flight when the partition moved here may land after this
+   * member's recovery listed the lake. Such a file starts at or after the offset this member took
+   * over from and is not one it wrote: remove it, or its records would be in the lake twice.
+   */
+  private async sweep(partition: number, owner: Ownership): Promise<void> {
+    const foreign: string[] = [];
+    for (const prefix of [LAYERS.bronze, LAYERS.silver, LAYERS.quarantine]) {
+      for (const obj of await this.deps.lake.list(prefix)) {
+        const range = parseBatchKey(obj.key);
+        if (range && range.partition === partition && range.first >= owner.from && !owner.written.has(obj.key)) foreign.push(obj.key);
+      }
+    }
+    if (foreign.length) await this.deps.lake.delete(foreign);
   }
 
   /**
@@ -276,4 +389,29 @@ export class StreamStage {
       for (const id of ids) recent.add(id);
     }
   }
+}
+
+interface Taken {
+  buf: PartitionBuffer;
+  owner: Ownership | undefined;
+}
+
+/** One batch covering both offset ranges of a partition, windows merged. */
+function mergeBatches(a: MetricsBatch, b: MetricsBatch): MetricsBatch {
+  const windows = new Map(a.windows.map((w) => [w.start, structuredClone(w)]));
+  for (const w of b.windows) {
+    const into = windows.get(w.start);
+    if (into) mergeWindow(into, w);
+    else windows.set(w.start, structuredClone(w));
+  }
+  const latency = { ...a.latency };
+  for (const [k, n] of Object.entries(b.latency)) latency[k] = (latency[k] ?? 0) + n;
+  return {
+    partition: a.partition,
+    firstOffset: Math.min(a.firstOffset, b.firstOffset),
+    lastOffset: Math.max(a.lastOffset, b.lastOffset),
+    windows: [...windows.values()].sort((x, y) => x.start - y.start),
+    late: { records: a.late.records + b.late.records, revenueCents: a.late.revenueCents + b.late.revenueCents },
+    latency,
+  };
 }

@@ -1,0 +1,30 @@
+import { loadConfig, type EngineConfig } from './config';
+
+/** Flags that choose services, shared by every command that opens the engine. */
+export const SERVICE_FLAGS = {
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+  partitions: { type: 'string' },
+  kafka: { type: 'string' },
+  s3: { type: 'string' },
+  's3-bucket': { type: 'string' },
+  's3-region': { type: 'string' },
+  postgres: { type: 'string' },
+  redis: { type: 'string' },
+} as const;
+
+/** The engine config from parsed service flags, the environment and the config file. */
+export function configFromFlags(values: Record<string, unknown>): EngineConfig {
+  const partitions = values.partitions === undefined ? undefined : Number(values.partitions);
+  return loadConfig({
+    config: values.config,
+    dataDir: values['data-dir'],
+    partitions,
+    kafka: values.kafka,
+    s3: values.s3,
+    s3Bucket: values['s3-bucket'],
+    s3Region: values['s3-region'],
+    postgres: values.postgres,
+    redis: values.redis,
+  });
+}
