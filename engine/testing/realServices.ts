@@ -50,3 +50,25 @@ export function testService(name: TestServiceName): string {
   if (typeof url === 'string' && url !== '') return url;
   throw new Error(`no ${name} test server: run \`npm run services:test -- up\` (or set ${ENV[name]})`);
 }
+
+function assertOurs(name: TestServiceName): void {
+  if (process.env[ENV[name]]) throw new Error(`${name} comes from ${ENV[name]}: a server this repo did not start cannot be stopped or started by the tests`);
+}
+
+/**
+ * Stops one test server started by `npm run services:test -- up`, keeping its data: for fault tests.
+ * Kafka and PostgreSQL come back with theirs; moto's S3 and Redis keep nothing in memory across it.
+ */
+export async function stopTestService(name: TestServiceName): Promise<void> {
+  assertOurs(name);
+  // Loaded on demand: most tests only read addresses and need none of the control code.
+  const control = await import('../../scripts/services/control');
+  await control.stop(name, () => undefined);
+}
+
+/** Starts a server stopped by stopTestService on the same port, waits until it answers, and returns its address. */
+export async function startTestService(name: TestServiceName): Promise<string> {
+  assertOurs(name);
+  const control = await import('../../scripts/services/control');
+  return control.start(name, () => undefined);
+}
