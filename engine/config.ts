@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PulseError } from './errors';
+import { SALES_TOPIC } from './model/sale';
 
 /**
  * Where each service lives: `embedded` needs no server (on-disk log, lake folder, PGlite, memory);
@@ -18,7 +19,9 @@ export type MetricsService = { mode: 'embedded' } | { mode: 'external'; url: str
 export interface EngineConfig {
   /** Root of what this machine keeps: embedded services' data, scratch files, caches, the lock. */
   dataDir: string;
-  /** Partitions of `sales_transactions` when the engine creates it. */
+  /** The Kafka topic (or embedded log) point-of-sale events go to. */
+  topic: string;
+  /** Its partitions when the engine creates it. */
   partitions: number;
   services: { broker: BrokerService; lake: LakeService; warehouse: WarehouseService; metrics: MetricsService };
 }
@@ -29,6 +32,7 @@ export interface EngineConfig {
  */
 export interface ConfigInput {
   dataDir?: unknown;
+  topic?: unknown;
   partitions?: unknown;
   /** host:port[,host:port…] */
   kafka?: unknown;
@@ -54,6 +58,7 @@ export function defaultDataDir(): string {
 /** Environment variables, by ConfigInput field. */
 export const CONFIG_ENV: Record<keyof ConfigInput, string> = {
   dataDir: 'RETAIL_PULSE_DATA_DIR',
+  topic: 'RETAIL_PULSE_TOPIC',
   partitions: 'RETAIL_PULSE_PARTITIONS',
   kafka: 'RETAIL_PULSE_KAFKA',
   s3: 'RETAIL_PULSE_S3',
@@ -111,8 +116,11 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
   if (typeof partitions !== 'number' || !Number.isInteger(partitions) || partitions < 1 || partitions > 256) {
     throw invalid('partitions', `partitions must be an integer from 1 to 256, got ${String(partitions)}`);
   }
+  const topic = input.topic ?? SALES_TOPIC;
+  if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(topic)) throw invalid('topic', `topic must be 1 to 200 letters, digits, dots, underscores or hyphens, got ${JSON.stringify(topic)}`);
   return {
     dataDir: path.resolve(dataDir),
+    topic,
     partitions,
     services: { broker: brokerService(input), lake: lakeService(input), warehouse: warehouseService(input), metrics: metricsService(input) },
   };

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import type { Commands, CommandName, EtlResult, Events, EventName, HostApi, MetricsSnapshot, ProducerSettings, StageName, StageStatus } from './contract';
 import { paths, type EngineConfig } from './config';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
-import { SALES_TOPIC } from './model/sale';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
 import { latencyQuantile, WINDOW_MS, type Metrics } from './services/metrics/port';
 import { openBroker, openExternalMetrics } from './services/open';
@@ -113,7 +112,7 @@ export class Host implements HostApi {
     if (this.producer) throw new PulseError('stage_state', 'the producer is already running');
     const merged = this.validateSettings({ ...this.settings, ...settings, faults: { ...this.settings.faults, ...settings.faults } });
     this.settings = merged;
-    const options: ProducerOptions = { ...merged, partitions: this.config.partitions };
+    const options: ProducerOptions = { ...merged, topic: this.config.topic, partitions: this.config.partitions };
     const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
     this.producer = handle;
     let finished!: () => void;
@@ -159,13 +158,13 @@ export class Host implements HostApi {
       const channel = new MessageChannel();
       const disposeMetrics = serve(channel.port1 as unknown as Endpoint, this.metrics);
       channel.port1.unref();
-      handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options, metricsPort: channel.port2 }, [channel.port2]);
+      handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options: this.streamOptions(options), metricsPort: channel.port2 }, [channel.port2]);
       handle.onExit(() => {
         disposeMetrics();
         channel.port1.close();
       });
     } else {
-      handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options });
+      handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options: this.streamOptions(options) });
     }
     this.stream = handle;
     await handle.api.start();
@@ -177,8 +176,8 @@ export class Host implements HostApi {
     if (!this.stream) throw new PulseError('stage_state', 'start the stream before draining it');
     const broker = await openBroker(this.config);
     try {
-      await broker.ensureTopic(SALES_TOPIC, this.config.partitions);
-      const targets = await broker.endOffsets(SALES_TOPIC);
+      await broker.ensureTopic(this.config.topic, this.config.partitions);
+      const targets = await broker.endOffsets(this.config.topic);
       await this.stream.api.drainTo(targets);
     } finally {
       await broker.close();
@@ -250,6 +249,10 @@ export class Host implements HostApi {
     await this.warehouseWorker.terminate();
     await this.metrics.close().catch(() => undefined);
     this.release();
+  }
+
+  private streamOptions(options: Record<string, unknown>): Record<string, unknown> {
+    return { topic: this.config.topic, partitions: this.config.partitions, ...options };
   }
 
   private validateSettings(s: ProducerSettings): ProducerSettings {

@@ -1,50 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { tmpDirs } from '../testing/tmpDirs';
-import { fileURLToPath } from 'node:url';
-import type { PipelineSummary } from '../contract';
+import { assertReconciles, pipeline, start, waitFor } from './pipelineHarness';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const tmp = tmpDirs('rp-pipeline-');
 
-function start(args: string[]): { child: ChildProcess; stdout: Promise<string>; stderrLines: string[]; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'engine/cli.ts', 'pipeline', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const stderrLines: string[] = [];
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => stderrLines.push(...String(d).split('\n').filter(Boolean)));
-  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, stdout: exit.then(() => out), stderrLines, exit };
-}
-
-async function pipeline(args: string[]): Promise<PipelineSummary> {
-  const run = start(args);
-  const code = await run.exit;
-  assert.equal(code, 0, `pipeline failed:\n${run.stderrLines.slice(-10).join('\n')}`);
-  return JSON.parse(await run.stdout) as PipelineSummary;
-}
-
-/** The invariants every run must keep, whatever happened before it. */
-function assertReconciles(s: PipelineSummary): void {
-  assert.equal(s.bronze.records, s.produced.records, 'every produced record is in bronze');
-  assert.equal(s.silver.lines, s.silver.distinct_lines, 'silver holds each sale line once');
-  assert.equal(s.silver.lines, s.produced.valid_lines, 'silver holds every valid line');
-  assert.equal(s.warehouse.fact_rows, s.silver.lines, 'the warehouse holds every silver line');
-  assert.ok(Math.abs(s.silver.revenue - s.produced.valid_revenue) <= 0.01, `silver revenue ${s.silver.revenue} vs produced ${s.produced.valid_revenue}`);
-  assert.ok(Math.abs(s.warehouse.revenue - s.produced.valid_revenue) <= 0.01, `warehouse revenue ${s.warehouse.revenue} vs produced ${s.produced.valid_revenue}`);
-  assert.equal(s.bronze.records, s.produced.valid_transactions + s.quarantine.records, 'each record is either a valid sale or in quarantine');
-}
-
-const waitFor = async (cond: () => boolean, ms: number): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
-describe('pipeline on the embedded services', { timeout: 300_000 }, () => {
+describe('pipeline on the embedded services', { timeout: 900_000 }, () => {
   it('produces, streams and loads a clean feed with every number reconciled', async () => {
     const dir = tmp();
     const s = await pipeline(['--data-dir', dir, '--seconds', '3', '--rate', '2000', '--seed', '7']);

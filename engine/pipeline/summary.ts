@@ -1,6 +1,5 @@
 import type { EtlResult, PipelineSummary } from '../contract';
 import type { EngineConfig } from '../config';
-import { SALES_TOPIC } from '../model/sale';
 import { validateSale } from '../model/validate';
 import type { Broker } from '../services/broker/port';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -22,7 +21,7 @@ export async function summarize(deps: { config: EngineConfig; warehouse: Warehou
   const broker = await openBroker(deps.config);
   const lake = await openLake(deps.config);
   try {
-    const [produced, layers, warehouse, totals] = await Promise.all([producedFromLog(broker), lakeCounts(lake), deps.warehouse.totals(), deps.metrics.totals()]);
+    const [produced, layers, warehouse, totals] = await Promise.all([producedFromLog(broker, deps.config.topic), lakeCounts(lake), deps.warehouse.totals(), deps.metrics.totals()]);
     return {
       produced,
       ...layers,
@@ -38,11 +37,11 @@ export async function summarize(deps: { config: EngineConfig; warehouse: Warehou
 }
 
 /** Replays the whole log through the validator: what a perfect consumer would have accepted. */
-async function producedFromLog(broker: Broker): Promise<PipelineSummary['produced']> {
+async function producedFromLog(broker: Broker, topic: string): Promise<PipelineSummary['produced']> {
   const out = { records: 0, valid_transactions: 0, valid_lines: 0, valid_revenue: 0 };
   let ends: number[];
   try {
-    ends = await broker.endOffsets(SALES_TOPIC);
+    ends = await broker.endOffsets(topic);
   } catch {
     return out; // nothing produced yet
   }
@@ -50,7 +49,7 @@ async function producedFromLog(broker: Broker): Promise<PipelineSummary['produce
   let cents = 0;
   for (let p = 0; p < ends.length; p++) {
     out.records += ends[p];
-    await broker.scan(SALES_TOPIC, p, 0, ends[p], (records) => {
+    await broker.scan(topic, p, 0, ends[p], (records) => {
       for (const r of records) {
         const v = validateSale(r.value, r.timestamp);
         if (!v.ok || seen.has(v.transactionId)) continue;

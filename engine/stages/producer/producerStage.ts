@@ -6,10 +6,11 @@ import { FaultInjector, NO_FAULTS } from './faults';
 import { SaleSimulator } from './simulator';
 
 export interface ProducerOptions extends ProducerSettings {
+  topic: string;
   partitions: number;
 }
 
-export const PRODUCER_DEFAULTS: ProducerOptions = { rate: 500, seed: 42, faults: NO_FAULTS, partitions: 4 };
+export const PRODUCER_DEFAULTS: ProducerOptions = { rate: 500, seed: 42, faults: NO_FAULTS, topic: SALES_TOPIC, partitions: 4 };
 export const MAX_RATE = 500_000;
 const TICK_MS = 20;
 const MAX_SEND = 10_000;
@@ -50,13 +51,13 @@ export class ProducerStage {
   }
 
   async start(): Promise<void> {
-    await this.broker.ensureTopic(SALES_TOPIC, this.opts.partitions);
+    await this.broker.ensureTopic(this.opts.topic, this.opts.partitions);
     // The same seed on the same log gives the same sales; a second run on a log continues with new
     // sales instead of repeating the first run's transaction ids.
-    const already = (await this.broker.endOffsets(SALES_TOPIC)).reduce((a, b) => a + b, 0);
+    const already = (await this.broker.endOffsets(this.opts.topic)).reduce((a, b) => a + b, 0);
     this.simulator = new SaleSimulator({ seed: (this.opts.seed ^ Math.imul(already, 0x9e3779b1)) >>> 0 });
     this.faults = new FaultInjector(this.simulator.rng, this.faultRates);
-    this.producer = await this.broker.producer(SALES_TOPIC);
+    this.producer = await this.broker.producer(this.opts.topic);
     this.running = this.loop();
   }
 

@@ -13,6 +13,9 @@ import { RecentIds } from './recentIds';
 import { WindowAggregator } from './windowAggregator';
 
 export interface StreamOptions {
+  topic: string;
+  /** Partitions, should the stream be the one to create the topic. */
+  partitions: number;
   group: string;
   /** Files are written (and offsets committed) at least this often... */
   flushIntervalMs: number;
@@ -24,6 +27,8 @@ export interface StreamOptions {
 }
 
 export const STREAM_DEFAULTS: StreamOptions = {
+  topic: SALES_TOPIC,
+  partitions: 4,
   group: 'retail-pulse-stream',
   flushIntervalMs: 5_000,
   flushRecords: 250_000,
@@ -42,6 +47,8 @@ export interface StreamCounters {
   files: number;
   commits: number;
   lag: number;
+  /** Partitions this member owns now. */
+  partitions: number;
   metricsErrors: number;
   /** Window deltas held back while the metrics store is unreachable, applied when it is back. */
   metricsPending: number;
@@ -74,7 +81,7 @@ export interface StreamDeps {
  * committed one are leftovers of a crash and are removed before the partition is replayed.
  */
 export class StreamStage {
-  readonly counters: StreamCounters = { consumed: 0, valid: 0, quarantined: 0, duplicates: 0, late: 0, silverLines: 0, files: 0, commits: 0, lag: 0, metricsErrors: 0, metricsPending: 0 };
+  readonly counters: StreamCounters = { consumed: 0, valid: 0, quarantined: 0, duplicates: 0, late: 0, silverLines: 0, files: 0, commits: 0, lag: 0, partitions: 0, metricsErrors: 0, metricsPending: 0 };
   private consumer: BrokerConsumer | null = null;
   private writer: LakeWriter | null = null;
   private readonly buffers = new Map<number, PartitionBuffer>();
@@ -103,11 +110,11 @@ export class StreamStage {
 
   async start(): Promise<void> {
     const { broker, lake, duck } = this.deps;
-    await broker.ensureTopic(SALES_TOPIC, 4);
+    await broker.ensureTopic(this.opts.topic, this.opts.partitions);
     this.writer = await LakeWriter.create(duck, lake);
     const totals = await this.deps.metrics.totals().catch(() => null);
     for (const [p, o] of Object.entries(totals?.applied ?? {})) this.applied.set(Number(p), o);
-    this.consumer = await broker.consumer({ group: this.opts.group, topic: SALES_TOPIC });
+    this.consumer = await broker.consumer({ group: this.opts.group, topic: this.opts.topic });
     this.consumer.onAssign(async (assigned) => {
       // This member's own writes land first, so the recovery below sees (and removes) them.
       await this.writeChain;
@@ -136,9 +143,14 @@ export class StreamStage {
 
   /** Processes everything up to `targets` (per-partition end offsets), then flushes and commits. */
   async drainTo(targets: readonly number[], signal?: { aborted: boolean }): Promise<void> {
+    // With other members in the group, this one drains the partitions it owns; it waits for its
+    // first assignment (a member that owns nothing yet has nothing it could drain).
+    const assignedBy = Date.now() + 60_000;
     for (;;) {
-      const behind = targets.some((t, p) => (this.positions.get(p) ?? 0) < t);
-      if (!behind) break;
+      const owned = this.consumer?.assigned() ?? [];
+      const settled = owned.every((p) => this.positions.has(p));
+      const behind = !owned.length || !settled || owned.some((p) => this.positions.get(p)! < (targets[p] ?? 0));
+      if (!behind || (!owned.length && Date.now() > assignedBy)) break;
       if (signal?.aborted) return;
       // Never report a drain that did not happen: the caller would load and count a partial lake.
       if (this.stopping) throw new PulseError('stage_state', 'the stream stopped before it caught up with the log');
@@ -180,8 +192,9 @@ export class StreamStage {
 
   /** Lag is informative: a broker that does not answer now is reported, not fatal. */
   private async updateLag(): Promise<void> {
+    this.counters.partitions = this.consumer?.assigned().length ?? 0;
     try {
-      const ends = await this.deps.broker.endOffsets(SALES_TOPIC);
+      const ends = await this.deps.broker.endOffsets(this.opts.topic);
       this.counters.lag = ends.reduce((s, e, p) => s + (this.positions.has(p) ? Math.max(0, e - this.positions.get(p)!) : 0), 0);
     } catch (err) {
       this.deps.onError?.(toErrorInfo(err));

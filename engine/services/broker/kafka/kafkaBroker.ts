@@ -103,14 +103,12 @@ export class KafkaBroker implements Broker {
 
   async consumer(opts: { group: string; topic: string }): Promise<BrokerConsumer> {
     await this.ensureKnown(opts.topic);
-    const c = new KafkaConsumer(this.kafka, this.admin, opts.group, opts.topic, this.opts.brokers);
+    const c = new KafkaConsumer(this.kafka, this.admin, opts.group, opts.topic, this.opts.brokers, (close) => {
+      this.closers.add(close);
+      return () => this.closers.delete(close);
+    });
     await c.start();
-    const close = async () => {
-      this.closers.delete(close);
-      await c.close();
-    };
-    this.closers.add(close);
-    return Object.assign(c, { close });
+    return c;
   }
 
   async endOffsets(topic: string): Promise<number[]> {
@@ -223,6 +221,7 @@ class KafkaConsumer implements BrokerConsumer {
   private assignHandler: ((p: ReadonlyMap<number, number>) => Promise<void>) | null = null;
   private crash: unknown = null;
   private closed = false;
+  private readonly untrack: () => void;
 
   constructor(
     kafka: Kafka,
@@ -230,7 +229,9 @@ class KafkaConsumer implements BrokerConsumer {
     private readonly group: string,
     private readonly topic: string,
     private readonly brokers: string[],
+    track: (close: () => Promise<void>) => () => void,
   ) {
+    this.untrack = track(() => this.close());
     this.consumer = kafka.consumer({
       groupId: group,
       sessionTimeout: 30_000,
@@ -323,6 +324,7 @@ class KafkaConsumer implements BrokerConsumer {
   }
 
   async close(): Promise<void> {
+    this.untrack();
     this.closed = true;
     this.wake?.();
     await this.consumer.disconnect().catch(() => undefined);
