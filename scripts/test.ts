@@ -27,20 +27,26 @@ async function main(): Promise<number> {
     if (code !== 0) return code;
   }
 
-  // Ctrl-C reaches the test run (same process group); this process stays to take the servers down.
-  process.on('SIGINT', () => undefined);
+  // Ctrl-C reaches the test run (same process group) but not the servers (their own groups): this
+  // process stays to take down what it started.
+  let interrupted = false;
+  process.on('SIGINT', () => (interrupted = true));
   let started: string[] = [];
   try {
     started = (await up()).started;
   } catch (err) {
     started = (err as { started?: string[] }).started ?? [];
     process.stderr.write(describeFailure(err));
-    if (started.length > 0) await down(started);
+    await down(started);
     return 1;
   }
 
+  if (interrupted) {
+    await down(started);
+    return 130;
+  }
   const code = step(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]);
-  if (started.length > 0) await down(started);
+  await down(started);
   return code;
 }
 

@@ -20,7 +20,8 @@ function table(rows: ServiceStatus[]): string {
 
 async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
-  const [command, ...names] = argv.filter((a) => a !== '--json');
+  const [command, ...rest] = argv.filter((a) => a !== '--json');
+  const names = rest.length > 0 ? rest : undefined;
   switch (command) {
     case 'up': {
       await up(names);
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'stop':
     case 'start': {
-      if (names.length !== 1) throw new Error(`${command} takes one service name`);
+      if (names?.length !== 1) throw new Error(`${command} takes one service name`);
       if (command === 'stop') await stop(names[0]);
       else process.stdout.write(`${await start(names[0])}\n`);
       return 0;

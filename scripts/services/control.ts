@@ -44,8 +44,9 @@ export function describeFailure(err: unknown): string {
   }).join('');
 }
 
+/** `undefined` means every service; an empty list means none (a caller that started nothing stops nothing). */
 function pick(names: readonly string[] | undefined): ServiceName[] {
-  if (!names || names.length === 0) return [...SERVICE_NAMES];
+  if (names === undefined) return [...SERVICE_NAMES];
   const unknown = names.filter((n) => !isServiceName(n));
   if (unknown.length > 0) throw new Error(`unknown service ${unknown.join(', ')} (known: ${SERVICE_NAMES.join(', ')})`);
   return [...new Set(names as ServiceName[])];
@@ -154,8 +155,9 @@ export async function down(names?: readonly string[], say: Say = toStderr): Prom
     }
     service.remove();
   }));
-  const addresses = writeStatusFile();
-  if (Object.keys(addresses).length === 0) fs.rmSync(stateDir(), { recursive: true, force: true });
+  writeStatusFile();
+  // The state dir goes with the last service's state (a stopped one keeps its data until its own down).
+  if (!SERVICE_NAMES.some((name) => fs.existsSync(path.join(stateDir(), name)))) fs.rmSync(stateDir(), { recursive: true, force: true });
 }
 
 /** Stops one service and keeps its data, for fault tests. */
