@@ -179,6 +179,8 @@ export class Host implements HostApi {
       await broker.ensureTopic(this.config.topic, this.config.partitions);
       const targets = await broker.endOffsets(this.config.topic);
       await this.stream.api.drainTo(targets);
+      // Counters are pushed twice a second: after a drain, report the final ones now.
+      this.setCounters('stream', (await this.stream.api.counters()) as unknown as Record<string, number>);
     } finally {
       await broker.close();
     }

@@ -1,16 +1,20 @@
 /**
- * npm run bench -- [--seconds S] [--rate R] [--json]
- * Sustained end-to-end throughput of the embedded pipeline (producer → log → stream → silver +
- * windows), event-to-window latency, engine CPU per transaction, peak RSS, then the ETL's load rate.
+ * npm run bench -- [--seconds S] [--rate R] [--services embedded|external] [--json]
+ * Sustained end-to-end throughput of the pipeline (producer → broker → stream → silver + windows),
+ * event-to-window latency, engine CPU per transaction, peak RSS, then the ETL's load rate.
+ * `--services external` runs the embedded bench and then the same bench on the local real servers
+ * (`npm run services:test -- up`: Kafka, moto S3, PostgreSQL, Redis), and reports them side by side.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { resolveConfig } from '../config';
+import { resolveConfig, type ConfigInput } from '../config';
 import { Host } from '../host';
+import { freshExternal } from '../testing/externalServices';
 
 interface BenchResult {
+  services: 'embedded' | 'external';
   target_tps: number;
   seconds: number;
   transactions: number;
@@ -21,12 +25,26 @@ interface BenchResult {
   cpu_us_per_tx: number;
   peak_rss_mb: number;
   etl: { rows: number; ms: number; rows_per_s: number };
+  /** Share of the whole machine's CPU time that was busy during the run (servers included). */
+  machine_busy_pct: number;
   machine: { cpus: number; node: string };
 }
 
-async function bench(seconds: number, rate: number): Promise<BenchResult> {
+/** Busy and total CPU jiffies of the whole machine, from /proc/stat (0/0 where there is none). */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    const idle = fields[3] + (fields[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+async function bench(services: BenchResult['services'], input: ConfigInput, seconds: number, rate: number): Promise<BenchResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-bench-'));
-  const host = await Host.open(resolveConfig({ dataDir }));
+  const host = await Host.open(resolveConfig({ ...input, dataDir }));
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   const producerRates: number[] = [];
@@ -36,6 +54,7 @@ async function bench(seconds: number, rate: number): Promise<BenchResult> {
   try {
     await host.startStream();
     const cpu0 = process.cpuUsage();
+    const machine0 = machineCpu();
     const t0 = performance.now();
     await host.startProducer({ rate, seed: 1, limit: Math.round(rate * seconds) });
     await host.producerDone();
@@ -43,6 +62,7 @@ async function bench(seconds: number, rate: number): Promise<BenchResult> {
     await host.drainStream();
     const t1 = performance.now();
     const cpu = process.cpuUsage(cpu0);
+    const machine1 = machineCpu();
     const stream = (await host.call('stage.list', {})).find((s) => s.stage === 'stream')!.counters;
     const snap = await host.call('metrics.snapshot', { minutes: 60 });
     await host.stopStream();
@@ -52,6 +72,7 @@ async function bench(seconds: number, rate: number): Promise<BenchResult> {
     const transactions = stream.consumed;
     producerRates.sort((a, b) => a - b);
     return {
+      services,
       target_tps: rate,
       seconds,
       transactions,
@@ -62,6 +83,7 @@ async function bench(seconds: number, rate: number): Promise<BenchResult> {
       cpu_us_per_tx: Math.round(((cpu.user + cpu.system) / transactions) * 10) / 10,
       peak_rss_mb: Math.round(peakRss / 1048576),
       etl: { rows: etl.rowsInserted, ms: Math.round(etlMs), rows_per_s: Math.round(etl.rowsInserted / (etlMs / 1000)) },
+      machine_busy_pct: machine1.total > machine0.total ? Math.round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100) : 0,
       machine: { cpus: os.cpus().length, node: process.version },
     };
   } finally {
@@ -71,14 +93,46 @@ async function bench(seconds: number, rate: number): Promise<BenchResult> {
   }
 }
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' }, rate: { type: 'string', default: '60000' }, json: { type: 'boolean', default: false } } });
-const result = await bench(Number(values.seconds), Number(values.rate));
-if (values.json) console.log(JSON.stringify(result));
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '60000' },
+    services: { type: 'string', default: 'embedded' },
+    json: { type: 'boolean', default: false },
+  },
+});
+if (values.services !== 'embedded' && values.services !== 'external') {
+  console.error(`--services must be embedded or external, got ${values.services}`);
+  process.exit(2);
+}
+const seconds = Number(values.seconds);
+const rate = Number(values.rate);
+const results = [await bench('embedded', {}, seconds, rate)];
+if (values.services === 'external') {
+  const external = await freshExternal();
+  try {
+    results.push(await bench('external', external.input, seconds, rate));
+  } finally {
+    await external.cleanup();
+  }
+}
+if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : { embedded: results[0], external: results[1] }));
 else {
-  console.log(`embedded pipeline, target ${result.target_tps} tx/s for ${result.seconds}s on ${result.machine.cpus} cores (${result.machine.node})`);
-  console.log(`  sustained end to end      ${result.sustained_tps} tx/s (${result.transactions} transactions; producer median ${result.producer_tps_median} tx/s; drain after producer ${result.drain_after_producer_ms} ms)`);
-  console.log(`  event-to-window latency   p50 ${result.latency_ms.p50} ms, p99 ${result.latency_ms.p99} ms`);
-  console.log(`  engine CPU                ${result.cpu_us_per_tx} µs per transaction (all threads)`);
-  console.log(`  peak RSS                  ${result.peak_rss_mb} MB`);
-  console.log(`  ETL silver → warehouse    ${result.etl.rows} rows in ${result.etl.ms} ms (${result.etl.rows_per_s} rows/s)`);
+  const r0 = results[0];
+  console.log(`target ${r0.target_tps} tx/s for ${r0.seconds}s on ${r0.machine.cpus} cores (${r0.machine.node})`);
+  const rows: [string, (r: BenchResult) => string][] = [
+    ['services', (r) => (r.services === 'embedded' ? 'embedded (log, folder, PGlite, memory)' : 'external (Kafka, S3, PostgreSQL, Redis)')],
+    ['sustained end to end', (r) => `${r.sustained_tps} tx/s (${r.transactions} tx)`],
+    ['producer median', (r) => `${r.producer_tps_median} tx/s`],
+    ['drain after producer', (r) => `${r.drain_after_producer_ms} ms`],
+    ['event-to-window p50/p99', (r) => `${r.latency_ms.p50} / ${r.latency_ms.p99} ms`],
+    ['engine CPU', (r) => `${r.cpu_us_per_tx} µs/tx (all threads)`],
+    ['machine CPU busy', (r) => `${r.machine_busy_pct}% (servers included)`],
+    ['peak RSS', (r) => `${r.peak_rss_mb} MB`],
+    ['ETL silver → warehouse', (r) => `${r.etl.rows} rows, ${r.etl.ms} ms (${r.etl.rows_per_s} rows/s)`],
+  ];
+  const w = Math.max(...rows.map(([k]) => k.length));
+  const cols = rows.map(([, f]) => results.map(f));
+  const cw = Math.max(...cols.map((c) => c[0].length));
+  rows.forEach(([k], i) => console.log(`  ${k.padEnd(w)}  ${cols[i].map((c) => c.padEnd(cw)).join('  ')}`));
 }

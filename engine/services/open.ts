@@ -21,6 +21,9 @@ export async function openBroker(config: EngineConfig): Promise<Broker> {
 export async function openLake(config: EngineConfig): Promise<Lake> {
   const s = config.services.lake;
   if (s.mode === 'embedded') return new FolderLake(paths.lake(config));
+  // The SDK warns on Node 20 that versions published after January 2027 will need Node 22; the
+  // lockfile pins a version that runs here, so the warning would only alarm users.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { S3Lake } = await import('./lake/s3Lake');
   return S3Lake.open({ ...s, forcePathStyle: true, scratchDir: paths.scratch(config), cacheDir: paths.lakeCache(config) });
 }
