@@ -222,6 +222,13 @@ export function kafkaService(name: ServiceName & ('kafka' | 'kafka39')): Service
         try {
           await admin.connect();
           await admin.describeCluster();
+          // Answering is not serving: after a restart, each partition needs its leader back.
+          const topics = await admin.listTopics();
+          if (topics.length) {
+            const meta = await admin.fetchTopicMetadata({ topics });
+            const leaderless = meta.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).map((p) => `${t.name}/${p.partitionId}`));
+            if (leaderless.length) throw new Error(`partitions without a leader yet: ${leaderless.slice(0, 3).join(', ')}`);
+          }
         } finally {
           await admin.disconnect().catch(() => undefined);
         }
