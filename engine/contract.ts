@@ -113,6 +113,64 @@ export interface PipelineSummary {
   etl: EtlResult | null;
 }
 
+// ── Infrastructure (docker-compose.yml driven through the Docker Engine API) ──
+
+export type InfraContainerState = 'missing' | 'created' | 'running' | 'restarting' | 'paused' | 'exited' | 'dead' | 'removing';
+export type InfraHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
+
+export interface InfraServiceStatus {
+  service: string;
+  /** Container name (<project>-<service>-1), null when it does not exist. */
+  container: string | null;
+  image: string;
+  state: InfraContainerState;
+  health: InfraHealth;
+  /** Exit code of a stopped container (a one-shot service succeeded when 0). */
+  exitCode: number | null;
+  oneShot: boolean;
+  ports: { hostIp: string; hostPort: number; containerPort: number }[];
+  /** Epoch ms the container last started, null when it never ran. */
+  startedAt: number | null;
+  uptimeMs: number | null;
+}
+
+export interface InfraStatus {
+  project: string;
+  composeFile: string;
+  services: InfraServiceStatus[];
+}
+
+export interface InfraProgress {
+  project: string;
+  service?: string;
+  step: 'pull' | 'network' | 'volume' | 'create' | 'start' | 'health' | 'ready' | 'stop' | 'remove' | 'rollback';
+  message: string;
+  /** Pull progress of one image layer. */
+  layer?: string;
+  current?: number;
+  total?: number;
+  at: number;
+}
+
+export interface InfraLogLine {
+  service: string;
+  stream: 'stdout' | 'stderr';
+  /** Docker's RFC 3339 timestamp of the line. */
+  time: string;
+  line: string;
+}
+
+export interface InfraServiceStats {
+  service: string;
+  cpuPercent: number;
+  memoryBytes: number;
+  memoryLimitBytes: number;
+}
+
+/** Services the Host can run on the compose stack instead of embedded. */
+export type DockerBackedService = 'broker' | 'lake' | 'warehouse' | 'metrics';
+export type ServiceModes = Record<DockerBackedService, 'embedded' | 'docker' | 'external'>;
+
 export interface Commands {
   'stage.start': { req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' }; res: StageStatus };
   'stage.stop': { req: { stage: 'producer' | 'stream' }; res: StageStatus };
@@ -123,6 +181,18 @@ export interface Commands {
   'metrics.snapshot': { req: { minutes?: number }; res: MetricsSnapshot };
   'warehouse.query': { req: { sql: string; params?: unknown[] }; res: QueryResult };
   'pipeline.summary': { req: Record<string, never>; res: PipelineSummary };
+  'infra.status': { req: Record<string, never>; res: InfraStatus };
+  /** Pulls, creates and starts the service (and what it depends on) or the whole stack, and waits for health. */
+  'infra.up': { req: { service?: string }; res: InfraStatus };
+  'infra.down': { req: { volumes?: boolean }; res: InfraStatus };
+  'infra.start': { req: { service?: string }; res: InfraStatus };
+  'infra.stop': { req: { service?: string }; res: InfraStatus };
+  'infra.restart': { req: { service?: string }; res: InfraStatus };
+  /** The last lines; follow: true then pushes new ones as infra.log until follow: false. */
+  'infra.logs': { req: { service: string; tail?: number; since?: number; follow?: boolean }; res: { lines: InfraLogLine[] } };
+  /** Stages stopped and the stack healthy: these services (all four when absent) use the compose stack. */
+  'infra.useDocker': { req: { services?: DockerBackedService[] }; res: ServiceModes };
+  'infra.useEmbedded': { req: { services?: DockerBackedService[] }; res: ServiceModes };
 }
 
 export interface Events {
@@ -130,6 +200,11 @@ export interface Events {
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;
   'host.error': { source: string; error: ErrorInfo };
+  'infra.progress': InfraProgress;
+  /** Followed log lines, batched (at most one event per 100 ms). */
+  'infra.log': { lines: InfraLogLine[] };
+  /** CPU and memory of the running containers, every 2 s while someone listens. */
+  'infra.stats': { at: number; services: InfraServiceStats[] };
 }
 
 export type CommandName = keyof Commands;

@@ -15,6 +15,14 @@ export const ERROR_CODES = [
   'etl_busy',
   'not_found',
   'timeout',
+  /** Docker not installed, daemon not running, or its socket not permitted. */
+  'docker_unavailable',
+  'port_taken',
+  'image_missing',
+  /** A compose service whose health check never passed, or a one-shot that did not exit 0. */
+  'unhealthy',
+  /** The Docker daemon refused an operation for another reason (its message is kept). */
+  'docker_failed',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type { Commands, CommandName, EtlResult, Events, EventName, HostApi, MetricsSnapshot, ProducerSettings, StageName, StageStatus } from './contract';
-import { paths, type EngineConfig } from './config';
+import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
+import type { DockerBackedService, ServiceModes } from './contract';
+import { InfraControl } from './infra/infraControl';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
 import { latencyQuantile, WINDOW_MS, type Metrics } from './services/metrics/port';
@@ -18,6 +20,15 @@ import { summarize } from './pipeline/summary';
 
 /** sql/init.sql beside the sources, or two levels up from a bundle in out/main/(chunks/). */
 const INIT_SQL = ['../sql/init.sql', '../../sql/init.sql', '../../../sql/init.sql'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'sql/init.sql';
+/** docker-compose.yml found the same way; RETAIL_PULSE_COMPOSE_FILE points elsewhere. */
+const COMPOSE_FILE = process.env.RETAIL_PULSE_COMPOSE_FILE ?? ['../docker-compose.yml', '../../docker-compose.yml', '../../../docker-compose.yml'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'docker-compose.yml';
+
+export interface HostOptions {
+  /** The compose stack infra.* drives (default: the repo's docker-compose.yml). */
+  composeFile?: string;
+  projectName?: string;
+}
+
 
 interface ProducerApi {
   start(): void;
@@ -53,12 +64,25 @@ export class Host implements HostApi {
   private lastEtl: EtlResult | null = null;
   private readonly tick: NodeJS.Timeout;
 
+  /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
+  readonly infra: InfraControl;
+  private readonly dockerBacked = new Set<DockerBackedService>();
+
+  // config, warehouse and metrics change only when infra.useDocker/useEmbedded swaps services.
   private constructor(
-    readonly config: EngineConfig,
+    public config: EngineConfig,
     private readonly release: () => void,
-    private readonly warehouseWorker: WorkerHandle<Warehouse>,
-    readonly metrics: Metrics,
+    private warehouseWorker: WorkerHandle<Warehouse>,
+    public metrics: Metrics,
+    options: HostOptions = {},
   ) {
+    this.infra = new InfraControl({
+      composeFile: options.composeFile ?? COMPOSE_FILE,
+      projectName: options.projectName,
+      emit: (name, payload) => this.emit(name, payload),
+      wants: (name) => !!this.listeners.get(name)?.size,
+    });
+
     for (const stage of ['producer', 'stream', 'etl'] as const) this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
     this.tick = setInterval(() => {
       if (this.listeners.get('metrics.tick')?.size) void this.snapshot(15).then((s) => this.emit('metrics.tick', s));
@@ -66,14 +90,14 @@ export class Host implements HostApi {
     this.tick.unref();
   }
 
-  static async open(config: EngineConfig): Promise<Host> {
+  static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
     const release = lockDataDir(paths.lock(config));
     let metrics: Metrics | null = null;
     try {
       // Redis, when configured, is shared by every stream worker; otherwise one store lives here.
       metrics = (await openExternalMetrics(config)) ?? new MemoryMetrics();
       const warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config, initSqlPath: INIT_SQL });
-      return new Host(config, release, warehouse, metrics);
+      return new Host(config, release, warehouse, metrics, options);
     } catch (err) {
       await metrics?.close().catch(() => undefined);
       release();
@@ -97,6 +121,9 @@ export class Host implements HostApi {
       'metrics.snapshot': (q) => this.snapshot(q.minutes ?? 15),
       'warehouse.query': (q) => this.warehouse.query(q.sql, q.params),
       'pipeline.summary': () => this.summary(),
+      ...this.infra.handlers(),
+      'infra.useDocker': (q) => this.useServices('docker', q.services),
+      'infra.useEmbedded': (q) => this.useServices('embedded', q.services),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -237,12 +264,58 @@ export class Host implements HostApi {
     };
   }
 
+  /**
+   * Moves services onto the compose stack (healthy first) or back to embedded. Stages hold
+   * connections to the old ones, so they must be stopped; the new warehouse and metrics open
+   * before the old ones close, so a refused switch leaves everything as it was.
+   */
+  async useServices(mode: 'docker' | 'embedded', services: DockerBackedService[] = ['broker', 'lake', 'warehouse', 'metrics']): Promise<ServiceModes> {
+    const busy = [...this.statuses.values()].filter((s) => s.state === 'running' || s.state === 'starting' || s.state === 'stopping');
+    if (busy.length || this.etlRunning) throw new PulseError('stage_state', `stop ${busy.map((s) => s.stage).join(', ') || 'the ETL'} before switching services: stages keep connections to the services they started with`);
+    let next: EngineConfig;
+    if (mode === 'docker') {
+      await this.infra.requireHealthy(services.flatMap((s) => [...DOCKER_SERVICES[s].compose]));
+      next = withServices(this.config, services, dockerServices(this.infra.stack().project));
+    } else next = withServices(this.config, services, {});
+    const metrics = services.includes('metrics') ? ((await openExternalMetrics(next)) ?? new MemoryMetrics()) : null;
+    let warehouse: WorkerHandle<Warehouse> | null = null;
+    try {
+      if (services.includes('warehouse')) warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config: next, initSqlPath: INIT_SQL });
+    } catch (err) {
+      await metrics?.close().catch(() => undefined);
+      throw err;
+    }
+    await this.etl?.terminate();
+    this.etl = null;
+    if (warehouse) {
+      await this.warehouse.close().catch(() => undefined);
+      await this.warehouseWorker.terminate();
+      this.warehouseWorker = warehouse;
+    }
+    if (metrics) {
+      await this.metrics.close().catch(() => undefined);
+      this.metrics = metrics;
+    }
+    this.config = next;
+    for (const s of services) {
+      if (mode === 'docker') this.dockerBacked.add(s);
+      else this.dockerBacked.delete(s);
+    }
+    return this.serviceModes();
+  }
+
+  serviceModes(): ServiceModes {
+    const mode = (s: DockerBackedService) => (this.dockerBacked.has(s) ? 'docker' : this.config.services[s].mode);
+    return { broker: mode('broker'), lake: mode('lake'), warehouse: mode('warehouse'), metrics: mode('metrics') };
+  }
+
   async summary(throughputTps = 0): Promise<Commands['pipeline.summary']['res']> {
     return summarize({ config: this.config, warehouse: this.warehouse, metrics: this.metrics, etl: this.lastEtl, throughputTps });
   }
 
   async close(): Promise<void> {
     clearInterval(this.tick);
+    this.infra.close();
     await this.stopProducer();
     await this.stopStream();
     await this.etlRunning?.catch(() => undefined);
