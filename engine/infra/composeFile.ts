@@ -134,7 +134,8 @@ function normalize(doc: Record<string, unknown>, file: string, projectName?: str
   const fail = (field: string, msg: string) => new PulseError('config_invalid', `${where(field)} ${msg}`, { field });
   if (!doc || typeof doc !== 'object') throw fail('', 'must be a mapping with services');
   const workingDir = path.dirname(file);
-  const name = projectName ?? (typeof doc.name === 'string' ? doc.name : path.basename(workingDir));
+  // Like Compose: a name from the folder is lowercased and stripped to what a project name may hold.
+  const name = projectName ?? (typeof doc.name === 'string' ? doc.name : path.basename(workingDir).toLowerCase().replace(/[^a-z0-9_-]/g, ''));
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw fail('name', `project name ${JSON.stringify(name)} must be lowercase letters, digits, dashes or underscores`);
   const volumes = Object.keys(asMap(doc.volumes ?? {}, 'volumes', fail));
   const declaredNets = Object.keys(asMap(doc.networks ?? {}, 'networks', fail));
