@@ -113,6 +113,59 @@ export interface PipelineSummary {
   etl: EtlResult | null;
 }
 
+/** One lake "folder": its sub-prefixes and the Parquet files directly in it. */
+export interface LakeListing {
+  prefix: string;
+  prefixes: string[];
+  files: LakeFileInfo[];
+}
+
+export interface LakeFileInfo {
+  key: string;
+  bytes: number;
+  /** From the footer; null when the footer could not be read. */
+  rows: number | null;
+  /** Source partition and offsets, from the file name (bronze, silver, quarantine). */
+  offsets: { partition: number; first: number; last: number } | null;
+}
+
+export interface LakePreview {
+  key: string;
+  bytes: number;
+  rows: number;
+  rowGroups: number;
+  columns: { name: string; type: string; min: unknown; max: unknown; nulls: number | null }[];
+  /** The first rows (at most 100), read without scanning the file. */
+  preview: QueryResult;
+}
+
+export interface QueryPreset {
+  id: string;
+  title: string;
+  sql: string;
+}
+
+export interface EtlSchedule {
+  everyMinutes: number | null;
+  nextRunAt: number | null;
+}
+
+/** Settings the Settings page edits; kept in settings.json in the data dir (a config file). */
+export type SettingKey = 'kafka' | 'topic' | 'partitions' | 's3' | 's3Bucket' | 's3Region' | 's3AccessKeyId' | 's3SecretAccessKey' | 'postgres' | 'redis' | 'redisPrefix';
+export type ServiceKind = 'broker' | 'lake' | 'warehouse' | 'metrics';
+
+export interface SettingsView {
+  /** Saved values, secrets masked ('***' in place of passwords and secret keys); absent means embedded/default. */
+  values: Partial<Record<SettingKey, string | number>>;
+  /** Modes of the services in force in this process. */
+  modes: Record<ServiceKind, 'embedded' | 'docker' | 'external'>;
+  /** What each service is, safe to show (no secrets). */
+  inForce: Record<string, string>;
+  /** The saved settings differ from those in force: they apply at the next start. */
+  restartRequired: boolean;
+  file: string;
+}
+
 // ── Infrastructure (docker-compose.yml driven through the Docker Engine API) ──
 
 export type InfraContainerState = 'missing' | 'created' | 'running' | 'restarting' | 'paused' | 'exited' | 'dead' | 'removing';
@@ -179,7 +232,7 @@ export interface Commands {
   'etl.run': { req: Record<string, never>; res: EtlResult };
   'etl.history': { req: { limit?: number }; res: EtlRunRecord[] };
   'metrics.snapshot': { req: { minutes?: number }; res: MetricsSnapshot };
-  'warehouse.query': { req: { sql: string; params?: unknown[] }; res: QueryResult };
+  'warehouse.query': { req: { sql: string; params?: unknown[]; /** Lets warehouse.cancel name this query. */ queryId?: string }; res: QueryResult };
   'pipeline.summary': { req: Record<string, never>; res: PipelineSummary };
   'infra.status': { req: Record<string, never>; res: InfraStatus };
   /** Pulls, creates and starts the service (and what it depends on) or the whole stack, and waits for health. */
@@ -193,6 +246,16 @@ export interface Commands {
   /** Stages stopped and the stack healthy: these services (all four when absent) use the compose stack. */
   'infra.useDocker': { req: { services?: DockerBackedService[] }; res: ServiceModes };
   'infra.useEmbedded': { req: { services?: DockerBackedService[] }; res: ServiceModes };
+  // --- UI: lake browser, warehouse presets and cancel, ETL schedule, settings ---
+  'lake.list': { req: { prefix: string }; res: LakeListing };
+  'lake.preview': { req: { key: string; limit?: number }; res: LakePreview };
+  'lake.quarantine': { req: { limit?: number }; res: QueryResult };
+  'lake.query': { req: { sql: string; limit?: number }; res: QueryResult };
+  'warehouse.presets': { req: Record<string, never>; res: QueryPreset[] };
+  'warehouse.cancel': { req: { queryId: string }; res: { cancelled: boolean } };
+  'etl.schedule': { req: { everyMinutes?: number | null }; res: EtlSchedule };
+  'settings.get': { req: Record<string, never>; res: SettingsView };
+  'settings.set': { req: { values: Partial<Record<SettingKey, string | number | null>> }; res: SettingsView };
 }
 
 export interface Events {

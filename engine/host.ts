@@ -17,6 +17,8 @@ import { lockDataDir } from './util/dataDirLock';
 import { serve, type Endpoint } from './workers/rpc';
 import { WorkerHandle } from './workers/workerHandle';
 import { summarize } from './pipeline/summary';
+import { AppCommands } from './appCommands';
+import type { CancellableQueries } from './workers/worker';
 
 /** sql/init.sql beside the sources, or two levels up from a bundle in out/main/(chunks/). */
 const INIT_SQL = ['../sql/init.sql', '../../sql/init.sql', '../../../sql/init.sql'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'sql/init.sql';
@@ -63,6 +65,8 @@ export class Host implements HostApi {
   private settings: ProducerSettings = DEFAULT_SETTINGS;
   private lastEtl: EtlResult | null = null;
   private readonly tick: NodeJS.Timeout;
+  /** The UI's lake browser, presets, cancellable queries, ETL schedule and settings. */
+  private readonly app: AppCommands;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -88,6 +92,7 @@ export class Host implements HostApi {
       if (this.listeners.get('metrics.tick')?.size) void this.snapshot(15).then((s) => this.emit('metrics.tick', s));
     }, 1000);
     this.tick.unref();
+    this.app = new AppCommands({ config, warehouse: () => (warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api, runEtl: () => this.runEtl() });
   }
 
   static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
@@ -119,11 +124,11 @@ export class Host implements HostApi {
       'etl.run': () => this.runEtl(),
       'etl.history': (q) => this.warehouse.runs(q.limit ?? 20),
       'metrics.snapshot': (q) => this.snapshot(q.minutes ?? 15),
-      'warehouse.query': (q) => this.warehouse.query(q.sql, q.params),
       'pipeline.summary': () => this.summary(),
       ...this.infra.handlers(),
       'infra.useDocker': (q) => this.useServices('docker', q.services),
       'infra.useEmbedded': (q) => this.useServices('embedded', q.services),
+      ...this.app.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -316,6 +321,7 @@ export class Host implements HostApi {
   async close(): Promise<void> {
     clearInterval(this.tick);
     this.infra.close();
+    await this.app.close();
     await this.stopProducer();
     await this.stopStream();
     await this.etlRunning?.catch(() => undefined);

@@ -13,8 +13,16 @@ import { runEtl } from '../stages/etl/etlStage';
 import { ProducerStage, type ProducerOptions } from '../stages/producer/producerStage';
 import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stream/streamStage';
 import { connect, emit, serve, type Endpoint } from './rpc';
+import type { QueryResult } from '../contract';
+import { LakeSql } from '../lakeBrowser/lakeSql';
 
-export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse';
+export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'lake';
+
+/** What the warehouse worker adds to the port: queries the UI can cancel by id. */
+export interface CancellableQueries {
+  queryWithId(id: string, sql: string, params?: unknown[]): Promise<QueryResult>;
+  cancel(id: string): boolean;
+}
 
 export interface WorkerInit {
   role: WorkerRole;
@@ -41,7 +49,30 @@ async function main(): Promise<void> {
     case 'warehouse': {
       const warehouse = await openWarehouse(config, init.initSqlPath ?? 'sql/init.sql');
       // Other threads (the ETL worker) get their own port to the same warehouse through attach().
-      serve(port, Object.assign(Object.create(warehouse) as object, { attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse) }));
+      // An AbortSignal cannot cross threads: the UI cancels by query id, here where the query runs.
+      const running = new Map<string, AbortController>();
+      const cancellable: CancellableQueries = {
+        queryWithId: async (id, sql, params) => {
+          const abort = new AbortController();
+          running.set(id, abort);
+          try {
+            return await warehouse.query(sql, params, { signal: abort.signal });
+          } finally {
+            running.delete(id);
+          }
+        },
+        cancel: (id) => {
+          running.get(id)?.abort();
+          return running.has(id);
+        },
+      };
+      serve(port, Object.assign(Object.create(warehouse) as object, cancellable, { attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse) }));
+      break;
+    }
+    case 'lake': {
+      // DuckDB over the lake for the lake browser, off the Host's thread.
+      const sql = new LakeSql(await openLake(config), await openDuck({ threads: 1 }));
+      serve(port, { query: (text: string, limit?: number) => sql.query(text, limit), quarantine: (limit?: number) => sql.quarantine(limit) });
       break;
     }
     case 'producer': {

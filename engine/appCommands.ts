@@ -1,0 +1,144 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Commands, EtlResult, EtlSchedule, QueryPreset, QueryResult } from './contract';
+import type { EngineConfig } from './config';
+import { PulseError } from './errors';
+import { listLake, previewFile } from './lakeBrowser/lakeBrowser';
+import type { Lake } from './services/lake/port';
+import { openLake } from './services/open';
+import { saveSettings, settingsView } from './settings';
+import type { Remote } from './workers/rpc';
+import type { CancellableQueries } from './workers/worker';
+import { WorkerHandle } from './workers/workerHandle';
+
+/** sql/queries beside the sources, or up from a bundle in out/main/(chunks/). */
+const QUERIES_DIR = ['../sql/queries', '../../sql/queries', '../../../sql/queries'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'sql/queries';
+
+export type AppCommand = 'lake.list' | 'lake.preview' | 'lake.quarantine' | 'lake.query' | 'warehouse.presets' | 'warehouse.query' | 'warehouse.cancel' | 'etl.schedule' | 'settings.get' | 'settings.set';
+
+interface LakeSqlApi {
+  query(sql: string, limit?: number): QueryResult;
+  quarantine(limit?: number): QueryResult;
+}
+
+export interface AppDeps {
+  config: EngineConfig;
+  warehouse: () => Remote<CancellableQueries>;
+  runEtl: () => Promise<EtlResult>;
+}
+
+/**
+ * The commands behind the UI's pages that are not stage control: lake browsing, preset and
+ * cancellable warehouse queries, the ETL schedule, settings. The Host delegates them here.
+ */
+export class AppCommands {
+  private lake: Promise<Lake> | null = null;
+  private lakeSql: Promise<WorkerHandle<LakeSqlApi>> | null = null;
+  private schedule: { everyMinutes: number; timer: NodeJS.Timeout; next: number } | null = null;
+  private readonly cancelled = new Map<string, (err: Error) => void>();
+
+  constructor(private readonly deps: AppDeps) {}
+
+  handlers(): { [C in AppCommand]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } {
+    return {
+      'lake.list': async (q) => listLake(await this.openLake(), q.prefix),
+      'lake.preview': async (q) => previewFile(await this.openLake(), q.key, q.limit ?? 100),
+      'lake.quarantine': async (q) => (await this.lakeWorker()).api.quarantine(q.limit ?? 200),
+      'lake.query': async (q) => (await this.lakeWorker()).api.query(q.sql, q.limit ?? 1000),
+      'warehouse.presets': async () => this.presets(),
+      'warehouse.query': (q) => this.query(q.sql, q.params, q.queryId),
+      'warehouse.cancel': (q) => this.cancel(q.queryId),
+      'etl.schedule': async (q) => (q.everyMinutes === undefined ? this.scheduleView() : this.setSchedule(q.everyMinutes)),
+      'settings.get': async () => settingsView(this.deps.config),
+      'settings.set': async (q) => {
+        saveSettings(this.deps.config, q.values);
+        return settingsView(this.deps.config);
+      },
+    };
+  }
+
+  presets(): QueryPreset[] {
+    if (!fs.existsSync(QUERIES_DIR)) return [];
+    return fs
+      .readdirSync(QUERIES_DIR)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .map((f) => {
+        const sql = fs.readFileSync(path.join(QUERIES_DIR, f), 'utf8');
+        const title = /^--\s*(.+)$/m.exec(sql)?.[1].trim() ?? f;
+        return { id: f.replace(/^\d+_/, '').replace(/\.sql$/, ''), title, sql: sql.replace(/^--.*\n/, '').trim() };
+      });
+  }
+
+  /**
+   * A read-only warehouse query that warehouse.cancel can stop: the call answers "cancelled" at
+   * once, and the query is aborted where it runs (PostgreSQL cancels it on the server; PGlite can
+   * only drop one that has not started, a running one finishes in its worker and is discarded).
+   */
+  async query(sql: string, params: unknown[] | undefined, queryId: string | undefined): Promise<QueryResult> {
+    const id = queryId ?? `q-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    if (this.cancelled.has(id)) throw new PulseError('config_invalid', `query id ${id} is already running`, { field: 'queryId' });
+    const stop = new Promise<never>((_, reject) => this.cancelled.set(id, reject));
+    try {
+      return await Promise.race([this.deps.warehouse().queryWithId(id, sql, params), stop]);
+    } finally {
+      this.cancelled.delete(id);
+    }
+  }
+
+  async cancel(queryId: string): Promise<{ cancelled: boolean }> {
+    const reject = this.cancelled.get(queryId);
+    if (!reject) return { cancelled: false };
+    await this.deps.warehouse().cancel(queryId).catch(() => false);
+    reject(new PulseError('warehouse_failed', 'the query was cancelled'));
+    return { cancelled: true };
+  }
+
+  scheduleView(): EtlSchedule {
+    return { everyMinutes: this.schedule?.everyMinutes ?? null, nextRunAt: this.schedule?.next ?? null };
+  }
+
+  setSchedule(everyMinutes: number | null): EtlSchedule {
+    if (this.schedule) clearInterval(this.schedule.timer);
+    this.schedule = null;
+    if (everyMinutes === null || everyMinutes === 0) return this.scheduleView();
+    if (!Number.isInteger(everyMinutes) || everyMinutes < 1 || everyMinutes > 24 * 60) throw new PulseError('config_invalid', `the ETL schedule must be a whole number of minutes from 1 to 1440, got ${everyMinutes}`, { field: 'everyMinutes' });
+    const ms = everyMinutes * 60_000;
+    const timer = setInterval(() => {
+      if (this.schedule) this.schedule.next = Date.now() + ms;
+      // A failed run is reported by the Host as the ETL stage's state; the schedule goes on.
+      void this.deps.runEtl().catch(() => undefined);
+    }, ms);
+    timer.unref();
+    this.schedule = { everyMinutes, timer, next: Date.now() + ms };
+    return this.scheduleView();
+  }
+
+  private openLake(): Promise<Lake> {
+    this.lake ??= openLake(this.deps.config).catch((err: unknown) => {
+      this.lake = null;
+      throw err;
+    });
+    return this.lake;
+  }
+
+  private lakeWorker(): Promise<WorkerHandle<LakeSqlApi>> {
+    if (!this.lakeSql) {
+      const spawned = WorkerHandle.spawn<LakeSqlApi>({ role: 'lake', config: this.deps.config });
+      this.lakeSql = spawned;
+      spawned.then(
+        (h) => h.onExit(() => (this.lakeSql = null)),
+        () => (this.lakeSql = null),
+      );
+    }
+    return this.lakeSql;
+  }
+
+  async close(): Promise<void> {
+    this.setSchedule(null);
+    for (const reject of this.cancelled.values()) reject(new PulseError('stage_state', 'the app is closing'));
+    const worker = await this.lakeSql?.catch(() => null);
+    await worker?.terminate();
+  }
+}

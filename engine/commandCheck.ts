@@ -1,0 +1,92 @@
+import type { CommandName, EventName } from './contract';
+import { PulseError } from './errors';
+
+/*
+ * The contract's names at run time, and the shape check every call from outside the process
+ * passes before it reaches the Host (Electron IPC and the web socket alike). The Host still checks
+ * values (rates, SQL, settings); this refuses what is not even the right shape.
+ */
+
+type Field = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'numberOrNull';
+type Spec = Record<string, Field | `${Field}?`>;
+/**
+ * Allowed fields of each command's request, `?` marking optional ones; unknown fields are refused.
+ * Every contract command must be here (the type says so); a name the contract does not have yet
+ * (infra.* while that block lands) is tolerated and never matched, since checkCall only accepts
+ * names the contract has.
+ */
+const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
+  'stage.start': { stage: 'string', settings: 'object?' },
+  'stage.stop': { stage: 'string' },
+  'stage.list': {},
+  'producer.configure': { rate: 'number?', faults: 'object?' },
+  'etl.run': {},
+  'etl.history': { limit: 'number?' },
+  'metrics.snapshot': { minutes: 'number?' },
+  'warehouse.query': { sql: 'string', params: 'array?', queryId: 'string?' },
+  'pipeline.summary': {},
+  'lake.list': { prefix: 'string' },
+  'lake.preview': { key: 'string', limit: 'number?' },
+  'lake.quarantine': { limit: 'number?' },
+  'lake.query': { sql: 'string', limit: 'number?' },
+  'warehouse.presets': {},
+  'warehouse.cancel': { queryId: 'string' },
+  'etl.schedule': { everyMinutes: 'numberOrNull?' },
+  'settings.get': {},
+  'settings.set': { values: 'object' },
+  'infra.status': {},
+  'infra.up': { service: 'string?' },
+  'infra.down': { volumes: 'boolean?' },
+  'infra.start': { service: 'string?' },
+  'infra.stop': { service: 'string?' },
+  'infra.restart': { service: 'string?' },
+  'infra.logs': { service: 'string', tail: 'number?', since: 'number?', follow: 'boolean?' },
+  'infra.useDocker': { services: 'array?' },
+  'infra.useEmbedded': { services: 'array?' },
+};
+
+export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
+const EVENTS: Record<EventName, true> & Record<string, true> = { 'stage.status': true, 'etl.progress': true, 'metrics.tick': true, 'host.error': true, 'infra.progress': true, 'infra.log': true, 'infra.stats': true };
+export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
+
+const STAGES: Record<string, readonly string[]> = { 'stage.start': ['producer', 'stream'], 'stage.stop': ['producer', 'stream'] };
+
+function fits(v: unknown, t: Field): boolean {
+  switch (t) {
+    case 'object':
+      return typeof v === 'object' && v !== null && !Array.isArray(v);
+    case 'array':
+      return Array.isArray(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'numberOrNull':
+      return v === null || (typeof v === 'number' && Number.isFinite(v));
+    default:
+      return typeof v === t;
+  }
+}
+
+/** Returns the call typed, or throws PulseError('config_invalid') naming what is wrong. */
+export function checkCall(name: unknown, req: unknown): { name: CommandName; req: Record<string, unknown> } {
+  if (typeof name !== 'string' || !Object.hasOwn(REQUESTS, name)) throw new PulseError('config_invalid', `unknown command ${JSON.stringify(name)}`);
+  const command = name as CommandName;
+  if (!fits(req, 'object')) throw new PulseError('config_invalid', `${command} takes one request object`);
+  const r = req as Record<string, unknown>;
+  const spec = REQUESTS[command];
+  for (const key of Object.keys(r)) {
+    if (!Object.hasOwn(spec, key)) throw new PulseError('config_invalid', `${command}: unknown field "${key}"`, { field: key });
+  }
+  for (const [key, t] of Object.entries(spec)) {
+    const optional = t.endsWith('?');
+    const type = t.replace('?', '') as Field;
+    if (r[key] === undefined) {
+      if (!optional) throw new PulseError('config_invalid', `${command}: field "${key}" is required`, { field: key });
+    } else if (!fits(r[key], type)) {
+      throw new PulseError('config_invalid', `${command}: field "${key}" must be ${type === 'numberOrNull' ? 'a number or null' : `a ${type}`}`, { field: key });
+    }
+  }
+  const stages = STAGES[command];
+  if (stages && !stages.includes(r.stage as string)) throw new PulseError('config_invalid', `${command}: stage must be one of ${stages.join(', ')}`, { field: 'stage' });
+  if (typeof r.sql === 'string' && r.sql.length > 100_000) throw new PulseError('config_invalid', `${command}: sql is longer than 100,000 characters`, { field: 'sql' });
+  return { name: command, req: r };
+}

@@ -1,0 +1,71 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { QueryResult } from '../contract';
+import { PulseError } from '../errors';
+import { sqlList } from '../services/lake/duck';
+import { LAYERS, type Layer } from '../services/lake/keys';
+import type { Lake } from '../services/lake/port';
+
+/** DuckDB's statement type for a plain SELECT (@duckdb/node-bindings StatementType.SELECT). */
+const SELECT = 1;
+export const LAKE_QUERY_MAX_ROWS = 10_000;
+
+/**
+ * SQL over the lake with DuckDB, in its own worker: each layer is a view (bronze, silver,
+ * quarantine, gold) over its current files. One SELECT only, and at most `limit` rows come back.
+ */
+export class LakeSql {
+  constructor(
+    private readonly lake: Lake,
+    private readonly duck: DuckDBConnection,
+  ) {}
+
+  private async refreshViews(): Promise<Layer[]> {
+    const present: Layer[] = [];
+    for (const layer of Object.keys(LAYERS) as Layer[]) {
+      const keys = (await this.lake.list(LAYERS[layer])).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+      if (keys.length === 0) {
+        await this.duck.run(`DROP VIEW IF EXISTS ${layer}`);
+        continue;
+      }
+      const local = await this.lake.localPaths(keys);
+      await this.duck.run(`CREATE OR REPLACE VIEW ${layer} AS SELECT * FROM read_parquet(${sqlList(local)}, hive_partitioning = true, union_by_name = true)`);
+      present.push(layer);
+    }
+    return present;
+  }
+
+  async query(sql: string, limit = 1000): Promise<QueryResult> {
+    const max = Math.max(1, Math.min(LAKE_QUERY_MAX_ROWS, Math.floor(limit)));
+    const text = sql.trim().replace(/;\s*$/, '');
+    const extracted = await this.duck.extractStatements(text).catch((err: Error) => {
+      throw new PulseError('config_invalid', err.message, { field: 'sql' });
+    });
+    if (extracted.count !== 1) throw new PulseError('config_invalid', 'one SQL statement at a time', { field: 'sql' });
+    const present = await this.refreshViews();
+    let prepared;
+    try {
+      prepared = await extracted.prepare(0);
+    } catch (err) {
+      const message = (err as Error).message;
+      const missing = (Object.keys(LAYERS) as Layer[]).filter((l) => !present.includes(l) && new RegExp(`\\b${l}\\b`, 'i').test(text));
+      throw new PulseError('config_invalid', missing.length ? `the ${missing.join(', ')} layer has no files yet (${message})` : message, { field: 'sql' });
+    }
+    if ((prepared.statementType as number) !== SELECT) throw new PulseError('config_invalid', 'the lake is read-only here: only SELECT queries', { field: 'sql' });
+    const reader = await this.duck.runAndReadUntil(`SELECT * FROM (${text}) AS q LIMIT ${max}`, max);
+    return { columns: reader.columnNames(), rows: reader.getRowsJS().map((r) => r.map(plain)) };
+  }
+
+  /** Quarantined records, newest first, with their reasons. */
+  async quarantine(limit = 200): Promise<QueryResult> {
+    const present = await this.refreshViews();
+    if (!present.includes('quarantine')) return { columns: ['broker_time', 'reason', 'detail', 'transaction_id', 'source_partition', 'source_offset', 'raw'], rows: [] };
+    return this.query('SELECT broker_time, reason, detail, transaction_id, source_partition, source_offset, raw FROM quarantine ORDER BY broker_time DESC', limit);
+  }
+}
+
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.toISOString();
+  if (v !== null && typeof v === 'object') return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
+  return v;
+}

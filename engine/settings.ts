@@ -1,0 +1,91 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SettingKey, SettingsView } from './contract';
+import { describeConfig, resolveConfig, type ConfigInput, type EngineConfig } from './config';
+import { PulseError } from './errors';
+import { writeFileAtomic } from './util/fsx';
+
+/**
+ * The Settings page's store: connections and modes in `<dataDir>/settings.json`, which is an
+ * ordinary config file (loadConfig reads it at the next start). Every save goes through
+ * resolveConfig's validation; secrets never leave this module unmasked.
+ */
+
+export const SETTING_KEYS: readonly SettingKey[] = ['kafka', 'topic', 'partitions', 's3', 's3Bucket', 's3Region', 's3AccessKeyId', 's3SecretAccessKey', 'postgres', 'redis', 'redisPrefix'];
+const SECRET_KEYS: readonly SettingKey[] = ['s3SecretAccessKey'];
+const URL_KEYS: readonly SettingKey[] = ['s3', 'postgres', 'redis'];
+export const MASK = '***';
+
+export function settingsFile(dataDir: string): string {
+  return path.join(dataDir, 'settings.json');
+}
+
+export function readSettings(dataDir: string): Partial<Record<SettingKey, string | number>> {
+  const file = settingsFile(dataDir);
+  if (!fs.existsSync(file)) return {};
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => (SETTING_KEYS as string[]).includes(k))) as Partial<Record<SettingKey, string | number>>;
+}
+
+/** A URL's password (or Redis token) replaced by the mask; the rest stays editable. */
+function maskUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = MASK;
+    else if (url.username && url.protocol.startsWith('redis')) url.username = MASK;
+    return url.href;
+  } catch {
+    return raw.replace(/\/\/[^@/]*@/, `//${MASK}@`);
+  }
+}
+
+export function maskSettings(values: Partial<Record<SettingKey, string | number>>): Partial<Record<SettingKey, string | number>> {
+  const out: Partial<Record<SettingKey, string | number>> = {};
+  for (const [k, v] of Object.entries(values) as [SettingKey, string | number][]) {
+    out[k] = SECRET_KEYS.includes(k) ? MASK : URL_KEYS.includes(k) && typeof v === 'string' ? maskUrl(v) : v;
+  }
+  return out;
+}
+
+/** A masked value sent back unchanged keeps the saved secret. */
+function unmask(key: SettingKey, next: string | number, saved: string | number | undefined): string | number {
+  if (typeof next !== 'string' || saved === undefined || typeof saved !== 'string') return next;
+  if (SECRET_KEYS.includes(key) && next === MASK) return saved;
+  if (URL_KEYS.includes(key) && next.includes(MASK) && maskUrl(saved) === next) return saved;
+  return next;
+}
+
+export function settingsView(config: EngineConfig, docker: ReadonlySet<string> = new Set()): SettingsView {
+  const saved = readSettings(config.dataDir);
+  let restartRequired = false;
+  try {
+    const savedConfig = resolveConfig({ ...saved, dataDir: config.dataDir });
+    restartRequired = JSON.stringify(savedConfig) !== JSON.stringify(config);
+  } catch {
+    restartRequired = true;
+  }
+  const mode = (name: keyof EngineConfig['services']) => (docker.has(name) ? 'docker' : config.services[name].mode);
+  return {
+    values: maskSettings(saved),
+    modes: { broker: mode('broker'), lake: mode('lake'), warehouse: mode('warehouse'), metrics: mode('metrics') },
+    inForce: describeConfig(config),
+    restartRequired,
+    file: settingsFile(config.dataDir),
+  };
+}
+
+/** Validates and saves; null or '' removes a setting (back to the embedded default). */
+export function saveSettings(config: EngineConfig, values: Partial<Record<string, unknown>>): void {
+  const saved = readSettings(config.dataDir);
+  const next: Partial<Record<SettingKey, string | number>> = { ...saved };
+  for (const [k, v] of Object.entries(values)) {
+    if (!(SETTING_KEYS as string[]).includes(k)) throw new PulseError('config_invalid', `unknown setting "${k}"`, { field: k });
+    const key = k as SettingKey;
+    if (v === null || v === '' || v === undefined) delete next[key];
+    else if (typeof v === 'string' || typeof v === 'number') next[key] = unmask(key, key === 'partitions' && typeof v === 'string' ? Number(v) : v, saved[key]);
+    else throw new PulseError('config_invalid', `setting "${k}" must be text or a number`, { field: k });
+  }
+  resolveConfig({ ...(next as ConfigInput), dataDir: config.dataDir });
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  writeFileAtomic(settingsFile(config.dataDir), `${JSON.stringify(next, null, 2)}\n`);
+}

@@ -1,0 +1,7 @@
+-- Top 10 products by revenue
+SELECT p.product_name, p.category, sum(f.quantity) AS units, round(sum(f.line_amount), 2) AS revenue
+FROM fact_sales f
+JOIN dim_product p USING (product_id)
+GROUP BY p.product_name, p.category
+ORDER BY revenue DESC
+LIMIT 10;
