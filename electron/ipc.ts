@@ -1,28 +1,45 @@
-import type { IpcMain, WebContents } from 'electron';
-import type { CommandName, EventName, HostApi } from '../engine/contract';
-import { toErrorInfo } from '../engine/errors';
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
+import { checkCall, EVENT_NAMES } from '../engine/commandCheck';
+import type { HostApi } from '../engine/contract';
+import { toErrorInfo, type ErrorInfo } from '../engine/errors';
 
 export const CALL_CHANNEL = 'host:call';
 export const EVENT_CHANNEL = 'host:event';
-export const COMMANDS: readonly CommandName[] = ['stage.start', 'stage.stop', 'stage.list', 'producer.configure', 'etl.run', 'etl.history', 'metrics.snapshot', 'warehouse.query', 'pipeline.summary'];
-const EVENTS: readonly EventName[] = ['stage.status', 'etl.progress', 'metrics.tick', 'host.error'];
 
-/** The only user of ipcMain: checks each call's name and shape, answers {ok, value} or {ok: false, error}. */
-export function registerHostIpc(ipcMain: IpcMain, host: HostApi): void {
+export type CallReply = { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
+
+/** Only our own page may call: the window's main frame, loaded from the app or the dev server. */
+export function trustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, devUrl = process.env.ELECTRON_RENDERER_URL): boolean {
+  const url = event.senderFrame?.url ?? '';
+  if (url.startsWith('file://')) return true;
+  return devUrl !== undefined && devUrl !== '' && url.startsWith(devUrl);
+}
+
+/**
+ * The only user of ipcMain: each call's sender, name and request shape are checked (the same
+ * check as web mode, engine/commandCheck.ts) before the Host sees it; answers { ok, value } or
+ * { ok: false, error } so errors cross as data, never as thrown strings.
+ */
+export function registerHostIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, host: HostApi): () => void {
   const senders = new Set<WebContents>();
-  ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, req: unknown) => {
+  ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, req: unknown): Promise<CallReply> => {
+    if (!trustedSender(event)) return { ok: false, error: { code: 'config_invalid', message: 'calls are accepted from the app window only', retriable: false } };
     senders.add(event.sender);
-    if (typeof name !== 'string' || !(COMMANDS as readonly string[]).includes(name)) return { ok: false, error: { code: 'config_invalid', message: `unknown command ${String(name)}`, retriable: false } };
-    if (typeof req !== 'object' || req === null || Array.isArray(req)) return { ok: false, error: { code: 'config_invalid', message: `${name} takes one request object`, retriable: false } };
+    event.sender.once('destroyed', () => senders.delete(event.sender));
     try {
-      return { ok: true, value: await host.call(name as CommandName, req as never) };
+      const call = checkCall(name, req);
+      return { ok: true, value: await host.call(call.name, call.req as never) };
     } catch (err) {
       return { ok: false, error: toErrorInfo(err) };
     }
   });
-  for (const e of EVENTS) {
+  const offs = EVENT_NAMES.map((e) =>
     host.on(e, (payload) => {
       for (const s of senders) if (!s.isDestroyed()) s.send(EVENT_CHANNEL, e, payload);
-    });
-  }
+    }),
+  );
+  return () => {
+    ipcMain.removeHandler(CALL_CHANNEL);
+    offs.forEach((off) => off());
+  };
 }

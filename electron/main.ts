@@ -2,33 +2,79 @@
  * Electron main: lifecycle, one window, and the contract wired to ipcMain. Thin on purpose: the
  * Host (engine/) does the work and runs the same way under web mode, the CLI and tests.
  */
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../engine/config';
+import { defaultDataDir, loadConfig } from '../engine/config';
 import { Host } from '../engine/host';
+import { settingsFile } from '../engine/settings';
 import { registerHostIpc } from './ipc';
-import { windowOptions } from './window';
+import { makeShutdown } from './shutdown';
+import { allowNavigation, APP_CSP, windowOptions } from './window';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let host: Host | null = null;
+let win: BrowserWindow | null = null;
 
-if (!app.requestSingleInstanceLock()) app.quit();
-
-app.whenReady().then(async () => {
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"] } });
+// One instance per data dir (the Host also locks it): a second launch focuses the first window.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
   });
-  host = await Host.open(resolveConfig({ dataDir: path.join(app.getPath('userData'), 'data') }));
+  app.whenReady().then(start, (err: unknown) => fatal(err));
+}
+
+async function start(): Promise<void> {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  app.on('web-contents-created', (_e, contents) => {
+    contents.setWindowOpenHandler(({ url }) => {
+      // Links out (docs, Metabase) open in the user's browser, never in an app window.
+      if (url.startsWith('https://') || url.startsWith('http://127.0.0.1')) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+    contents.on('will-navigate', (e, url) => {
+      if (!allowNavigation(url)) e.preventDefault();
+    });
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+  });
+
+  const dataDir = process.env.RETAIL_PULSE_DATA_DIR ?? (app.isPackaged ? path.join(app.getPath('userData'), 'data') : defaultDataDir());
+  const saved = settingsFile(path.resolve(dataDir));
+  host = await Host.open(loadConfig({ dataDir, config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined) }));
   registerHostIpc(ipcMain, host);
-  const win = new BrowserWindow(windowOptions(path.join(here, '../preload/preload.cjs')));
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win = new BrowserWindow(windowOptions(path.join(here, '../preload/preload.cjs')));
+  win.once('ready-to-show', () => win?.show());
   if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL);
   else await win.loadFile(path.join(here, '../renderer/index.html'));
+}
+
+const shutdown = makeShutdown({
+  closeHost: () => host?.close() ?? Promise.resolve(),
+  // Infrastructure control hooks in here: list the containers this app started and stop them
+  // when the user agrees. Until the Host exposes that, there is nothing to ask about.
+  runningContainers: async () => [],
+  askStopContainers: async (names) =>
+    (await dialog.showMessageBox({ type: 'question', buttons: ['Stop them', 'Leave running'], defaultId: 0, cancelId: 1, message: `Stop the containers Retail Pulse started? (${names.join(', ')})` })).response === 0,
+  stopContainers: async () => undefined,
 });
 
-app.on('window-all-closed', async () => {
-  await host?.close();
-  app.quit();
+let quitting = false;
+app.on('before-quit', (e) => {
+  if (quitting) return;
+  e.preventDefault();
+  quitting = true;
+  void shutdown().finally(() => app.exit(0));
 });
+app.on('window-all-closed', () => app.quit());
+
+function fatal(err: unknown): void {
+  dialog.showErrorBox('Retail Pulse could not start', err instanceof Error ? err.message : String(err));
+  app.exit(1);
+}
