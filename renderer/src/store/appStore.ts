@@ -1,0 +1,100 @@
+import { createStore } from 'zustand/vanilla';
+import type { EtlProgress, HostApi, MetricsSnapshot, StageName, StageStatus } from '../../../engine/contract';
+
+export type Theme = 'dark' | 'light';
+
+export interface StageView extends StageStatus {
+  /** Per-second rates of the counters, from the last two updates. */
+  rates: Record<string, number>;
+}
+
+export interface AppState {
+  stages: Record<StageName, StageView>;
+  etlProgress: EtlProgress | null;
+  errors: { id: number; source: string; message: string }[];
+  theme: Theme;
+  connected: boolean;
+}
+
+const stopped = (stage: StageName): StageView => ({ stage, state: 'stopped', counters: {}, error: null, updatedAt: 0, rates: {} });
+
+/** UI state fed by contract events (stage slice, ETL slice, error slice, theme). */
+export function createAppStore(theme: Theme = 'dark') {
+  return createStore<AppState>()(() => ({
+    stages: { producer: stopped('producer'), stream: stopped('stream'), etl: stopped('etl') },
+    etlProgress: null,
+    errors: [],
+    theme,
+    connected: false,
+  }));
+}
+export type AppStore = ReturnType<typeof createAppStore>;
+
+export function applyStatus(store: AppStore, s: StageStatus): void {
+  const prev = store.getState().stages[s.stage];
+  const dt = (s.updatedAt - prev.updatedAt) / 1000;
+  const rates: Record<string, number> = { ...prev.rates };
+  if (prev.updatedAt > 0 && dt > 0.2) {
+    for (const [k, v] of Object.entries(s.counters)) if (typeof prev.counters[k] === 'number') rates[k] = Math.max(0, (v - prev.counters[k]) / dt);
+  }
+  if (s.state !== 'running') for (const k of Object.keys(rates)) rates[k] = 0;
+  store.setState((st) => ({ stages: { ...st.stages, [s.stage]: { ...s, rates } } }));
+}
+
+let errorId = 0;
+export function pushError(store: AppStore, source: string, message: string): void {
+  store.setState((st) => ({ errors: [...st.errors.slice(-4), { id: ++errorId, source, message }] }));
+}
+
+export function dismissError(store: AppStore, id: number): void {
+  store.setState((st) => ({ errors: st.errors.filter((e) => e.id !== id) }));
+}
+
+/**
+ * Live metrics outside React: charts subscribe and push into echarts directly, so a tick re-renders
+ * nothing. Keeps a history of per-tick figures (rates, latency, late events) for the time charts.
+ */
+export interface LiveSample {
+  at: number;
+  tps: number;
+  p50: number | null;
+  p99: number | null;
+  late: number;
+}
+export interface LiveState {
+  snapshot: MetricsSnapshot | null;
+  samples: LiveSample[];
+}
+export const LIVE_HISTORY = 600;
+
+export function createLiveStore() {
+  return createStore<LiveState>()(() => ({ snapshot: null, samples: [] }));
+}
+export type LiveStore = ReturnType<typeof createLiveStore>;
+
+export function applySnapshot(store: LiveStore, s: MetricsSnapshot): void {
+  const { snapshot: prev, samples } = store.getState();
+  const dt = prev ? (s.at - prev.at) / 1000 : 0;
+  const tps = prev && dt > 0 ? Math.max(0, (s.transactions - prev.transactions) / dt) : 0;
+  const next = [...samples, { at: s.at, tps, p50: s.latencyMs.p50, p99: s.latencyMs.p99, late: s.lateRecords }];
+  store.setState({ snapshot: s, samples: next.length > LIVE_HISTORY ? next.slice(-LIVE_HISTORY) : next });
+}
+
+/** Subscribes the stores to the Host's events; returns the disposer. */
+export function bindHost(api: HostApi, app: AppStore, live: LiveStore): () => void {
+  const offs = [
+    api.on('stage.status', (s) => applyStatus(app, s)),
+    api.on('etl.progress', (p) => app.setState({ etlProgress: p })),
+    api.on('metrics.tick', (m) => applySnapshot(live, m)),
+    api.on('host.error', (e) => pushError(app, e.source, e.error.message)),
+  ];
+  void api.call('stage.list', {}).then(
+    (list) => {
+      app.setState({ connected: true });
+      for (const s of list) applyStatus(app, s);
+    },
+    (err: Error) => pushError(app, 'host', err.message),
+  );
+  void api.call('metrics.snapshot', { minutes: 15 }).then((m) => applySnapshot(live, m), () => undefined);
+  return () => offs.forEach((off) => off());
+}
