@@ -20,9 +20,15 @@ function step(command: string, args: string[]): number {
 
 async function main(): Promise<number> {
   const requested = process.argv.slice(2);
-  const files = requested.length > 0 ? requested : testFiles('engine').sort();
+  // Renderer tests (.test.tsx / renderer/) run under vitest; the rest (engine, electron, the e2e
+  // session in web mode) under node:test.
+  const isUi = (f: string) => f.startsWith('renderer/') || f.endsWith('.tsx');
+  const all = requested.length > 0 ? requested : ['engine', 'electron', 'e2e'].flatMap((d) => testFiles(d)).sort();
+  const files = all.filter((f) => !isUi(f));
+  const uiFiles = requested.length > 0 ? requested.filter(isUi) : null;
 
-  for (const script of ['typecheck', 'lint']) {
+  // build: electron main + preload typechecked and bundled, and the renderer the e2e session serves.
+  for (const script of ['typecheck', 'lint', 'build']) {
     const code = step('npm', ['run', '-s', script]);
     if (code !== 0) return code;
   }
@@ -45,9 +51,10 @@ async function main(): Promise<number> {
     await down(started);
     return 130;
   }
-  const code = step(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]);
+  const uiCode = uiFiles === null || uiFiles.length > 0 ? step('npx', ['vitest', 'run', ...(uiFiles ?? [])]) : 0;
+  const code = files.length > 0 ? step(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]) : 0;
   await down(started);
-  return code;
+  return code || uiCode;
 }
 
 main().then(
