@@ -10,6 +10,8 @@ export const TEST_COMPOSE = fileURLToPath(new URL('../testdata/compose.yml', imp
 
 let n = 0;
 const projects = new Set<string>();
+// At module level, so it runs when the importing test file is done (inside a test it would run after that test only).
+after(() => projects.forEach(removeProject));
 
 /** `docker …` as a user would type it, to prove what others see. */
 export function docker(...args: string[]): string {
@@ -38,7 +40,6 @@ export async function freePort(): Promise<number> {
 export async function testStack(opts: Partial<StackOptions> & { env?: NodeJS.ProcessEnv } = {}): Promise<{ stack: Stack; events: InfraProgress[]; project: string; port: number }> {
   ensureTestImage();
   const project = opts.projectName ?? `rp-test-${process.pid}-${++n}`;
-  if (!projects.size) after(() => projects.forEach(removeProject));
   projects.add(project);
   const port = Number(opts.env?.APP_PORT ?? (await freePort()));
   const events: InfraProgress[] = [];
