@@ -31,7 +31,6 @@ export interface HostOptions {
   projectName?: string;
 }
 
-
 interface ProducerApi {
   start(): void;
   stop(): void;
@@ -86,13 +85,12 @@ export class Host implements HostApi {
       emit: (name, payload) => this.emit(name, payload),
       wants: (name) => !!this.listeners.get(name)?.size,
     });
-
     for (const stage of ['producer', 'stream', 'etl'] as const) this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
     this.tick = setInterval(() => {
       if (this.listeners.get('metrics.tick')?.size) void this.snapshot(15).then((s) => this.emit('metrics.tick', s));
     }, 1000);
     this.tick.unref();
-    this.app = new AppCommands({ config, warehouse: () => (warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api, runEtl: () => this.runEtl() });
+    this.app = new AppCommands({ config, warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api, runEtl: () => this.runEtl() });
   }
 
   static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
