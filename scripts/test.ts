@@ -1,9 +1,11 @@
-// `npm test [-- files…]`: typecheck, lint, bring the real test servers up, run the node tests, and
-// take down only the servers this run started (a developer who had them up keeps them).
+// `npm test [-- files…]`: typecheck, lint, build, bring the real test servers up (and Chromium and a
+// Docker engine: installed when missing), run vitest and the node tests, and take down only what
+// this run started (a developer who had them up keeps them).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeFailure, down, up } from './services/control';
+import { ensureChromium, ensureDocker } from './testPrereqs';
 
 function testFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -47,12 +49,23 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  let stopDocker = async (): Promise<void> => undefined;
+  try {
+    await ensureChromium();
+    stopDocker = await ensureDocker();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    await down(started);
+    return 1;
+  }
   if (interrupted) {
+    await stopDocker();
     await down(started);
     return 130;
   }
   const uiCode = uiFiles === null || uiFiles.length > 0 ? step('npx', ['vitest', 'run', ...(uiFiles ?? [])]) : 0;
   const code = files.length > 0 ? step(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]) : 0;
+  await stopDocker();
   await down(started);
   return code || uiCode;
 }
