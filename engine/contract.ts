@@ -98,6 +98,8 @@ export interface MetricsSnapshot {
   lateRecords: number;
   latencyMs: { p50: number | null; p99: number | null };
   at: number;
+  /** Display names of the store and product ids the windows are keyed by. */
+  names: { stores: Record<string, string>; products: Record<string, string> };
 }
 
 /** Every count from durable state: the log, the lake files, the warehouse tables (windows: the metrics store). */

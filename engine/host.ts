@@ -5,6 +5,7 @@ import type { Commands, CommandName, EtlResult, Events, EventName, HostApi, Metr
 import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
+import { PRODUCTS, STORES } from './model/catalog';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
 import { latencyQuantile, WINDOW_MS, type Metrics } from './services/metrics/port';
@@ -21,6 +22,11 @@ import { AppCommands } from './appCommands';
 import type { CancellableQueries } from './workers/worker';
 
 /** sql/init.sql beside the sources, or two levels up from a bundle in out/main/(chunks/). */
+const CATALOG_NAMES = {
+  stores: Object.fromEntries(STORES.map((s) => [String(s.store_id), s.name])),
+  products: Object.fromEntries(PRODUCTS.map((p) => [String(p.product_id), p.name])),
+};
+
 const INIT_SQL = ['../sql/init.sql', '../../sql/init.sql', '../../../sql/init.sql'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'sql/init.sql';
 /** docker-compose.yml found the same way; RETAIL_PULSE_COMPOSE_FILE points elsewhere. */
 const COMPOSE_FILE = process.env.RETAIL_PULSE_COMPOSE_FILE ?? ['../docker-compose.yml', '../../docker-compose.yml', '../../../docker-compose.yml'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'docker-compose.yml';
@@ -264,6 +270,7 @@ export class Host implements HostApi {
       lateRecords: totals.lateRecords,
       latencyMs: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
       at: now,
+      names: CATALOG_NAMES,
     };
   }
 

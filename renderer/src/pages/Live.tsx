@@ -11,7 +11,7 @@ const hhmmss = (ms: number) => new Date(ms).toISOString().slice(11, 19);
 export function revenuePerStore(s: MetricsSnapshot) {
   const stores = [...new Set(s.windows.flatMap((w) => Object.keys(w.byStore)))].sort((a, b) => Number(a) - Number(b));
   const x = s.windows.map((w) => minute(w.start));
-  const series = stores.map((id) => ({ name: `Store ${id}`, type: 'line', showSymbol: s.windows.length < 3, data: s.windows.map((w) => (w.byStore[id]?.revenueCents ?? 0) / 100) }));
+  const series = stores.map((id) => ({ name: s.names?.stores[id] ?? `Store ${id}`, type: 'line', showSymbol: s.windows.length < 3, data: s.windows.map((w) => (w.byStore[id]?.revenueCents ?? 0) / 100) }));
   return { option: { xAxis: { type: 'category', data: x }, yAxis: { type: 'value', name: 'EGP' }, legend: { type: 'scroll', top: 0 }, series }, points: series.reduce((n, x) => n + x.data.length, 0) };
 }
 
@@ -23,7 +23,7 @@ function summed(s: MetricsSnapshot, pick: (w: MetricsSnapshot['windows'][number]
 
 export function topProducts(s: MetricsSnapshot) {
   const top = summed(s, (w) => Object.fromEntries(Object.entries(w.byProduct).map(([k, v]) => [k, v.revenueCents / 100]))).slice(0, 10).reverse();
-  return { option: { xAxis: { type: 'value', name: 'EGP' }, yAxis: { type: 'category', data: top.map(([k]) => `#${k}`) }, series: [{ type: 'bar', data: top.map(([, v]) => v) }] }, points: top.length };
+  return { option: { xAxis: { type: 'value', name: 'EGP' }, yAxis: { type: 'category', data: top.map(([k]) => s.names?.products[k] ?? `#${k}`) }, series: [{ type: 'bar', data: top.map(([, v]) => v) }] }, points: top.length };
 }
 
 export function revenueByCategory(s: MetricsSnapshot) {
