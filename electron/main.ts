@@ -47,7 +47,7 @@ async function start(): Promise<void> {
 
   const dataDir = process.env.RETAIL_PULSE_DATA_DIR ?? (app.isPackaged ? path.join(app.getPath('userData'), 'data') : defaultDataDir());
   const saved = settingsFile(path.resolve(dataDir));
-  host = await Host.open(loadConfig({ dataDir, config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined) }));
+  host = await Host.open(loadConfig({ dataDir, config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined) }), { waitForWarehouse: false });
   registerHostIpc(ipcMain, host);
   win = new BrowserWindow(windowOptions(path.join(here, '../preload/preload.cjs')));
   win.once('ready-to-show', () => win?.show());

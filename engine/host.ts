@@ -35,6 +35,11 @@ export interface HostOptions {
   /** The compose stack infra.* drives (default: the repo's docker-compose.yml). */
   composeFile?: string;
   projectName?: string;
+  /**
+   * Wait for the warehouse to open before Host.open resolves (default). A UI passes false: stage
+   * states show at once, and warehouse calls wait until PGlite (seconds on a new data dir) is open.
+   */
+  waitForWarehouse?: boolean;
 }
 
 interface ProducerApi {
@@ -105,8 +110,18 @@ export class Host implements HostApi {
     try {
       // Redis, when configured, is shared by every stream worker; otherwise one store lives here.
       metrics = (await openExternalMetrics(config)) ?? new MemoryMetrics();
-      const warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config, initSqlPath: INIT_SQL });
-      return new Host(config, release, warehouse, metrics, options);
+      const { handle: warehouse, ready } = WorkerHandle.start<Warehouse>({ role: 'warehouse', config, initSqlPath: INIT_SQL });
+      if (options.waitForWarehouse !== false) {
+        try {
+          await ready;
+        } catch (err) {
+          await warehouse.terminate();
+          throw err;
+        }
+      }
+      const host = new Host(config, release, warehouse, metrics, options);
+      ready.catch((err: unknown) => host.emit('host.error', { source: 'warehouse', error: toErrorInfo(err) }));
+      return host;
     } catch (err) {
       await metrics?.close().catch(() => undefined);
       release();

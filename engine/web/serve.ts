@@ -21,7 +21,7 @@ const dataDir = values['data-dir'] ?? process.env.RETAIL_PULSE_DATA_DIR ?? path.
 const saved = settingsFile(path.resolve(dataDir));
 const config = loadConfig({ dataDir, config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined) });
 const started = Date.now();
-const opening = Host.open(config);
+const opening = Host.open(config, { waitForWarehouse: false });
 const server = await startWebServer({ host: opening, rendererDir: values['no-static'] ? null : rendererDir, port: values.port ? Number(values.port) : undefined, token: process.env.RETAIL_PULSE_TOKEN });
 console.log(`retail-pulse: web mode on ${server.url}  (Ctrl-C stops)`);
 const host = await opening.catch(async (err: unknown) => {

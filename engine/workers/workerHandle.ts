@@ -40,15 +40,25 @@ export class WorkerHandle<T> {
   }
 
   /** Starts a worker and resolves once it is ready, or rejects with the reason it could not start. */
-  static spawn<T>(init: WorkerInit, transfer: MessagePort[] = []): Promise<WorkerHandle<T>> {
+  static async spawn<T>(init: WorkerInit, transfer: MessagePort[] = []): Promise<WorkerHandle<T>> {
+    const { handle, ready } = WorkerHandle.start<T>(init, transfer);
+    await ready;
+    return handle;
+  }
+
+  /**
+   * Starts a worker and hands it back at once. Calls made before it is ready wait in its port's
+   * queue; `ready` says when it is (or why it could not start: pending calls fail with that too).
+   */
+  static start<T>(init: WorkerInit, transfer: MessagePort[] = []): { handle: WorkerHandle<T>; ready: Promise<void> } {
     const worker = new Worker(ENTRY, { workerData: FROM_SOURCE ? { ...init, entry: SOURCE_ENTRY } : init, transferList: transfer, name: `retail-pulse-${init.role}` });
     const client = connect<T>(worker as unknown as Endpoint);
     const handle = new WorkerHandle<T>(init.role, worker, client);
-    return new Promise((resolve, reject) => {
+    const ready = new Promise<void>((resolve, reject) => {
       const off = client.onEvent((name, payload) => {
         if (name === 'ready') {
           off();
-          resolve(handle);
+          resolve();
         } else if (name === 'fatal') {
           off();
           reject(fromErrorInfo(payload as ErrorInfo));
@@ -58,6 +68,8 @@ export class WorkerHandle<T> {
       worker.once('error', (err) => (crash = `: ${err.message}`));
       worker.once('exit', (code) => reject(new PulseError('stage_failed', `${init.role} worker exited with code ${code} while starting${crash}`)));
     });
+    ready.catch(() => undefined); // a caller that does not wait still sees failures through calls and onExit
+    return { handle, ready };
   }
 
   get api(): Remote<T> {
