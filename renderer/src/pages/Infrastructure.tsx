@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { InfraLogLine, InfraStatus, SettingsView } from '../../../engine/contract';
+import type { InfraLogLine, InfraProgress, InfraStatus, ServiceModes, SettingsView } from '../../../engine/contract';
 import { useAct, useCtx } from '../context';
 
 const SERVICE_LABEL: Record<string, string> = { broker: 'Broker (Kafka)', lake: 'Lake (S3 / MinIO)', warehouse: 'Warehouse (PostgreSQL)', metrics: 'Metrics (Redis)' };
@@ -58,6 +58,8 @@ export function Infrastructure() {
   const [infra, setInfra] = useState<InfraStatus | null>(null);
   const [unavailable, setUnavailable] = useState<string | null>(null);
   const [logs, setLogs] = useState<string | null>(null);
+  const [progress, setProgress] = useState<InfraProgress[]>([]);
+  const [modes, setModes] = useState<ServiceModes | null>(null);
 
   const refresh = () =>
     api.call('infra.status', {}).then(
@@ -71,10 +73,19 @@ export function Infrastructure() {
     void act(api.call('settings.get', {}), 'settings').then((s) => s && setSettings(s));
     void refresh();
     const t = setInterval(() => void refresh(), 3000);
-    return () => clearInterval(t);
+    const off = api.on('infra.progress', (p) => setProgress((cur) => [...cur.filter((x) => !(p.layer && x.layer === p.layer)), p].slice(-12)));
+    return () => {
+      clearInterval(t);
+      off();
+    };
   }, []);
 
   const control = (cmd: 'infra.start' | 'infra.stop', service: string) => void act(api.call(cmd, { service }), 'infra').then((s) => s && setInfra(s));
+  const stack = (cmd: 'infra.up' | 'infra.down') => {
+    setProgress([]);
+    void act(api.call(cmd, {}), 'infra').then((s) => s && setInfra(s));
+  };
+  const switchTo = (cmd: 'infra.useDocker' | 'infra.useEmbedded') => void act(api.call(cmd, {}), 'infra').then((m) => m && setModes(m));
 
   return (
     <div className="page">
@@ -94,6 +105,20 @@ export function Infrastructure() {
       {infra && (
         <>
           <h3>Containers ({infra.project})</h3>
+          <div className="toolbar">
+            <button onClick={() => stack('infra.up')}>Start stack</button>
+            <button onClick={() => stack('infra.down')}>Stop stack</button>
+            <button onClick={() => switchTo('infra.useDocker')} title="Point the pipeline at the healthy containers (stages must be stopped)">Use Docker services</button>
+            <button onClick={() => switchTo('infra.useEmbedded')}>Back to embedded</button>
+          </div>
+          {modes && <p role="status">Pipeline services now: {Object.entries(modes).map(([k, v]) => `${k} ${v}`).join(' · ')}</p>}
+          {progress.length > 0 && (
+            <ul className="progress-log" aria-label="Stack progress">
+              {progress.map((p, i) => (
+                <li key={i}>{p.service ? `${p.service}: ` : ''}{p.message}{p.total ? ` (${Math.round(((p.current ?? 0) / p.total) * 100)}%)` : ''}</li>
+              ))}
+            </ul>
+          )}
           <table className="grid" aria-label="Containers">
             <thead><tr><th scope="col">service</th><th scope="col">state</th><th scope="col">health</th><th scope="col">ports</th><th scope="col"></th></tr></thead>
             <tbody>
