@@ -23,10 +23,17 @@ export function healthDeadlineMs(s: ServiceSpec): number {
   return h.startPeriodMs + (h.intervalMs + h.timeoutMs) * (h.retries + 2) + 30_000;
 }
 
+const ABORTED = Symbol('aborted wait');
+
+/** A wait given up because another service failed: never the error to report. */
+export function isAbortedWait(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && ABORTED in err;
+}
+
 export async function waitFor(container: Docker.Container, spec: ServiceSpec, condition: DependsCondition, opts: WaitOptions = {}): Promise<void> {
   const deadline = Date.now() + (opts.timeoutMs ?? (condition === 'service_completed_successfully' ? 600_000 : healthDeadlineMs(spec)));
   for (;;) {
-    if (opts.aborted?.()) throw new PulseError('unhealthy', `stopped waiting for ${spec.name}: another service failed`);
+    if (opts.aborted?.()) throw Object.assign(new PulseError('unhealthy', `stopped waiting for ${spec.name}: another service failed`), { [ABORTED]: true });
     const info = await container.inspect();
     const st = info.State;
     if (condition === 'service_completed_successfully') {

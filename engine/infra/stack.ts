@@ -10,7 +10,7 @@ import { loadCompose, type ComposeProject, type LoadOptions, type ServiceSpec } 
 import { configHash, containerName, createOptions, LABEL, networkName, projectFilter, volumeName } from './containerSpec';
 import { dockerMessage, dockerTarget, isConnectionError, pingDocker, statusOf, unreachable, type DockerTarget } from './dockerEngine';
 import { startOrder } from './plan';
-import { waitFor } from './readiness';
+import { isAbortedWait, waitFor } from './readiness';
 
 export interface StackOptions extends LoadOptions {
   composeFile: string;
@@ -156,8 +156,9 @@ export class Stack {
         return p;
       };
       const results = await Promise.allSettled(order.map(launch));
-      const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (rejected) throw rejected.reason;
+      // Report the cause, not a wait that was given up because of it.
+      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (rejected.length) throw (rejected.find((r) => !isAbortedWait(r.reason)) ?? rejected[0]).reason;
       // Up means usable: every service healthy (those with a check) and every one-shot done.
       await Promise.all(order.map(async (svc) => {
         const spec = this.project.services[svc];

@@ -85,7 +85,17 @@ test('kafka stopped and started again keeps a topic and its records', async () =
   await after.connect();
   try {
     assert.ok((await after.listTopics()).includes(topic));
-    const offsets = await after.fetchTopicOffsets(topic);
+    // A restarted broker may answer metadata a moment before it leads every partition again.
+    let offsets: Awaited<ReturnType<typeof after.fetchTopicOffsets>> = [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        offsets = await after.fetchTopicOffsets(topic);
+        break;
+      } catch (err) {
+        if (attempt >= 30 || !/not the leader/i.test(String(err))) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     assert.equal(offsets.reduce((sum, p) => sum + Number(p.high), 0), 1);
     await after.deleteTopics({ topics: [topic] });
   } finally {

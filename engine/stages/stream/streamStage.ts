@@ -130,6 +130,8 @@ export class StreamStage {
     // A rebalance takes partitions away after the fact (Kafka's eager protocol, kafkajs has no
     // pre-revoke hook): what was not committed is dropped here and replayed by the new owner.
     this.consumer.onRevoke(async (partitions) => {
+      // A commit already on its way lands before the new owner (maybe this member) reads the offsets.
+      await this.writeChain;
       for (const p of partitions) {
         this.buffers.delete(p);
         this.recent.delete(p);

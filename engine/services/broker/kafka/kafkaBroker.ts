@@ -113,7 +113,7 @@ export class KafkaBroker implements Broker {
 
   async endOffsets(topic: string): Promise<number[]> {
     try {
-      const offsets = await this.admin.fetchTopicOffsets(topic);
+      const offsets = await leaderRetry(() => this.admin.fetchTopicOffsets(topic));
       return offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
     } catch (err) {
       throw brokerError(this.opts.brokers, `cannot read the end offsets of ${topic}`, err);
@@ -215,6 +215,10 @@ class KafkaConsumer implements BrokerConsumer {
   private queuedRecords = 0;
   private owned: number[] = [];
   private generation = 0;
+  /** Per owned partition, the offset the next delivered record must have. */
+  private next = new Map<number, number>();
+  /** Partitions sought back this generation (a second gap is accepted: the log no longer has it). */
+  private sought = new Set<number>();
   private assignDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
   private revokeHandler: ((p: number[]) => Promise<void>) | null = null;
@@ -339,8 +343,11 @@ class KafkaConsumer implements BrokerConsumer {
     const prior = this.assignDone;
     this.assignDone = (async () => {
       await prior.catch(() => undefined);
+      // The handler lets this member's in-flight commits land, so the offsets read next are final.
       if (previous.length) await this.revokeHandler?.(previous);
       const committed = await this.committed(this.owned);
+      this.next = new Map(committed);
+      this.sought.clear();
       await this.assignHandler?.(committed);
     })();
     this.assignDone.catch((err) => (this.crash = err));
@@ -356,8 +363,19 @@ class KafkaConsumer implements BrokerConsumer {
     const generation = this.generation;
     await this.assignDone;
     if (!isRunning() || isStale() || generation !== this.generation || !this.owned.includes(batch.partition)) return;
-    const records = batch.messages.map((m) => toRecord(batch.partition, m));
+    const p = batch.partition;
+    const expected = this.next.get(p) ?? 0;
+    // Deliver each partition contiguously from the offset handed to onAssign: kafkajs resolves its
+    // own start offset, and a commit that landed in between (another member's, late) would make it
+    // skip records the stream has not written.
+    const records = batch.messages.map((m) => toRecord(p, m)).filter((r) => r.offset >= expected);
     if (!records.length) return;
+    if (records[0].offset > expected && !this.sought.has(p)) {
+      this.sought.add(p);
+      this.consumer.seek({ topic: this.topic, partition: p, offset: String(expected) });
+      return;
+    }
+    this.next.set(p, records[records.length - 1].offset + 1);
     this.queue.push({ partition: batch.partition, records });
     this.queuedRecords += records.length;
     this.wake?.();
@@ -370,6 +388,20 @@ class KafkaConsumer implements BrokerConsumer {
 
 function toRecord(partition: number, m: { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null }): BrokerRecord {
   return { partition, offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key ? m.key.toString() : null, value: m.value ? m.value.toString() : '' };
+}
+
+/** A restarted broker answers metadata a moment before it leads its partitions again: wait that out. */
+async function leaderRetry<T>(fn: () => Promise<T>, forMs = 20_000): Promise<T> {
+  const until = Date.now() + forMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      const type = (err as { type?: string }).type ?? '';
+      if (Date.now() > until || !['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION'].includes(type)) throw err;
+      await sleep(300);
+    }
+  }
 }
 
 function isRebalanceError(err: unknown): boolean {
