@@ -23,7 +23,8 @@ interface LakeSqlApi {
 }
 
 export interface AppDeps {
-  config: EngineConfig;
+  /** The config in force: infra.useDocker/useEmbedded replace it. */
+  config: () => EngineConfig;
   warehouse: () => Remote<CancellableQueries>;
   runEtl: () => Promise<EtlResult>;
 }
@@ -50,10 +51,10 @@ export class AppCommands {
       'warehouse.query': (q) => this.query(q.sql, q.params, q.queryId),
       'warehouse.cancel': (q) => this.cancel(q.queryId),
       'etl.schedule': async (q) => (q.everyMinutes === undefined ? this.scheduleView() : this.setSchedule(q.everyMinutes)),
-      'settings.get': async () => settingsView(this.deps.config),
+      'settings.get': async () => settingsView(this.deps.config()),
       'settings.set': async (q) => {
-        saveSettings(this.deps.config, q.values);
-        return settingsView(this.deps.config);
+        saveSettings(this.deps.config(), q.values);
+        return settingsView(this.deps.config());
       },
     };
   }
@@ -116,7 +117,7 @@ export class AppCommands {
   }
 
   private openLake(): Promise<Lake> {
-    this.lake ??= openLake(this.deps.config).catch((err: unknown) => {
+    this.lake ??= openLake(this.deps.config()).catch((err: unknown) => {
       this.lake = null;
       throw err;
     });
@@ -125,7 +126,7 @@ export class AppCommands {
 
   private lakeWorker(): Promise<WorkerHandle<LakeSqlApi>> {
     if (!this.lakeSql) {
-      const spawned = WorkerHandle.spawn<LakeSqlApi>({ role: 'lake', config: this.deps.config });
+      const spawned = WorkerHandle.spawn<LakeSqlApi>({ role: 'lake', config: this.deps.config() });
       this.lakeSql = spawned;
       spawned.then(
         (h) => h.onExit(() => (this.lakeSql = null)),
@@ -133,6 +134,14 @@ export class AppCommands {
       );
     }
     return this.lakeSql;
+  }
+
+  /** The Host switched services: the lake browser and the lake SQL worker open on the new ones. */
+  async servicesChanged(): Promise<void> {
+    this.lake = null;
+    const worker = await this.lakeSql?.catch(() => null);
+    this.lakeSql = null;
+    await worker?.terminate();
   }
 
   async close(): Promise<void> {

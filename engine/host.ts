@@ -21,15 +21,19 @@ import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
 import type { CancellableQueries } from './workers/worker';
 
-/** sql/init.sql beside the sources, or two levels up from a bundle in out/main/(chunks/). */
 const CATALOG_NAMES = {
   stores: Object.fromEntries(STORES.map((s) => [String(s.store_id), s.name])),
   products: Object.fromEntries(PRODUCTS.map((p) => [String(p.product_id), p.name])),
 };
 
-const INIT_SQL = ['../sql/init.sql', '../../sql/init.sql', '../../../sql/init.sql'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'sql/init.sql';
-/** docker-compose.yml found the same way; RETAIL_PULSE_COMPOSE_FILE points elsewhere. */
-const COMPOSE_FILE = process.env.RETAIL_PULSE_COMPOSE_FILE ?? ['../docker-compose.yml', '../../docker-compose.yml', '../../../docker-compose.yml'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'docker-compose.yml';
+/** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
+function projectFile(name: string): string {
+  return ['..', '../..', '../../..'].map((up) => fileURLToPath(new URL(`${up}/${name}`, import.meta.url))).find((p) => fs.existsSync(p)) ?? name;
+}
+
+const INIT_SQL = projectFile('sql/init.sql');
+/** RETAIL_PULSE_COMPOSE_FILE points elsewhere. */
+const COMPOSE_FILE = process.env.RETAIL_PULSE_COMPOSE_FILE ?? projectFile('docker-compose.yml');
 
 export interface HostOptions {
   /** The compose stack infra.* drives (default: the repo's docker-compose.yml). */
@@ -101,7 +105,7 @@ export class Host implements HostApi {
       if (this.listeners.get('metrics.tick')?.size) void this.snapshot(15).then((s) => this.emit('metrics.tick', s));
     }, 1000);
     this.tick.unref();
-    this.app = new AppCommands({ config, warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api, runEtl: () => this.runEtl() });
+    this.app = new AppCommands({ config: () => this.config, warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api, runEtl: () => this.runEtl() });
   }
 
   static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
@@ -322,6 +326,7 @@ export class Host implements HostApi {
       this.metrics = metrics;
     }
     this.config = next;
+    await this.app.servicesChanged();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);

@@ -84,6 +84,6 @@ export function mergeWindow(into: WindowDelta, d: WindowDelta): void {
   }
 }
 
-function addCounts(into: Record<string, number>, add: Record<string, number>): void {
+export function addCounts(into: Record<string, number>, add: Record<string, number>): void {
   for (const [k, v] of Object.entries(add)) into[k] = (into[k] ?? 0) + v;
 }

@@ -7,7 +7,7 @@ import { sqlList } from '../../services/lake/duck';
 import { LAYERS, parseBatchKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 import type { Metrics, MetricsBatch } from '../../services/metrics/port';
-import { mergeWindow } from '../../services/metrics/memoryMetrics';
+import { addCounts, mergeWindow } from '../../services/metrics/memoryMetrics';
 import { LakeWriter, PartitionBuffer, type FlushResult } from './lakeWriter';
 import { RecentIds } from './recentIds';
 import { WindowAggregator } from './windowAggregator';
@@ -119,10 +119,11 @@ export class StreamStage {
       // This member's own writes land first, so the recovery below sees (and removes) them.
       await this.writeChain;
       const totals = await this.deps.metrics.totals().catch(() => null);
+      const files = await this.batchFiles();
       for (const [p, committed] of assigned) {
         // Another member may have counted this partition's windows further: the store knows.
         if (totals) this.applied.set(p, totals.applied[p] ?? -1);
-        await this.recoverPartition(p, committed);
+        await this.recoverPartition(p, committed, files.filter((f) => f.partition === p));
         this.positions.set(p, committed);
         this.owners.set(p, { token: ++this.tokens, from: committed, since: Date.now(), written: new Set() });
       }
@@ -286,7 +287,7 @@ export class StreamStage {
     }
   }
 
-  /** Waits until every queued window delta is in the store (or the store has failed `attempts` times). */
+  /** Waits until every queued window delta is in the store, or for 10 s while the store is failing. */
   private async settleMetrics(): Promise<void> {
     this.draining = true;
     try {
@@ -307,10 +308,10 @@ export class StreamStage {
     if (taken.length) this.enqueue(taken).catch(() => undefined);
   }
 
-  /** Writes everything buffered for these partitions (all by default) and commits it. */
-  private async flush(partitions?: readonly number[]): Promise<void> {
+  /** Writes everything buffered and commits it. */
+  private async flush(): Promise<void> {
     if (this.flushError) throw this.flushError;
-    await this.enqueue(this.take(partitions));
+    await this.enqueue(this.take());
   }
 
   private enqueue(taken: Taken[]): Promise<void> {
@@ -322,11 +323,11 @@ export class StreamStage {
     return write;
   }
 
-  private take(partitions?: readonly number[]): Taken[] {
+  private take(): Taken[] {
     this.lastFlush = Date.now();
     const taken: Taken[] = [];
     for (const [p, buf] of this.buffers) {
-      if ((partitions && !partitions.includes(p)) || buf.records === 0) continue;
+      if (buf.records === 0) continue;
       taken.push({ buf, owner: this.owners.get(p) });
       this.buffers.set(p, new PartitionBuffer(p));
     }
@@ -355,7 +356,8 @@ export class StreamStage {
       this.counters.commits++;
     }
     if (this.deps.broker.kind === 'kafka') {
-      for (const [p, owner] of this.owners) if (committed.includes(owner) && Date.now() - owner.since < SWEEP_MS) await this.sweep(p, owner);
+      const recent = [...this.owners].filter(([, owner]) => committed.includes(owner) && Date.now() - owner.since < SWEEP_MS);
+      if (recent.length) await this.sweep(new Map(recent));
     }
   }
 
@@ -364,15 +366,26 @@ export class StreamStage {
    * member's recovery listed the lake. Such a file starts at or after the offset this member took
    * over from and is not one it wrote: remove it, or its records would be in the lake twice.
    */
-  private async sweep(partition: number, owner: Ownership): Promise<void> {
-    const foreign: string[] = [];
-    for (const prefix of [LAYERS.bronze, LAYERS.silver, LAYERS.quarantine]) {
-      for (const obj of await this.deps.lake.list(prefix)) {
+  private async sweep(owned: ReadonlyMap<number, Ownership>): Promise<void> {
+    const foreign = (await this.batchFiles())
+      .filter((f) => {
+        const owner = owned.get(f.partition);
+        return owner && f.first >= owner.from && !owner.written.has(f.key);
+      })
+      .map((f) => f.key);
+    if (foreign.length) await this.deps.lake.delete(foreign);
+  }
+
+  /** The stream's batch files in the three layers it writes, one listing per layer (on S3, paged requests). */
+  private async batchFiles(): Promise<BatchFile[]> {
+    const out: BatchFile[] = [];
+    for (const layer of [LAYERS.bronze, LAYERS.silver, LAYERS.quarantine]) {
+      for (const obj of await this.deps.lake.list(layer)) {
         const range = parseBatchKey(obj.key);
-        if (range && range.partition === partition && range.first >= owner.from && !owner.written.has(obj.key)) foreign.push(obj.key);
+        if (range) out.push({ layer, key: obj.key, ...range });
       }
     }
-    if (foreign.length) await this.deps.lake.delete(foreign);
+    return out;
   }
 
   /**
@@ -380,18 +393,10 @@ export class StreamStage {
    * offset (they will be written again, maybe with another range) and remember the transaction ids
    * of its newest silver files, so a duplicate that straddles the crash is still caught.
    */
-  private async recoverPartition(partition: number, committed: number): Promise<void> {
+  private async recoverPartition(partition: number, committed: number, files: readonly BatchFile[]): Promise<void> {
     const { lake, duck } = this.deps;
-    const silverOfPartition: { key: string; first: number }[] = [];
-    const orphans: string[] = [];
-    for (const prefix of [LAYERS.bronze, LAYERS.silver, LAYERS.quarantine]) {
-      for (const obj of await lake.list(prefix)) {
-        const range = parseBatchKey(obj.key);
-        if (!range || range.partition !== partition) continue;
-        if (range.first >= committed) orphans.push(obj.key);
-        else if (prefix === LAYERS.silver) silverOfPartition.push({ key: obj.key, first: range.first });
-      }
-    }
+    const orphans = files.filter((f) => f.first >= committed).map((f) => f.key);
+    const silverOfPartition = files.filter((f) => f.first < committed && f.layer === LAYERS.silver);
     if (orphans.length) await lake.delete(orphans);
     const recent = new RecentIds(this.opts.dedupeCapacity);
     this.recent.set(partition, recent);
@@ -404,6 +409,14 @@ export class StreamStage {
       for (const id of ids) recent.add(id);
     }
   }
+}
+
+interface BatchFile {
+  layer: string;
+  key: string;
+  partition: number;
+  first: number;
+  last: number;
 }
 
 interface Taken {
@@ -420,7 +433,7 @@ function mergeBatches(a: MetricsBatch, b: MetricsBatch): MetricsBatch {
     else windows.set(w.start, structuredClone(w));
   }
   const latency = { ...a.latency };
-  for (const [k, n] of Object.entries(b.latency)) latency[k] = (latency[k] ?? 0) + n;
+  addCounts(latency, b.latency);
   return {
     partition: a.partition,
     firstOffset: Math.min(a.firstOffset, b.firstOffset),

@@ -27,6 +27,7 @@ const QUEUE_HIGH_WATER = 100_000;
 export class KafkaBroker implements Broker {
   readonly kind = 'kafka' as const;
   private readonly closers = new Set<() => Promise<void>>();
+  private readonly knownPartitions = new Map<string, number>();
 
   private constructor(
     private readonly kafka: Kafka,
@@ -122,11 +123,9 @@ export class KafkaBroker implements Broker {
 
   async committedOffsets(group: string, topic: string): Promise<number[]> {
     try {
-      const [entry] = await this.admin.fetchOffsets({ groupId: group, topics: [topic] });
+      const committed = await readCommitted(this.admin, group, topic);
       const n = await this.ensureKnown(topic);
-      const out = new Array<number>(n).fill(0);
-      for (const p of entry?.partitions ?? []) out[p.partition] = Math.max(0, Number(p.offset));
-      return out;
+      return Array.from({ length: n }, (_, p) => committed.get(p) ?? 0);
     } catch (err) {
       throw brokerError(this.opts.brokers, `cannot read the committed offsets of group ${group}`, err);
     }
@@ -184,8 +183,6 @@ export class KafkaBroker implements Broker {
     for (const close of [...this.closers]) await close();
     await this.admin.disconnect().catch(() => undefined);
   }
-
-  private readonly knownPartitions = new Map<string, number>();
 
   private async partitionCount(topic: string): Promise<number> {
     const topics = await this.admin.listTopics();
@@ -354,8 +351,7 @@ class KafkaConsumer implements BrokerConsumer {
   }
 
   private async committed(partitions: number[]): Promise<Map<number, number>> {
-    const [entry] = await this.admin.fetchOffsets({ groupId: this.group, topics: [this.topic] });
-    const byPartition = new Map((entry?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+    const byPartition = await readCommitted(this.admin, this.group, this.topic);
     return new Map(partitions.map((p) => [p, byPartition.get(p) ?? 0]));
   }
 
@@ -384,6 +380,12 @@ class KafkaConsumer implements BrokerConsumer {
       await heartbeat();
     }
   }
+}
+
+/** A group's committed next offset per partition (absent: it never committed; Kafka says -1). */
+async function readCommitted(admin: Admin, group: string, topic: string): Promise<Map<number, number>> {
+  const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+  return new Map((entry?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
 }
 
 function toRecord(partition: number, m: { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null }): BrokerRecord {
