@@ -9,7 +9,9 @@
 import { parseArgs } from 'node:util';
 import { launchBrowser, startWebMode } from './webMode';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '600' }, rate: { type: 'string', default: '2000' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '600' }, rate: { type: 'string', default: '2000' } },
+});
 const seconds = Number(values.seconds);
 
 const browser = await launchBrowser();
@@ -24,7 +26,9 @@ async function firstPaint(label: string, web: Awaited<ReturnType<typeof startWeb
   await page.getByRole('status', { name: 'connected to the host' }).waitFor({ timeout: 120_000 });
   const navToUseful = Date.now() - navStart;
   const fcp = Number(await page.evaluate(FCP));
-  console.log(`first paint, ${label}: spawn→listening ${web.listeningMs} ms; navigation→first contentful paint ${Math.round(fcp)} ms; navigation→useful (stage states from the Host) ${navToUseful} ms; launch→useful ${web.listeningMs + navToUseful} ms`);
+  console.log(
+    `first paint, ${label}: spawn→listening ${web.listeningMs} ms; navigation→first contentful paint ${Math.round(fcp)} ms; navigation→useful (stage states from the Host) ${navToUseful} ms; launch→useful ${web.listeningMs + navToUseful} ms`,
+  );
   return page;
 }
 
@@ -48,11 +52,15 @@ try {
     new PerformanceObserver((l) => l.getEntries().forEach((e) => window.long_.push(e.duration))).observe({ type: 'longtask' });
   })()`);
   const report = async (label: string) => {
-    const { frames, long, points } = (await page.evaluate(`({ frames: window.frames_.splice(0), long: window.long_.splice(0), points: Number(document.querySelector('[aria-label="Revenue per store per minute"]')?.getAttribute('data-points')) })`)) as { frames: number[]; long: number[]; points: number };
+    const { frames, long, points } = (await page.evaluate(
+      `({ frames: window.frames_.splice(0), long: window.long_.splice(0), points: Number(document.querySelector('[aria-label="Revenue per store per minute"]')?.getAttribute('data-points')) })`,
+    )) as { frames: number[]; long: number[]; points: number };
     frames.sort((a, b) => a - b);
     const q = (p: number) => frames[Math.min(frames.length - 1, Math.floor(p * frames.length))]?.toFixed(1);
     const mean = frames.reduce((a, b) => a + b, 0) / Math.max(1, frames.length);
-    console.log(`${label}: ${frames.length} frames, mean ${mean.toFixed(1)} ms (${(1000 / mean).toFixed(0)} fps), p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms, max ${frames.at(-1)?.toFixed(0)} ms; long tasks ${long.length}; store-chart points ${points}`);
+    console.log(
+      `${label}: ${frames.length} frames, mean ${mean.toFixed(1)} ms (${(1000 / mean).toFixed(0)} fps), p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, p99 ${q(0.99)} ms, max ${frames.at(-1)?.toFixed(0)} ms; long tasks ${long.length}; store-chart points ${points}`,
+    );
   };
   const step = Math.min(60, seconds);
   for (let t = step; t <= seconds; t += step) {

@@ -47,11 +47,23 @@ test('a user session in web mode, from first click to stopping everything', { ti
   // Live: the charts gain points as ticks arrive.
   await page.getByRole('link', { name: 'Live' }).click();
   const chart = 'Transactions per second';
-  await page.waitForFunction((l) => Number(document.querySelector(`[aria-label="${l}"]`)?.getAttribute('data-points')) > 0, chart);
+  await page.waitForFunction(
+    (l) => Number(document.querySelector(`[aria-label="${l}"]`)?.getAttribute('data-points')) > 0,
+    chart,
+  );
   const before = await points(page, chart);
-  await page.waitForFunction(([l, n]) => Number(document.querySelector(`[aria-label="${l}"]`)?.getAttribute('data-points')) > Number(n), [chart, before] as const, { timeout: 15_000 });
+  await page.waitForFunction(
+    ([l, n]) => Number(document.querySelector(`[aria-label="${l}"]`)?.getAttribute('data-points')) > Number(n),
+    [chart, before] as const,
+    { timeout: 15_000 },
+  );
   assert.ok((await points(page, chart)) > before);
-  await page.waitForFunction(() => Number(document.querySelector('[aria-label="Revenue per store per minute"]')?.getAttribute('data-points')) > 0, undefined, { timeout: 30_000 });
+  await page.waitForFunction(
+    () =>
+      Number(document.querySelector('[aria-label="Revenue per store per minute"]')?.getAttribute('data-points')) > 0,
+    undefined,
+    { timeout: 30_000 },
+  );
   await shot(page, '2-live');
 
   // Lake: silver layer → date → hour → a file → schema and preview rows.
@@ -64,7 +76,10 @@ test('a user session in web mode, from first click to stopping everything', { ti
   }
   await tree.getByRole('treeitem').first().locator('.tree-label').first().click();
   await tree.getByRole('treeitem', { level: 2 }).first().locator('.tree-label').click();
-  const firstPreview = page.getByRole('table', { name: 'Files' }).getByRole('button', { name: /^Preview / }).first();
+  const firstPreview = page
+    .getByRole('table', { name: 'Files' })
+    .getByRole('button', { name: /^Preview / })
+    .first();
   await firstPreview.click();
   const preview = page.getByRole('table', { name: 'Preview rows' });
   await preview.waitFor();
@@ -73,14 +88,26 @@ test('a user session in web mode, from first click to stopping everything', { ti
   await shot(page, '3-lake');
   await page.getByRole('tab', { name: 'SQL over the lake' }).click();
   await page.getByRole('button', { name: 'Run lake query' }).click();
-  await page.getByRole('table', { name: 'Lake query results' }).locator('tbody tr').first().waitFor({ timeout: 30_000 });
+  await page
+    .getByRole('table', { name: 'Lake query results' })
+    .locator('tbody tr')
+    .first()
+    .waitFor({ timeout: 30_000 });
   await shot(page, '3b-lake-sql');
 
   // ETL: run, progress to 100%, a history row.
   await page.getByRole('link', { name: 'ETL' }).click();
   await page.getByRole('button', { name: 'Run ETL' }).click();
-  await page.waitForFunction(() => document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow') === '100', undefined, { timeout: 120_000 });
-  await page.getByRole('table', { name: 'ETL run history' }).getByText('succeeded').first().waitFor({ timeout: 30_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow') === '100',
+    undefined,
+    { timeout: 120_000 },
+  );
+  await page
+    .getByRole('table', { name: 'ETL run history' })
+    .getByText('succeeded')
+    .first()
+    .waitFor({ timeout: 30_000 });
   await shot(page, '4-etl');
 
   // Warehouse: a preset, rows, CSV export read back.
@@ -90,8 +117,14 @@ test('a user session in web mode, from first click to stopping everything', { ti
   await results.locator('tbody tr').first().waitFor({ timeout: 60_000 });
   const rows = await results.locator('tbody tr').count();
   assert.ok(rows > 0);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
-  const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split(/\r\n/);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const csv = fs
+    .readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split(/\r\n/);
   assert.equal(csv[0], 'city,category,revenue,units');
   assert.equal(csv.length - 1, rows);
   await shot(page, '5-warehouse');

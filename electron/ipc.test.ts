@@ -8,7 +8,10 @@ type Handler = (event: unknown, ...args: unknown[]) => Promise<CallReply>;
 
 function fakeIpc() {
   const handlers = new Map<string, Handler>();
-  const ipcMain = { handle: (ch: string, h: Handler) => void handlers.set(ch, h), removeHandler: (ch: string) => void handlers.delete(ch) } as unknown as Pick<IpcMain, 'handle' | 'removeHandler'>;
+  const ipcMain = {
+    handle: (ch: string, h: Handler) => void handlers.set(ch, h),
+    removeHandler: (ch: string) => void handlers.delete(ch),
+  } as unknown as Pick<IpcMain, 'handle' | 'removeHandler'>;
   return { ipcMain, handlers };
 }
 
@@ -79,14 +82,21 @@ test('IPC: calls from a frame that is not the app (a navigated or embedded page)
   const { ipcMain, handlers } = fakeIpc();
   const { host, calls } = fakeHost();
   registerHostIpc(ipcMain, host);
-  const reply = await handlers.get(CALL_CHANNEL)!({ senderFrame: { url: 'https://evil.test/' }, sender: sender().sender }, 'stage.list', {});
+  const reply = await handlers.get(CALL_CHANNEL)!(
+    { senderFrame: { url: 'https://evil.test/' }, sender: sender().sender },
+    'stage.list',
+    {},
+  );
   assert.equal(reply.ok, false);
   assert.deepEqual(calls, []);
 });
 
 test('IPC: a Host error crosses as { code, message }, not a thrown string', async () => {
   const { ipcMain, handlers } = fakeIpc();
-  const host: HostApi = { call: (async () => Promise.reject(Object.assign(new Error('boom')))) as HostApi['call'], on: (() => () => undefined) as HostApi['on'] };
+  const host: HostApi = {
+    call: (async () => Promise.reject(Object.assign(new Error('boom')))) as HostApi['call'],
+    on: (() => () => undefined) as HostApi['on'],
+  };
   registerHostIpc(ipcMain, host);
   const reply = await handlers.get(CALL_CHANNEL)!(fromApp(sender().sender), 'etl.run', {});
   assert.deepEqual(reply, { ok: false, error: { code: 'internal', message: 'boom', retriable: false } });

@@ -9,7 +9,10 @@ export const EVENT_CHANNEL = 'host:event';
 export type CallReply = { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
 
 /** Only our own page may call: the window's main frame, loaded from the app or the dev server. */
-export function trustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, devUrl = process.env.ELECTRON_RENDERER_URL): boolean {
+export function trustedSender(
+  event: Pick<IpcMainInvokeEvent, 'senderFrame'>,
+  devUrl = process.env.ELECTRON_RENDERER_URL,
+): boolean {
   const url = event.senderFrame?.url ?? '';
   if (url.startsWith('file://')) return true;
   return devUrl !== undefined && devUrl !== '' && url.startsWith(devUrl);
@@ -23,7 +26,11 @@ export function trustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, de
 export function registerHostIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, host: HostApi): () => void {
   const senders = new Set<WebContents>();
   ipcMain.handle(CALL_CHANNEL, async (event, name: unknown, req: unknown): Promise<CallReply> => {
-    if (!trustedSender(event)) return { ok: false, error: { code: 'config_invalid', message: 'calls are accepted from the app window only', retriable: false } };
+    if (!trustedSender(event))
+      return {
+        ok: false,
+        error: { code: 'config_invalid', message: 'calls are accepted from the app window only', retriable: false },
+      };
     senders.add(event.sender);
     event.sender.once('destroyed', () => senders.delete(event.sender));
     try {

@@ -45,9 +45,14 @@ async function start(): Promise<void> {
     contents.on('will-attach-webview', (e) => e.preventDefault());
   });
 
-  const dataDir = process.env.RETAIL_PULSE_DATA_DIR ?? (app.isPackaged ? path.join(app.getPath('userData'), 'data') : defaultDataDir());
+  const dataDir =
+    process.env.RETAIL_PULSE_DATA_DIR ??
+    (app.isPackaged ? path.join(app.getPath('userData'), 'data') : defaultDataDir());
   const saved = settingsFile(path.resolve(dataDir));
-  host = await Host.open(loadConfig({ dataDir, config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined) }), { waitForWarehouse: false });
+  host = await Host.open(
+    loadConfig({ dataDir, config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined) }),
+    { waitForWarehouse: false },
+  );
   registerHostIpc(ipcMain, host);
   win = new BrowserWindow(windowOptions(path.join(here, '../preload/preload.cjs')));
   win.once('ready-to-show', () => win?.show());
@@ -61,7 +66,15 @@ const shutdown = makeShutdown({
   // when the user agrees. Until the Host exposes that, there is nothing to ask about.
   runningContainers: async () => [],
   askStopContainers: async (names) =>
-    (await dialog.showMessageBox({ type: 'question', buttons: ['Stop them', 'Leave running'], defaultId: 0, cancelId: 1, message: `Stop the containers Retail Pulse started? (${names.join(', ')})` })).response === 0,
+    (
+      await dialog.showMessageBox({
+        type: 'question',
+        buttons: ['Stop them', 'Leave running'],
+        defaultId: 0,
+        cancelId: 1,
+        message: `Stop the containers Retail Pulse started? (${names.join(', ')})`,
+      })
+    ).response === 0,
   stopContainers: async () => undefined,
 });
 

@@ -13,7 +13,8 @@ class HostError extends Error {
 /** window.api: the contract over IPC, typed from the contract itself. The only user of ipcRenderer. */
 const api = {
   async call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<Commands[K]['res']> {
-    const r = (await ipcRenderer.invoke('host:call', name, req)) as { ok: true; value: Commands[K]['res'] } | { ok: false; error: ErrorInfo };
+    const r = (await ipcRenderer.invoke('host:call', name, req)) as
+      { ok: true; value: Commands[K]['res'] } | { ok: false; error: ErrorInfo };
     if (!r.ok) throw new HostError(r.error);
     return r.value;
   },

@@ -16,6 +16,11 @@ test('shutdown asks about running containers before stopping the Host, once howe
 
 test('shutdown leaves containers running when the user says so, and still stops the workers', async () => {
   const steps: string[] = [];
-  await makeShutdown({ closeHost: async () => void steps.push('host closed'), runningContainers: async () => ['postgres'], askStopContainers: async () => false, stopContainers: async () => void steps.push('stopped') })();
+  await makeShutdown({
+    closeHost: async () => void steps.push('host closed'),
+    runningContainers: async () => ['postgres'],
+    askStopContainers: async () => false,
+    stopContainers: async () => void steps.push('stopped'),
+  })();
   assert.deepEqual(steps, ['host closed']);
 });

@@ -21,7 +21,8 @@ export function makeShutdown(deps: ShutdownDeps): () => Promise<void> {
   return () => {
     done ??= (async () => {
       const running = (await deps.runningContainers?.().catch(() => [])) ?? [];
-      if (running.length && deps.askStopContainers && deps.stopContainers && (await deps.askStopContainers(running))) await deps.stopContainers().catch(() => undefined);
+      if (running.length && deps.askStopContainers && deps.stopContainers && (await deps.askStopContainers(running)))
+        await deps.stopContainers().catch(() => undefined);
       await deps.closeHost?.().catch(() => undefined);
     })();
     return done;

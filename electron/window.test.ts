@@ -14,7 +14,11 @@ test('the window isolates the page: context isolation, sandbox, no Node, web sec
 });
 
 test('the CSP allows only the app itself: no inline or remote scripts, no objects, no framing', () => {
-  const directives = Object.fromEntries(APP_CSP.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  const directives = Object.fromEntries(
+    APP_CSP.split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
   assert.deepEqual(directives['script-src'], ["'self'"]);
   assert.deepEqual(directives['default-src'], ["'self'"]);
   assert.deepEqual(directives['object-src'], ["'none'"]);

@@ -1,7 +1,8 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
 
 /** The CSP of every page the window loads (also in renderer/index.html for web mode). */
-export const APP_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+export const APP_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 /** The window's security settings, kept apart so a test can check them without the binary. */
 export function windowOptions(preload: string): BrowserWindowConstructorOptions {

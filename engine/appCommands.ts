@@ -13,9 +13,22 @@ import type { CancellableQueries } from './workers/worker';
 import { WorkerHandle } from './workers/workerHandle';
 
 /** sql/queries beside the sources, or up from a bundle in out/main/(chunks/). */
-const QUERIES_DIR = ['../sql/queries', '../../sql/queries', '../../../sql/queries'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((p) => fs.existsSync(p)) ?? 'sql/queries';
+const QUERIES_DIR =
+  ['../sql/queries', '../../sql/queries', '../../../sql/queries']
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find((p) => fs.existsSync(p)) ?? 'sql/queries';
 
-export type AppCommand = 'lake.list' | 'lake.preview' | 'lake.quarantine' | 'lake.query' | 'warehouse.presets' | 'warehouse.query' | 'warehouse.cancel' | 'etl.schedule' | 'settings.get' | 'settings.set';
+export type AppCommand =
+  | 'lake.list'
+  | 'lake.preview'
+  | 'lake.quarantine'
+  | 'lake.query'
+  | 'warehouse.presets'
+  | 'warehouse.query'
+  | 'warehouse.cancel'
+  | 'etl.schedule'
+  | 'settings.get'
+  | 'settings.set';
 
 interface LakeSqlApi {
   query(sql: string, limit?: number): QueryResult;
@@ -50,7 +63,8 @@ export class AppCommands {
       'warehouse.presets': async () => this.presets(),
       'warehouse.query': (q) => this.query(q.sql, q.params, q.queryId),
       'warehouse.cancel': (q) => this.cancel(q.queryId),
-      'etl.schedule': async (q) => (q.everyMinutes === undefined ? this.scheduleView() : this.setSchedule(q.everyMinutes)),
+      'etl.schedule': async (q) =>
+        q.everyMinutes === undefined ? this.scheduleView() : this.setSchedule(q.everyMinutes),
       'settings.get': async () => settingsView(this.deps.config()),
       'settings.set': async (q) => {
         saveSettings(this.deps.config(), q.values);
@@ -79,7 +93,8 @@ export class AppCommands {
    */
   async query(sql: string, params: unknown[] | undefined, queryId: string | undefined): Promise<QueryResult> {
     const id = queryId ?? `q-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    if (this.cancelled.has(id)) throw new PulseError('config_invalid', `query id ${id} is already running`, { field: 'queryId' });
+    if (this.cancelled.has(id))
+      throw new PulseError('config_invalid', `query id ${id} is already running`, { field: 'queryId' });
     const stop = new Promise<never>((_, reject) => this.cancelled.set(id, reject));
     try {
       return await Promise.race([this.deps.warehouse().queryWithId(id, sql, params), stop]);
@@ -91,7 +106,10 @@ export class AppCommands {
   async cancel(queryId: string): Promise<{ cancelled: boolean }> {
     const reject = this.cancelled.get(queryId);
     if (!reject) return { cancelled: false };
-    await this.deps.warehouse().cancel(queryId).catch(() => false);
+    await this.deps
+      .warehouse()
+      .cancel(queryId)
+      .catch(() => false);
     reject(new PulseError('warehouse_failed', 'the query was cancelled'));
     return { cancelled: true };
   }
@@ -104,7 +122,12 @@ export class AppCommands {
     if (this.schedule) clearInterval(this.schedule.timer);
     this.schedule = null;
     if (everyMinutes === null || everyMinutes === 0) return this.scheduleView();
-    if (!Number.isInteger(everyMinutes) || everyMinutes < 1 || everyMinutes > 24 * 60) throw new PulseError('config_invalid', `the ETL schedule must be a whole number of minutes from 1 to 1440, got ${everyMinutes}`, { field: 'everyMinutes' });
+    if (!Number.isInteger(everyMinutes) || everyMinutes < 1 || everyMinutes > 24 * 60)
+      throw new PulseError(
+        'config_invalid',
+        `the ETL schedule must be a whole number of minutes from 1 to 1440, got ${everyMinutes}`,
+        { field: 'everyMinutes' },
+      );
     const ms = everyMinutes * 60_000;
     const timer = setInterval(() => {
       if (this.schedule) this.schedule.next = Date.now() + ms;

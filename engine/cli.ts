@@ -18,11 +18,18 @@ const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate
        [--postgres postgres://USER:PASS@HOST:PORT/DB] [--redis redis://HOST:PORT] [--json]
   A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.`;
 
-function num(values: Record<string, unknown>, name: string, fallback: number, check: (n: number) => boolean, rule: string): number {
+function num(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  check: (n: number) => boolean,
+  rule: string,
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || !check(n)) throw new PulseError('config_invalid', `--${name} ${String(raw)}: ${rule}`, { field: name });
+  if (!Number.isFinite(n) || !check(n))
+    throw new PulseError('config_invalid', `--${name} ${String(raw)}: ${rule}`, { field: name });
   return n;
 }
 
@@ -47,18 +54,26 @@ async function pipeline(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const prob = (name: string): number => num(values, name, 0, (n) => n >= 0 && n <= 1, 'must be a probability from 0 to 1');
+  const prob = (name: string): number =>
+    num(values, name, 0, (n) => n >= 0 && n <= 1, 'must be a probability from 0 to 1');
   const config = configFromFlags(values);
   const run = {
     config,
     seconds: num(values, 'seconds', 10, (n) => n >= 0 && n <= 86_400, 'must be from 0 to 86400 seconds'),
     rate: num(values, 'rate', 1000, (n) => n >= 1 && n <= 500_000, 'must be from 1 to 500000 transactions/s'),
     seed: num(values, 'seed', 42, (n) => Number.isInteger(n), 'must be an integer'),
-    faults: { malformed: prob('malformed-rate'), invalid: prob('invalid-rate'), late: prob('late-rate'), duplicate: prob('duplicate-rate') },
+    faults: {
+      malformed: prob('malformed-rate'),
+      invalid: prob('invalid-rate'),
+      late: prob('late-rate'),
+      duplicate: prob('duplicate-rate'),
+    },
     onProgress: (line: string) => process.stderr.write(`${line}\n`),
   };
   const where = describeConfig(config);
-  process.stderr.write(`retail-pulse: ${where.broker} → ${where.lake} → ${where.warehouse}, windows in ${where.metrics}; data in ${config.dataDir}\n`);
+  process.stderr.write(
+    `retail-pulse: ${where.broker} → ${where.lake} → ${where.warehouse}, windows in ${where.metrics}; data in ${config.dataDir}\n`,
+  );
   process.stderr.write(`retail-pulse: producing for ${run.seconds}s at ${run.rate} tx/s\n`);
   const summary = await runPipeline(run);
   if (values.json) console.log(JSON.stringify(summary));
@@ -66,21 +81,41 @@ async function pipeline(argv: string[]): Promise<void> {
 }
 
 export function formatSummary(s: PipelineSummary): string {
-  const money = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const money = (x: number): string =>
+    x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const rows: [string, string][] = [
     ['produced records', String(s.produced.records)],
     ['  valid transactions / lines', `${s.produced.valid_transactions} / ${s.produced.valid_lines}`],
     ['  valid revenue (EGP)', money(s.produced.valid_revenue)],
     ['bronze records / files', `${s.bronze.records} / ${s.bronze.files}`],
-    ['quarantine records', `${s.quarantine.records}${Object.keys(s.quarantine.by_reason).length ? '  (' + Object.entries(s.quarantine.by_reason).map(([k, v]) => `${k} ${v}`).join(', ') + ')' : ''}`],
+    [
+      'quarantine records',
+      `${s.quarantine.records}${
+        Object.keys(s.quarantine.by_reason).length
+          ? '  (' +
+            Object.entries(s.quarantine.by_reason)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') +
+            ')'
+          : ''
+      }`,
+    ],
     ['silver lines / distinct / files', `${s.silver.lines} / ${s.silver.distinct_lines} / ${s.silver.files}`],
     ['silver revenue (EGP)', money(s.silver.revenue)],
     ['warehouse fact rows', String(s.warehouse.fact_rows)],
     ['warehouse revenue (EGP)', money(s.warehouse.revenue)],
-    ['windows revenue (EGP) / late', `${money(s.windows.revenue)} / ${s.windows.late_records} late (${money(s.windows.late_revenue)})`],
+    [
+      'windows revenue (EGP) / late',
+      `${money(s.windows.revenue)} / ${s.windows.late_records} late (${money(s.windows.late_revenue)})`,
+    ],
     ['throughput (tx/s)', String(s.throughput_tps)],
     ['latency p50 / p99 (ms)', `${s.latency_ms.p50 ?? '-'} / ${s.latency_ms.p99 ?? '-'}`],
-    ['etl', s.etl ? `${s.etl.status}: ${s.etl.files} files, ${s.etl.rowsInserted} rows inserted, ${s.etl.rowsSkipped} skipped, ${s.etl.durationMs} ms` : '-'],
+    [
+      'etl',
+      s.etl
+        ? `${s.etl.status}: ${s.etl.files} files, ${s.etl.rowsInserted} rows inserted, ${s.etl.rowsSkipped} skipped, ${s.etl.durationMs} ms`
+        : '-',
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');

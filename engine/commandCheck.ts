@@ -46,10 +46,21 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
-const EVENTS: Record<EventName, true> & Record<string, true> = { 'stage.status': true, 'etl.progress': true, 'metrics.tick': true, 'host.error': true, 'infra.progress': true, 'infra.log': true, 'infra.stats': true };
+const EVENTS: Record<EventName, true> & Record<string, true> = {
+  'stage.status': true,
+  'etl.progress': true,
+  'metrics.tick': true,
+  'host.error': true,
+  'infra.progress': true,
+  'infra.log': true,
+  'infra.stats': true,
+};
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
-const STAGES: Record<string, readonly string[]> = { 'stage.start': ['producer', 'stream'], 'stage.stop': ['producer', 'stream'] };
+const STAGES: Record<string, readonly string[]> = {
+  'stage.start': ['producer', 'stream'],
+  'stage.stop': ['producer', 'stream'],
+};
 
 function fits(v: unknown, t: Field): boolean {
   switch (t) {
@@ -68,13 +79,15 @@ function fits(v: unknown, t: Field): boolean {
 
 /** Returns the call typed, or throws PulseError('config_invalid') naming what is wrong. */
 export function checkCall(name: unknown, req: unknown): { name: CommandName; req: Record<string, unknown> } {
-  if (typeof name !== 'string' || !Object.hasOwn(REQUESTS, name)) throw new PulseError('config_invalid', `unknown command ${JSON.stringify(name)}`);
+  if (typeof name !== 'string' || !Object.hasOwn(REQUESTS, name))
+    throw new PulseError('config_invalid', `unknown command ${JSON.stringify(name)}`);
   const command = name as CommandName;
   if (!fits(req, 'object')) throw new PulseError('config_invalid', `${command} takes one request object`);
   const r = req as Record<string, unknown>;
   const spec = REQUESTS[command];
   for (const key of Object.keys(r)) {
-    if (!Object.hasOwn(spec, key)) throw new PulseError('config_invalid', `${command}: unknown field "${key}"`, { field: key });
+    if (!Object.hasOwn(spec, key))
+      throw new PulseError('config_invalid', `${command}: unknown field "${key}"`, { field: key });
   }
   for (const [key, t] of Object.entries(spec)) {
     const optional = t.endsWith('?');
@@ -82,11 +95,17 @@ export function checkCall(name: unknown, req: unknown): { name: CommandName; req
     if (r[key] === undefined) {
       if (!optional) throw new PulseError('config_invalid', `${command}: field "${key}" is required`, { field: key });
     } else if (!fits(r[key], type)) {
-      throw new PulseError('config_invalid', `${command}: field "${key}" must be ${type === 'numberOrNull' ? 'a number or null' : `a ${type}`}`, { field: key });
+      throw new PulseError(
+        'config_invalid',
+        `${command}: field "${key}" must be ${type === 'numberOrNull' ? 'a number or null' : `a ${type}`}`,
+        { field: key },
+      );
     }
   }
   const stages = STAGES[command];
-  if (stages && !stages.includes(r.stage as string)) throw new PulseError('config_invalid', `${command}: stage must be one of ${stages.join(', ')}`, { field: 'stage' });
-  if (typeof r.sql === 'string' && r.sql.length > 100_000) throw new PulseError('config_invalid', `${command}: sql is longer than 100,000 characters`, { field: 'sql' });
+  if (stages && !stages.includes(r.stage as string))
+    throw new PulseError('config_invalid', `${command}: stage must be one of ${stages.join(', ')}`, { field: 'stage' });
+  if (typeof r.sql === 'string' && r.sql.length > 100_000)
+    throw new PulseError('config_invalid', `${command}: sql is longer than 100,000 characters`, { field: 'sql' });
   return { name: command, req: r };
 }

@@ -23,7 +23,10 @@ function refused(fn: () => unknown, field: string): PulseError {
 describe('engine config', () => {
   it('runs every service embedded by default', () => {
     const c = resolveConfig({ dataDir: tmp() });
-    assert.deepEqual(Object.values(c.services).map((s) => s.mode), ['embedded', 'embedded', 'embedded', 'embedded']);
+    assert.deepEqual(
+      Object.values(c.services).map((s) => s.mode),
+      ['embedded', 'embedded', 'embedded', 'embedded'],
+    );
     assert.equal(c.partitions, 4);
   });
 
@@ -37,16 +40,27 @@ describe('engine config', () => {
       redis: 'redis://:pw@127.0.0.1:6379/0',
     });
     assert.deepEqual(c.services.broker, { mode: 'external', brokers: ['127.0.0.1:9092', 'kafka-2:9092'] });
-    assert.deepEqual(c.services.lake, { mode: 'external', endpoint: 'http://127.0.0.1:9000', bucket: 'lake', region: 'us-east-1', accessKeyId: 'minio', secretAccessKey: 'secret' });
+    assert.deepEqual(c.services.lake, {
+      mode: 'external',
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'lake',
+      region: 'us-east-1',
+      accessKeyId: 'minio',
+      secretAccessKey: 'secret',
+    });
     assert.equal(c.services.warehouse.mode, 'external');
-    assert.deepEqual(c.services.metrics, { mode: 'external', url: 'redis://:pw@127.0.0.1:6379/0', keyPrefix: 'retail-pulse:' });
+    assert.deepEqual(c.services.metrics, {
+      mode: 'external',
+      url: 'redis://:pw@127.0.0.1:6379/0',
+      keyPrefix: 'retail-pulse:',
+    });
   });
 
   it('refuses each wrong setting and names its field', () => {
     const dataDir = tmp();
     refused(() => resolveConfig({ dataDir, kafka: 'localhost' }), 'kafka');
     refused(() => resolveConfig({ dataDir, kafka: 'localhost:99999' }), 'kafka');
-    refused(() => resolveConfig({ dataDir, s3: 'ftp://x:1' , s3Bucket: 'lake' }), 's3');
+    refused(() => resolveConfig({ dataDir, s3: 'ftp://x:1', s3Bucket: 'lake' }), 's3');
     refused(() => resolveConfig({ dataDir, s3: 'http://127.0.0.1:9000' }), 's3Bucket');
     refused(() => resolveConfig({ dataDir, s3: 'http://127.0.0.1:9000', s3Bucket: 'Bad_Bucket' }), 's3Bucket');
     refused(() => resolveConfig({ dataDir, s3Bucket: 'lake' }), 's3Bucket');
@@ -59,7 +73,13 @@ describe('engine config', () => {
   it('never shows a password in its messages or its description', () => {
     const err = refused(() => resolveConfig({ dataDir: tmp(), postgres: 'postgres://u:hunter2@h:5432' }), 'postgres');
     assert.ok(!err.message.includes('hunter2'), err.message);
-    const c = resolveConfig({ dataDir: tmp(), s3: 'http://k:hunter2@h:9000', s3Bucket: 'lake', postgres: 'postgres://u:hunter2@h:5432/db', redis: 'redis://:hunter2@h:6379' });
+    const c = resolveConfig({
+      dataDir: tmp(),
+      s3: 'http://k:hunter2@h:9000',
+      s3Bucket: 'lake',
+      postgres: 'postgres://u:hunter2@h:5432/db',
+      redis: 'redis://:hunter2@h:6379',
+    });
     const text = JSON.stringify(describeConfig(c));
     assert.ok(!text.includes('hunter2'), text);
     assert.match(text, /postgres postgres:\/\/u:\*\*\*@h:5432\/db/);
@@ -69,12 +89,19 @@ describe('engine config', () => {
     const dir = tmp();
     const file = path.join(dir, 'retail-pulse.json');
     fs.writeFileSync(file, JSON.stringify({ kafka: 'file:9092', redis: 'redis://file:6379', partitions: 8 }));
-    const c = loadConfig({ config: file, kafka: 'flag:9092', dataDir: dir }, { RETAIL_PULSE_KAFKA: 'env:9092', RETAIL_PULSE_REDIS: 'redis://env:6379' });
+    const c = loadConfig(
+      { config: file, kafka: 'flag:9092', dataDir: dir },
+      { RETAIL_PULSE_KAFKA: 'env:9092', RETAIL_PULSE_REDIS: 'redis://env:6379' },
+    );
     assert.deepEqual(c.services.broker, { mode: 'external', brokers: ['flag:9092'] });
     assert.equal(c.services.metrics.mode === 'external' && c.services.metrics.url, 'redis://env:6379');
     assert.equal(c.partitions, 8);
     fs.writeFileSync(file, JSON.stringify({ kafak: 'x:1' }));
     refused(() => loadConfig({ config: file, dataDir: dir }, {}), 'kafak');
-    assert.equal(loadConfig({ kafka: 'embedded', dataDir: dir }, { RETAIL_PULSE_KAFKA: 'env:9092' }).services.broker.mode, 'embedded', 'a flag can force embedded');
+    assert.equal(
+      loadConfig({ kafka: 'embedded', dataDir: dir }, { RETAIL_PULSE_KAFKA: 'env:9092' }).services.broker.mode,
+      'embedded',
+      'a flag can force embedded',
+    );
   });
 });

@@ -13,7 +13,14 @@ export type ServiceMode = 'embedded' | 'external';
 export type BrokerService = { mode: 'embedded' } | { mode: 'external'; brokers: string[] };
 export type LakeService =
   | { mode: 'embedded' }
-  | { mode: 'external'; endpoint: string; bucket: string; region: string; accessKeyId?: string; secretAccessKey?: string };
+  | {
+      mode: 'external';
+      endpoint: string;
+      bucket: string;
+      region: string;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+    };
 export type WarehouseService = { mode: 'embedded' } | { mode: 'external'; url: string };
 export type MetricsService = { mode: 'embedded' } | { mode: 'external'; url: string; keyPrefix: string };
 
@@ -88,11 +95,19 @@ export function configFromFile(file: string): ConfigInput {
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new PulseError('config_invalid', `cannot read config file ${file}: ${(err as Error).message}`, { field: 'config' });
+    throw new PulseError('config_invalid', `cannot read config file ${file}: ${(err as Error).message}`, {
+      field: 'config',
+    });
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new PulseError('config_invalid', `config file ${file} must hold a JSON object`, { field: 'config' });
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new PulseError('config_invalid', `config file ${file} must hold a JSON object`, { field: 'config' });
   for (const key of Object.keys(parsed)) {
-    if (!(key in CONFIG_ENV)) throw new PulseError('config_invalid', `config file ${file}: unknown setting "${key}" (known: ${Object.keys(CONFIG_ENV).join(', ')})`, { field: key });
+    if (!(key in CONFIG_ENV))
+      throw new PulseError(
+        'config_invalid',
+        `config file ${file}: unknown setting "${key}" (known: ${Object.keys(CONFIG_ENV).join(', ')})`,
+        { field: key },
+      );
   }
   return parsed as ConfigInput;
 }
@@ -101,11 +116,16 @@ export function configFromFile(file: string): ConfigInput {
  * The settings in force: CLI flags over environment over config file over defaults. The file is
  * `--config`, else RETAIL_PULSE_CONFIG, else none.
  */
-export function loadConfig(flags: ConfigInput & { config?: unknown } = {}, env: NodeJS.ProcessEnv = process.env): EngineConfig {
+export function loadConfig(
+  flags: ConfigInput & { config?: unknown } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): EngineConfig {
   const file = flags.config ?? env.RETAIL_PULSE_CONFIG;
-  if (file !== undefined && typeof file !== 'string') throw new PulseError('config_invalid', 'config must be a file path', { field: 'config' });
+  if (file !== undefined && typeof file !== 'string')
+    throw new PulseError('config_invalid', 'config must be a file path', { field: 'config' });
   const fromFile = file ? configFromFile(file) : {};
-  const defined = (o: object) => Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'config'));
+  const defined = (o: object) =>
+    Object.fromEntries(Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'config'));
   return resolveConfig({ ...defined(fromFile), ...defined(configFromEnv(env)), ...defined(flags) });
 }
 
@@ -118,12 +138,21 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
     throw invalid('partitions', `partitions must be an integer from 1 to 256, got ${String(partitions)}`);
   }
   const topic = input.topic ?? SALES_TOPIC;
-  if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(topic)) throw invalid('topic', `topic must be 1 to 200 letters, digits, dots, underscores or hyphens, got ${JSON.stringify(topic)}`);
+  if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(topic))
+    throw invalid(
+      'topic',
+      `topic must be 1 to 200 letters, digits, dots, underscores or hyphens, got ${JSON.stringify(topic)}`,
+    );
   return {
     dataDir: path.resolve(dataDir),
     topic,
     partitions,
-    services: { broker: brokerService(input), lake: lakeService(input), warehouse: warehouseService(input), metrics: metricsService(input) },
+    services: {
+      broker: brokerService(input),
+      lake: lakeService(input),
+      warehouse: warehouseService(input),
+      metrics: metricsService(input),
+    },
   };
 }
 
@@ -134,11 +163,21 @@ function isEmbedded(v: unknown): boolean {
 function brokerService(input: ConfigInput): BrokerService {
   const v = input.kafka;
   if (isEmbedded(v)) return { mode: 'embedded' };
-  const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(v) ? v : null;
-  if (!list?.length) throw invalid('kafka', `kafka must be host:port[,host:port…] or "embedded", got ${JSON.stringify(v)}`);
+  const list =
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : Array.isArray(v)
+        ? v
+        : null;
+  if (!list?.length)
+    throw invalid('kafka', `kafka must be host:port[,host:port…] or "embedded", got ${JSON.stringify(v)}`);
   for (const b of list) {
     const m = typeof b === 'string' ? /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(b) : null;
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw invalid('kafka', `kafka broker "${String(b)}" must be host:port with a port from 1 to 65535`);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
+      throw invalid('kafka', `kafka broker "${String(b)}" must be host:port with a port from 1 to 65535`);
   }
   return { mode: 'external', brokers: list as string[] };
 }
@@ -146,19 +185,26 @@ function brokerService(input: ConfigInput): BrokerService {
 function lakeService(input: ConfigInput): LakeService {
   const v = input.s3;
   if (isEmbedded(v)) {
-    if (input.s3Bucket !== undefined) throw invalid('s3Bucket', 's3Bucket is set but s3 is not: give the S3 endpoint too (--s3 http://host:port)');
+    if (input.s3Bucket !== undefined)
+      throw invalid('s3Bucket', 's3Bucket is set but s3 is not: give the S3 endpoint too (--s3 http://host:port)');
     return { mode: 'embedded' };
   }
   const url = parseUrl(v, 's3', ['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:9000');
   const bucket = input.s3Bucket;
   if (typeof bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw invalid('s3Bucket', `s3Bucket must be a bucket name (3 to 63 lowercase letters, digits, dots, hyphens), got ${JSON.stringify(bucket ?? null)}`);
+    throw invalid(
+      's3Bucket',
+      `s3Bucket must be a bucket name (3 to 63 lowercase letters, digits, dots, hyphens), got ${JSON.stringify(bucket ?? null)}`,
+    );
   }
   const region = input.s3Region ?? 'us-east-1';
-  if (typeof region !== 'string' || !/^[a-z0-9-]+$/.test(region)) throw invalid('s3Region', `s3Region must be a region name like us-east-1, got ${JSON.stringify(region)}`);
+  if (typeof region !== 'string' || !/^[a-z0-9-]+$/.test(region))
+    throw invalid('s3Region', `s3Region must be a region name like us-east-1, got ${JSON.stringify(region)}`);
   // Credentials may come in the URL's user part, or as their own settings.
-  const accessKeyId = str(input.s3AccessKeyId, 's3AccessKeyId') ?? (url.username ? decodeURIComponent(url.username) : undefined);
-  const secretAccessKey = str(input.s3SecretAccessKey, 's3SecretAccessKey') ?? (url.password ? decodeURIComponent(url.password) : undefined);
+  const accessKeyId =
+    str(input.s3AccessKeyId, 's3AccessKeyId') ?? (url.username ? decodeURIComponent(url.username) : undefined);
+  const secretAccessKey =
+    str(input.s3SecretAccessKey, 's3SecretAccessKey') ?? (url.password ? decodeURIComponent(url.password) : undefined);
   url.username = '';
   url.password = '';
   const lake: LakeService = { mode: 'external', endpoint: url.origin, bucket, region };
@@ -169,8 +215,17 @@ function lakeService(input: ConfigInput): LakeService {
 
 function warehouseService(input: ConfigInput): WarehouseService {
   if (isEmbedded(input.postgres)) return { mode: 'embedded' };
-  const url = parseUrl(input.postgres, 'postgres', ['postgres:', 'postgresql:'], 'postgres://user:password@host:port/database');
-  if (!url.pathname || url.pathname === '/') throw invalid('postgres', `postgres URL ${redactUrl(url.href)} must name a database, e.g. postgres://user:password@host:5432/retail_pulse`);
+  const url = parseUrl(
+    input.postgres,
+    'postgres',
+    ['postgres:', 'postgresql:'],
+    'postgres://user:password@host:port/database',
+  );
+  if (!url.pathname || url.pathname === '/')
+    throw invalid(
+      'postgres',
+      `postgres URL ${redactUrl(url.href)} must name a database, e.g. postgres://user:password@host:5432/retail_pulse`,
+    );
   return { mode: 'external', url: url.href };
 }
 
@@ -178,7 +233,11 @@ function metricsService(input: ConfigInput): MetricsService {
   if (isEmbedded(input.redis)) return { mode: 'embedded' };
   const url = parseUrl(input.redis, 'redis', ['redis:', 'rediss:'], 'redis://[:password@]host:port');
   const prefix = input.redisPrefix ?? 'retail-pulse:';
-  if (typeof prefix !== 'string' || prefix === '' || /\s/.test(prefix)) throw invalid('redisPrefix', `redisPrefix must be a non-empty key prefix without spaces, got ${JSON.stringify(prefix)}`);
+  if (typeof prefix !== 'string' || prefix === '' || /\s/.test(prefix))
+    throw invalid(
+      'redisPrefix',
+      `redisPrefix must be a non-empty key prefix without spaces, got ${JSON.stringify(prefix)}`,
+    );
   return { mode: 'external', url: url.href, keyPrefix: prefix };
 }
 
@@ -190,9 +249,13 @@ function parseUrl(v: unknown, field: string, protocols: string[], example: strin
     url = null;
   }
   if (!url || !protocols.includes(url.protocol) || !url.hostname) {
-    throw invalid(field, `${field} must be ${example} or "embedded", got ${typeof v === 'string' ? JSON.stringify(redactUrl(v)) : String(v)}`);
+    throw invalid(
+      field,
+      `${field} must be ${example} or "embedded", got ${typeof v === 'string' ? JSON.stringify(redactUrl(v)) : String(v)}`,
+    );
   }
-  if (url.port && (Number(url.port) < 1 || Number(url.port) > 65535)) throw invalid(field, `${field} port must be from 1 to 65535`);
+  if (url.port && (Number(url.port) < 1 || Number(url.port) > 65535))
+    throw invalid(field, `${field} port must be from 1 to 65535`);
   return url;
 }
 
@@ -245,7 +308,12 @@ export const DOCKER_SERVICES = {
 export function dockerServices(compose: ComposeProject): ConfigInput {
   const published = (service: string, containerPort: number): string => {
     const p = compose.services[service]?.ports.find((x) => x.containerPort === containerPort);
-    if (!p) throw new PulseError('config_invalid', `${compose.file}: ${service} does not publish port ${containerPort}, so the engine cannot reach it`, { field: service });
+    if (!p)
+      throw new PulseError(
+        'config_invalid',
+        `${compose.file}: ${service} does not publish port ${containerPort}, so the engine cannot reach it`,
+        { field: service },
+      );
     return `${p.hostIp === '0.0.0.0' ? '127.0.0.1' : p.hostIp}:${p.hostPort}`;
   };
   const env = (service: string) => compose.services[service]?.environment ?? {};
@@ -262,7 +330,11 @@ export function dockerServices(compose: ComposeProject): ConfigInput {
 }
 
 /** The same config with some services replaced (settings for them) or back to embedded (no settings). */
-export function withServices(c: EngineConfig, services: (keyof typeof DOCKER_SERVICES)[], input: ConfigInput): EngineConfig {
+export function withServices(
+  c: EngineConfig,
+  services: (keyof typeof DOCKER_SERVICES)[],
+  input: ConfigInput,
+): EngineConfig {
   const next = resolveConfig({ dataDir: c.dataDir, topic: c.topic, partitions: c.partitions, ...input });
   return { ...c, services: { ...c.services, ...Object.fromEntries(services.map((s) => [s, next.services[s]])) } };
 }

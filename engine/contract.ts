@@ -153,7 +153,18 @@ export interface EtlSchedule {
 }
 
 /** Settings the Settings page edits; kept in settings.json in the data dir (a config file). */
-export type SettingKey = 'kafka' | 'topic' | 'partitions' | 's3' | 's3Bucket' | 's3Region' | 's3AccessKeyId' | 's3SecretAccessKey' | 'postgres' | 'redis' | 'redisPrefix';
+export type SettingKey =
+  | 'kafka'
+  | 'topic'
+  | 'partitions'
+  | 's3'
+  | 's3Bucket'
+  | 's3Region'
+  | 's3AccessKeyId'
+  | 's3SecretAccessKey'
+  | 'postgres'
+  | 'redis'
+  | 'redisPrefix';
 export type ServiceKind = 'broker' | 'lake' | 'warehouse' | 'metrics';
 
 export interface SettingsView {
@@ -170,7 +181,8 @@ export interface SettingsView {
 
 // ── Infrastructure (docker-compose.yml driven through the Docker Engine API) ──
 
-export type InfraContainerState = 'missing' | 'created' | 'running' | 'restarting' | 'paused' | 'exited' | 'dead' | 'removing';
+export type InfraContainerState =
+  'missing' | 'created' | 'running' | 'restarting' | 'paused' | 'exited' | 'dead' | 'removing';
 export type InfraHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
 
 export interface InfraServiceStatus {
@@ -227,14 +239,20 @@ export type DockerBackedService = 'broker' | 'lake' | 'warehouse' | 'metrics';
 export type ServiceModes = Record<DockerBackedService, 'embedded' | 'docker' | 'external'>;
 
 export interface Commands {
-  'stage.start': { req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' }; res: StageStatus };
+  'stage.start': {
+    req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
+    res: StageStatus;
+  };
   'stage.stop': { req: { stage: 'producer' | 'stream' }; res: StageStatus };
   'stage.list': { req: Record<string, never>; res: StageStatus[] };
   'producer.configure': { req: { rate?: number; faults?: Partial<FaultRates> }; res: ProducerSettings };
   'etl.run': { req: Record<string, never>; res: EtlResult };
   'etl.history': { req: { limit?: number }; res: EtlRunRecord[] };
   'metrics.snapshot': { req: { minutes?: number }; res: MetricsSnapshot };
-  'warehouse.query': { req: { sql: string; params?: unknown[]; /** Lets warehouse.cancel name this query. */ queryId?: string }; res: QueryResult };
+  'warehouse.query': {
+    req: { sql: string; params?: unknown[]; /** Lets warehouse.cancel name this query. */ queryId?: string };
+    res: QueryResult;
+  };
   'pipeline.summary': { req: Record<string, never>; res: PipelineSummary };
   'infra.status': { req: Record<string, never>; res: InfraStatus };
   /** Pulls, creates and starts the service (and what it depends on) or the whole stack, and waits for health. */
@@ -244,7 +262,10 @@ export interface Commands {
   'infra.stop': { req: { service?: string }; res: InfraStatus };
   'infra.restart': { req: { service?: string }; res: InfraStatus };
   /** The last lines; follow: true then pushes new ones as infra.log until follow: false. */
-  'infra.logs': { req: { service: string; tail?: number; since?: number; follow?: boolean }; res: { lines: InfraLogLine[] } };
+  'infra.logs': {
+    req: { service: string; tail?: number; since?: number; follow?: boolean };
+    res: { lines: InfraLogLine[] };
+  };
   /** Stages stopped and the stack healthy: these services (all four when absent) use the compose stack. */
   'infra.useDocker': { req: { services?: DockerBackedService[] }; res: ServiceModes };
   'infra.useEmbedded': { req: { services?: DockerBackedService[] }; res: ServiceModes };

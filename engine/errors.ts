@@ -67,6 +67,11 @@ export function fromErrorInfo(info: ErrorInfo): PulseError {
 }
 
 function isErrorInfo(v: unknown): v is ErrorInfo {
-  return typeof v === 'object' && v !== null && typeof (v as ErrorInfo).code === 'string' &&
-    (ERROR_CODES as readonly string[]).includes((v as ErrorInfo).code) && typeof (v as ErrorInfo).message === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as ErrorInfo).code === 'string' &&
+    (ERROR_CODES as readonly string[]).includes((v as ErrorInfo).code) &&
+    typeof (v as ErrorInfo).message === 'string'
+  );
 }

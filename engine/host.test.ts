@@ -17,9 +17,20 @@ describe('Host through the contract', { timeout: 120_000 }, () => {
     host.on('stage.status', (s) => seen.push(s));
     try {
       await assert.rejects(host.call('producer.configure', { rate: 0 }), { code: 'config_invalid', field: 'rate' });
-      await assert.rejects(host.call('producer.configure', { faults: { late: 2 } }), { code: 'config_invalid', field: 'faults.late' });
+      await assert.rejects(host.call('producer.configure', { faults: { late: 2 } }), {
+        code: 'config_invalid',
+        field: 'faults.late',
+      });
       assert.equal((await host.call('stage.start', { stage: 'stream' })).state, 'running');
-      assert.equal((await host.call('stage.start', { stage: 'producer', settings: { rate: 2000, faults: { malformed: 0.1, invalid: 0, late: 0, duplicate: 0 } } })).state, 'running');
+      assert.equal(
+        (
+          await host.call('stage.start', {
+            stage: 'producer',
+            settings: { rate: 2000, faults: { malformed: 0.1, invalid: 0, late: 0, duplicate: 0 } },
+          })
+        ).state,
+        'running',
+      );
       await assert.rejects(host.call('stage.start', { stage: 'producer' }), { code: 'stage_state' });
       const settings = await host.call('producer.configure', { rate: 3000 });
       assert.equal(settings.rate, 3000);
@@ -43,7 +54,10 @@ describe('Host through the contract', { timeout: 120_000 }, () => {
       assert.deepEqual(q.columns, ['n']);
       assert.equal(q.rows[0][0], etl.rowsInserted);
       await assert.rejects(host.call('warehouse.query', { sql: 'DELETE FROM fact_sales' }), /read-only/);
-      assert.ok(seen.some((s) => s.stage === 'stream' && (s.counters.consumed ?? 0) > 0), 'counters reach the UI as events');
+      assert.ok(
+        seen.some((s) => s.stage === 'stream' && (s.counters.consumed ?? 0) > 0),
+        'counters reach the UI as events',
+      );
     } finally {
       await host.close();
     }

@@ -1,7 +1,18 @@
 import fs from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import type { Commands, CommandName, EtlResult, Events, EventName, HostApi, MetricsSnapshot, ProducerSettings, StageName, StageStatus } from './contract';
+import type {
+  Commands,
+  CommandName,
+  EtlResult,
+  Events,
+  EventName,
+  HostApi,
+  MetricsSnapshot,
+  ProducerSettings,
+  StageName,
+  StageStatus,
+} from './contract';
 import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
@@ -28,7 +39,11 @@ const CATALOG_NAMES = {
 
 /** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
 function projectFile(name: string): string {
-  return ['..', '../..', '../../..'].map((up) => fileURLToPath(new URL(`${up}/${name}`, import.meta.url))).find((p) => fs.existsSync(p)) ?? name;
+  return (
+    ['..', '../..', '../../..']
+      .map((up) => fileURLToPath(new URL(`${up}/${name}`, import.meta.url)))
+      .find((p) => fs.existsSync(p)) ?? name
+  );
 }
 
 const INIT_SQL = projectFile('sql/init.sql');
@@ -100,12 +115,17 @@ export class Host implements HostApi {
       emit: (name, payload) => this.emit(name, payload),
       wants: (name) => !!this.listeners.get(name)?.size,
     });
-    for (const stage of ['producer', 'stream', 'etl'] as const) this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
+    for (const stage of ['producer', 'stream', 'etl'] as const)
+      this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
     this.tick = setInterval(() => {
       if (this.listeners.get('metrics.tick')?.size) void this.snapshot(15).then((s) => this.emit('metrics.tick', s));
     }, 1000);
     this.tick.unref();
-    this.app = new AppCommands({ config: () => this.config, warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api, runEtl: () => this.runEtl() });
+    this.app = new AppCommands({
+      config: () => this.config,
+      warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api,
+      runEtl: () => this.runEtl(),
+    });
   }
 
   static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
@@ -114,7 +134,11 @@ export class Host implements HostApi {
     try {
       // Redis, when configured, is shared by every stream worker; otherwise one store lives here.
       metrics = (await openExternalMetrics(config)) ?? new MemoryMetrics();
-      const { handle: warehouse, ready } = WorkerHandle.start<Warehouse>({ role: 'warehouse', config, initSqlPath: INIT_SQL });
+      const { handle: warehouse, ready } = WorkerHandle.start<Warehouse>({
+        role: 'warehouse',
+        config,
+        initSqlPath: INIT_SQL,
+      });
       if (options.waitForWarehouse !== false) {
         try {
           await ready;
@@ -165,7 +189,11 @@ export class Host implements HostApi {
 
   async startProducer(settings: Partial<ProducerSettings>): Promise<StageStatus> {
     if (this.producer) throw new PulseError('stage_state', 'the producer is already running');
-    const merged = this.validateSettings({ ...this.settings, ...settings, faults: { ...this.settings.faults, ...settings.faults } });
+    const merged = this.validateSettings({
+      ...this.settings,
+      ...settings,
+      faults: { ...this.settings.faults, ...settings.faults },
+    });
     this.settings = merged;
     const options: ProducerOptions = { ...merged, topic: this.config.topic, partitions: this.config.partitions };
     const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
@@ -195,8 +223,15 @@ export class Host implements HostApi {
     return this.setState('producer', 'stopped');
   }
 
-  async configureProducer(q: { rate?: number; faults?: Partial<ProducerSettings['faults']> }): Promise<ProducerSettings> {
-    const next = this.validateSettings({ ...this.settings, rate: q.rate ?? this.settings.rate, faults: { ...this.settings.faults, ...q.faults } });
+  async configureProducer(q: {
+    rate?: number;
+    faults?: Partial<ProducerSettings['faults']>;
+  }): Promise<ProducerSettings> {
+    const next = this.validateSettings({
+      ...this.settings,
+      rate: q.rate ?? this.settings.rate,
+      faults: { ...this.settings.faults, ...q.faults },
+    });
     this.settings = next;
     if (this.producer) {
       if (q.rate !== undefined) await this.producer.api.setRate(next.rate);
@@ -213,13 +248,21 @@ export class Host implements HostApi {
       const channel = new MessageChannel();
       const disposeMetrics = serve(channel.port1 as unknown as Endpoint, this.metrics);
       channel.port1.unref();
-      handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options: this.streamOptions(options), metricsPort: channel.port2 }, [channel.port2]);
+      handle = await this.spawnStage<StreamApi>(
+        'stream',
+        { role: 'stream', config: this.config, options: this.streamOptions(options), metricsPort: channel.port2 },
+        [channel.port2],
+      );
       handle.onExit(() => {
         disposeMetrics();
         channel.port1.close();
       });
     } else {
-      handle = await this.spawnStage<StreamApi>('stream', { role: 'stream', config: this.config, options: this.streamOptions(options) });
+      handle = await this.spawnStage<StreamApi>('stream', {
+        role: 'stream',
+        config: this.config,
+        options: this.streamOptions(options),
+      });
     }
     this.stream = handle;
     await handle.api.start();
@@ -248,7 +291,9 @@ export class Host implements HostApi {
     await handle.api.stop().catch((err) => this.fail('stream', toErrorInfo(err)));
     this.stream = null;
     await handle.terminate();
-    return this.statuses.get('stream')!.state === 'failed' ? this.statuses.get('stream')! : this.setState('stream', 'stopped');
+    return this.statuses.get('stream')!.state === 'failed'
+      ? this.statuses.get('stream')!
+      : this.setState('stream', 'stopped');
   }
 
   /** One ETL run at a time; a second request while one runs gets the running one's result. */
@@ -260,7 +305,11 @@ export class Host implements HostApi {
         if (!this.etl) {
           const channel = new MessageChannel();
           this.warehouseWorker.postPort('attach', channel.port1);
-          this.etl = await this.spawnStage<EtlApi>('etl', { role: 'etl', config: this.config, warehousePort: channel.port2 }, [channel.port2]);
+          this.etl = await this.spawnStage<EtlApi>(
+            'etl',
+            { role: 'etl', config: this.config, warehousePort: channel.port2 },
+            [channel.port2],
+          );
           this.etl.onEvent((name, payload) => {
             if (name === 'progress') this.emit('etl.progress', payload as Events['etl.progress']);
           });
@@ -268,8 +317,14 @@ export class Host implements HostApi {
         }
         const result = await this.etl.api.run();
         this.lastEtl = result;
-        if (result.status === 'failed') this.fail('etl', { code: 'warehouse_failed', message: result.error ?? 'ETL failed', retriable: true });
-        else this.setState('etl', 'stopped', { files: result.files, rowsInserted: result.rowsInserted, rowsSkipped: result.rowsSkipped });
+        if (result.status === 'failed')
+          this.fail('etl', { code: 'warehouse_failed', message: result.error ?? 'ETL failed', retriable: true });
+        else
+          this.setState('etl', 'stopped', {
+            files: result.files,
+            rowsInserted: result.rowsInserted,
+            rowsSkipped: result.rowsSkipped,
+          });
         return result;
       } finally {
         this.etlRunning = null;
@@ -281,7 +336,7 @@ export class Host implements HostApi {
   async snapshot(minutes: number): Promise<MetricsSnapshot> {
     const totals = await this.metrics.totals();
     const now = Date.now();
-    const windows = await this.metrics.windows(now - now % WINDOW_MS - (minutes - 1) * WINDOW_MS);
+    const windows = await this.metrics.windows(now - (now % WINDOW_MS) - (minutes - 1) * WINDOW_MS);
     return {
       windows,
       transactions: totals.transactions,
@@ -298,9 +353,18 @@ export class Host implements HostApi {
    * connections to the old ones, so they must be stopped; the new warehouse and metrics open
    * before the old ones close, so a refused switch leaves everything as it was.
    */
-  async useServices(mode: 'docker' | 'embedded', services: DockerBackedService[] = ['broker', 'lake', 'warehouse', 'metrics']): Promise<ServiceModes> {
-    const busy = [...this.statuses.values()].filter((s) => s.state === 'running' || s.state === 'starting' || s.state === 'stopping');
-    if (busy.length || this.etlRunning) throw new PulseError('stage_state', `stop ${busy.map((s) => s.stage).join(', ') || 'the ETL'} before switching services: stages keep connections to the services they started with`);
+  async useServices(
+    mode: 'docker' | 'embedded',
+    services: DockerBackedService[] = ['broker', 'lake', 'warehouse', 'metrics'],
+  ): Promise<ServiceModes> {
+    const busy = [...this.statuses.values()].filter(
+      (s) => s.state === 'running' || s.state === 'starting' || s.state === 'stopping',
+    );
+    if (busy.length || this.etlRunning)
+      throw new PulseError(
+        'stage_state',
+        `stop ${busy.map((s) => s.stage).join(', ') || 'the ETL'} before switching services: stages keep connections to the services they started with`,
+      );
     let next: EngineConfig;
     if (mode === 'docker') {
       await this.infra.requireHealthy(services.flatMap((s) => [...DOCKER_SERVICES[s].compose]));
@@ -309,7 +373,8 @@ export class Host implements HostApi {
     const metrics = services.includes('metrics') ? ((await openExternalMetrics(next)) ?? new MemoryMetrics()) : null;
     let warehouse: WorkerHandle<Warehouse> | null = null;
     try {
-      if (services.includes('warehouse')) warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config: next, initSqlPath: INIT_SQL });
+      if (services.includes('warehouse'))
+        warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config: next, initSqlPath: INIT_SQL });
     } catch (err) {
       await metrics?.close().catch(() => undefined);
       throw err;
@@ -340,7 +405,13 @@ export class Host implements HostApi {
   }
 
   async summary(throughputTps = 0): Promise<Commands['pipeline.summary']['res']> {
-    return summarize({ config: this.config, warehouse: this.warehouse, metrics: this.metrics, etl: this.lastEtl, throughputTps });
+    return summarize({
+      config: this.config,
+      warehouse: this.warehouse,
+      metrics: this.metrics,
+      etl: this.lastEtl,
+      throughputTps,
+    });
   }
 
   async close(): Promise<void> {
@@ -362,16 +433,28 @@ export class Host implements HostApi {
   }
 
   private validateSettings(s: ProducerSettings): ProducerSettings {
-    if (!Number.isFinite(s.rate) || s.rate <= 0 || s.rate > MAX_RATE) throw new PulseError('config_invalid', `rate must be between 1 and ${MAX_RATE} transactions/s, got ${s.rate}`, { field: 'rate' });
-    if (!Number.isInteger(s.seed)) throw new PulseError('config_invalid', `seed must be an integer, got ${s.seed}`, { field: 'seed' });
-    if (s.limit !== undefined && (!Number.isInteger(s.limit) || s.limit < 0)) throw new PulseError('config_invalid', `limit must be a whole number, got ${s.limit}`, { field: 'limit' });
+    if (!Number.isFinite(s.rate) || s.rate <= 0 || s.rate > MAX_RATE)
+      throw new PulseError('config_invalid', `rate must be between 1 and ${MAX_RATE} transactions/s, got ${s.rate}`, {
+        field: 'rate',
+      });
+    if (!Number.isInteger(s.seed))
+      throw new PulseError('config_invalid', `seed must be an integer, got ${s.seed}`, { field: 'seed' });
+    if (s.limit !== undefined && (!Number.isInteger(s.limit) || s.limit < 0))
+      throw new PulseError('config_invalid', `limit must be a whole number, got ${s.limit}`, { field: 'limit' });
     for (const [k, v] of Object.entries(s.faults)) {
-      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new PulseError('config_invalid', `fault rate ${k} must be between 0 and 1, got ${String(v)}`, { field: `faults.${k}` });
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+        throw new PulseError('config_invalid', `fault rate ${k} must be between 0 and 1, got ${String(v)}`, {
+          field: `faults.${k}`,
+        });
     }
     return s;
   }
 
-  private async spawnStage<T>(stage: StageName, init: Parameters<typeof WorkerHandle.spawn>[0], transfer: Parameters<typeof WorkerHandle.spawn>[1] = []): Promise<WorkerHandle<T>> {
+  private async spawnStage<T>(
+    stage: StageName,
+    init: Parameters<typeof WorkerHandle.spawn>[0],
+    transfer: Parameters<typeof WorkerHandle.spawn>[1] = [],
+  ): Promise<WorkerHandle<T>> {
     this.setState(stage, 'starting');
     try {
       const handle = await WorkerHandle.spawn<T>(init, transfer);
@@ -391,7 +474,13 @@ export class Host implements HostApi {
 
   private setState(stage: StageName, state: StageStatus['state'], counters?: Record<string, number>): StageStatus {
     const prev = this.statuses.get(stage)!;
-    const next: StageStatus = { stage, state, counters: counters ?? prev.counters, error: state === 'failed' ? prev.error : null, updatedAt: Date.now() };
+    const next: StageStatus = {
+      stage,
+      state,
+      counters: counters ?? prev.counters,
+      error: state === 'failed' ? prev.error : null,
+      updatedAt: Date.now(),
+    };
     this.statuses.set(stage, next);
     this.emit('stage.status', next);
     return next;

@@ -11,7 +11,19 @@ import { writeFileAtomic } from './util/fsx';
  * resolveConfig's validation; secrets never leave this module unmasked.
  */
 
-export const SETTING_KEYS: readonly SettingKey[] = ['kafka', 'topic', 'partitions', 's3', 's3Bucket', 's3Region', 's3AccessKeyId', 's3SecretAccessKey', 'postgres', 'redis', 'redisPrefix'];
+export const SETTING_KEYS: readonly SettingKey[] = [
+  'kafka',
+  'topic',
+  'partitions',
+  's3',
+  's3Bucket',
+  's3Region',
+  's3AccessKeyId',
+  's3SecretAccessKey',
+  'postgres',
+  'redis',
+  'redisPrefix',
+];
 const SECRET_KEYS: readonly SettingKey[] = ['s3SecretAccessKey'];
 const URL_KEYS: readonly SettingKey[] = ['s3', 'postgres', 'redis'];
 export const MASK = '***';
@@ -24,7 +36,9 @@ export function readSettings(dataDir: string): Partial<Record<SettingKey, string
   const file = settingsFile(dataDir);
   if (!fs.existsSync(file)) return {};
   const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(parsed).filter(([k]) => (SETTING_KEYS as string[]).includes(k))) as Partial<Record<SettingKey, string | number>>;
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => (SETTING_KEYS as string[]).includes(k))) as Partial<
+    Record<SettingKey, string | number>
+  >;
 }
 
 /** A URL's password (or Redis token) replaced by the mask; the rest stays editable. */
@@ -39,7 +53,9 @@ function maskUrl(raw: string): string {
   }
 }
 
-export function maskSettings(values: Partial<Record<SettingKey, string | number>>): Partial<Record<SettingKey, string | number>> {
+export function maskSettings(
+  values: Partial<Record<SettingKey, string | number>>,
+): Partial<Record<SettingKey, string | number>> {
   const out: Partial<Record<SettingKey, string | number>> = {};
   for (const [k, v] of Object.entries(values) as [SettingKey, string | number][]) {
     out[k] = SECRET_KEYS.includes(k) ? MASK : URL_KEYS.includes(k) && typeof v === 'string' ? maskUrl(v) : v;
@@ -79,10 +95,12 @@ export function saveSettings(config: EngineConfig, values: Partial<Record<string
   const saved = readSettings(config.dataDir);
   const next: Partial<Record<SettingKey, string | number>> = { ...saved };
   for (const [k, v] of Object.entries(values)) {
-    if (!(SETTING_KEYS as string[]).includes(k)) throw new PulseError('config_invalid', `unknown setting "${k}"`, { field: k });
+    if (!(SETTING_KEYS as string[]).includes(k))
+      throw new PulseError('config_invalid', `unknown setting "${k}"`, { field: k });
     const key = k as SettingKey;
     if (v === null || v === '' || v === undefined) delete next[key];
-    else if (typeof v === 'string' || typeof v === 'number') next[key] = unmask(key, key === 'partitions' && typeof v === 'string' ? Number(v) : v, saved[key]);
+    else if (typeof v === 'string' || typeof v === 'number')
+      next[key] = unmask(key, key === 'partitions' && typeof v === 'string' ? Number(v) : v, saved[key]);
     else throw new PulseError('config_invalid', `setting "${k}" must be text or a number`, { field: k });
   }
   resolveConfig({ ...(next as ConfigInput), dataDir: config.dataDir });

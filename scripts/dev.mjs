@@ -23,7 +23,23 @@ if (electronBinary()) {
   const token = crypto.randomBytes(24).toString('base64url');
   const hostPort = process.env.RETAIL_PULSE_DEV_HOST_PORT ?? '5174';
   console.error('retail-pulse: the Electron binary is not installed; hot reload in web mode instead.');
-  run(process.execPath, ['--import', 'tsx', 'engine/web/serve.ts', '--port', hostPort, '--no-static'], { RETAIL_PULSE_TOKEN: token });
-  run('npx', ['vite', 'renderer', '--host', '127.0.0.1', '--port', '5173', '--strictPort', '--config', 'renderer/vite.dev.config.ts'], { RETAIL_PULSE_DEV_HOST_PORT: hostPort });
+  run(process.execPath, ['--import', 'tsx', 'engine/web/serve.ts', '--port', hostPort, '--no-static'], {
+    RETAIL_PULSE_TOKEN: token,
+  });
+  run(
+    'npx',
+    [
+      'vite',
+      'renderer',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '5173',
+      '--strictPort',
+      '--config',
+      'renderer/vite.dev.config.ts',
+    ],
+    { RETAIL_PULSE_DEV_HOST_PORT: hostPort },
+  );
   setTimeout(() => console.log(`retail-pulse: dev UI on http://127.0.0.1:5173/?token=${token}`), 1500);
 }

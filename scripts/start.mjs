@@ -9,7 +9,11 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 const binary = electronBinary();
 const child = binary
   ? spawn(binary, ['.'], { stdio: 'inherit' })
-  : (console.error('retail-pulse: the Electron binary is not installed (npm install --ignore-scripts skips its download); starting web mode instead.'),
-    spawn(process.execPath, ['--import', 'tsx', 'engine/web/serve.ts', ...process.argv.slice(2)], { stdio: 'inherit' }));
+  : (console.error(
+      'retail-pulse: the Electron binary is not installed (npm install --ignore-scripts skips its download); starting web mode instead.',
+    ),
+    spawn(process.execPath, ['--import', 'tsx', 'engine/web/serve.ts', ...process.argv.slice(2)], {
+      stdio: 'inherit',
+    }));
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code) => process.exit(code ?? 0));

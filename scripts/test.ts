@@ -64,7 +64,8 @@ async function main(): Promise<number> {
     return 130;
   }
   const uiCode = uiFiles === null || uiFiles.length > 0 ? step('npx', ['vitest', 'run', ...(uiFiles ?? [])]) : 0;
-  const code = files.length > 0 ? step(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]) : 0;
+  const code =
+    files.length > 0 ? step(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files]) : 0;
   await stopDocker();
   await down(started);
   return code || uiCode;

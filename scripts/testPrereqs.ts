@@ -19,7 +19,10 @@ export async function ensureChromium(): Promise<void> {
 /** Makes `docker info` answer; returns how to stop what was started (nothing if it was running). */
 export async function ensureDocker(): Promise<() => Promise<void>> {
   if (has('docker') && dockerAnswers()) return async () => undefined;
-  const missing = [...(has('dockerd') && has('docker') ? [] : ['docker.io']), ...(fs.existsSync('/bin/busybox') ? [] : ['busybox-static'])];
+  const missing = [
+    ...(has('dockerd') && has('docker') ? [] : ['docker.io']),
+    ...(fs.existsSync('/bin/busybox') ? [] : ['busybox-static']),
+  ];
   if (missing.length) await aptInstall('docker', missing, say);
   if (dockerAnswers()) return async () => undefined;
   const log = path.join(os.tmpdir(), 'retail-pulse-dockerd.log');
@@ -30,7 +33,9 @@ export async function ensureDocker(): Promise<() => Promise<void>> {
   for (let i = 0; i < 60 && !dockerAnswers(); i++) await new Promise((r) => setTimeout(r, 1000));
   if (!dockerAnswers()) {
     daemon.kill('SIGTERM');
-    throw new Error(`dockerd did not start; the end of ${log}:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`);
+    throw new Error(
+      `dockerd did not start; the end of ${log}:\n${fs.readFileSync(log, 'utf8').split('\n').slice(-15).join('\n')}`,
+    );
   }
   return async () => {
     say('stopping the dockerd this run started');

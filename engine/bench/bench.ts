@@ -42,7 +42,12 @@ function machineCpu(): { busy: number; total: number } {
   }
 }
 
-async function bench(services: BenchResult['services'], input: ConfigInput, seconds: number, rate: number): Promise<BenchResult> {
+async function bench(
+  services: BenchResult['services'],
+  input: ConfigInput,
+  seconds: number,
+  rate: number,
+): Promise<BenchResult> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-bench-'));
   const host = await Host.open(resolveConfig({ ...input, dataDir }));
   let peakRss = 0;
@@ -83,7 +88,10 @@ async function bench(services: BenchResult['services'], input: ConfigInput, seco
       cpu_us_per_tx: Math.round(((cpu.user + cpu.system) / transactions) * 10) / 10,
       peak_rss_mb: Math.round(peakRss / 1048576),
       etl: { rows: etl.rowsInserted, ms: Math.round(etlMs), rows_per_s: Math.round(etl.rowsInserted / (etlMs / 1000)) },
-      machine_busy_pct: machine1.total > machine0.total ? Math.round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100) : 0,
+      machine_busy_pct:
+        machine1.total > machine0.total
+          ? Math.round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100)
+          : 0,
       machine: { cpus: os.cpus().length, node: process.version },
     };
   } finally {
@@ -116,12 +124,19 @@ if (values.services === 'external') {
     await external.cleanup();
   }
 }
-if (values.json) console.log(JSON.stringify(results.length === 1 ? results[0] : { embedded: results[0], external: results[1] }));
+if (values.json)
+  console.log(JSON.stringify(results.length === 1 ? results[0] : { embedded: results[0], external: results[1] }));
 else {
   const r0 = results[0];
   console.log(`target ${r0.target_tps} tx/s for ${r0.seconds}s on ${r0.machine.cpus} cores (${r0.machine.node})`);
   const rows: [string, (r: BenchResult) => string][] = [
-    ['services', (r) => (r.services === 'embedded' ? 'embedded (log, folder, PGlite, memory)' : 'external (Kafka, S3, PostgreSQL, Redis)')],
+    [
+      'services',
+      (r) =>
+        r.services === 'embedded'
+          ? 'embedded (log, folder, PGlite, memory)'
+          : 'external (Kafka, S3, PostgreSQL, Redis)',
+    ],
     ['sustained end to end', (r) => `${r.sustained_tps} tx/s (${r.transactions} tx)`],
     ['producer median', (r) => `${r.producer_tps_median} tx/s`],
     ['drain after producer', (r) => `${r.drain_after_producer_ms} ms`],

@@ -26,7 +26,14 @@ function describe(s: InfraStatus): string {
   ]);
   const all = [['SERVICE', 'STATE', 'HEALTH', 'PORTS', 'UP'], ...rows];
   const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  return `project ${s.project} (${s.composeFile})\n${all.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n')}`;
+  return `project ${s.project} (${s.composeFile})\n${all
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}`;
 }
 
 function printProgress(json: boolean): (p: InfraProgress) => void {
@@ -63,8 +70,13 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (extra !== undefined) throw new PulseError('config_invalid', `one service at a time, got ${positionals.slice(1).join(' ')}`);
-  const stack = new Stack({ composeFile: values.file ?? process.env.RETAIL_PULSE_COMPOSE_FILE ?? 'docker-compose.yml', projectName: values['project-name'], onProgress: printProgress(values.json) });
+  if (extra !== undefined)
+    throw new PulseError('config_invalid', `one service at a time, got ${positionals.slice(1).join(' ')}`);
+  const stack = new Stack({
+    composeFile: values.file ?? process.env.RETAIL_PULSE_COMPOSE_FILE ?? 'docker-compose.yml',
+    projectName: values['project-name'],
+    onProgress: printProgress(values.json),
+  });
   const show = (s: InfraStatus) => console.log(values.json ? JSON.stringify(s, null, 2) : describe(s));
   switch (command) {
     case 'up':
@@ -83,8 +95,10 @@ async function main(argv: string[]): Promise<void> {
       if (!service) throw new PulseError('config_invalid', 'logs needs a SERVICE: npm run infra -- logs SERVICE');
       const tail = values.tail === undefined ? 100 : Number(values.tail);
       const since = values.since === undefined ? undefined : Date.now() - Number(values.since) * 1000;
-      if (!Number.isInteger(tail) || tail < 0 || (since !== undefined && !Number.isFinite(since))) throw new PulseError('config_invalid', '--tail takes a number of lines and --since a number of seconds');
-      const print = (l: { service: string; stream: string; time: string; line: string }) => console.log(values.json ? JSON.stringify(l) : `${l.time} ${l.line}`);
+      if (!Number.isInteger(tail) || tail < 0 || (since !== undefined && !Number.isFinite(since)))
+        throw new PulseError('config_invalid', '--tail takes a number of lines and --since a number of seconds');
+      const print = (l: { service: string; stream: string; time: string; line: string }) =>
+        console.log(values.json ? JSON.stringify(l) : `${l.time} ${l.line}`);
       (await readLogs(stack, service, { tail, since })).forEach(print);
       if (!values.follow) return;
       const stop = await followLogs(stack, service, { since: Date.now() }, (lines) => lines.forEach(print));
@@ -99,7 +113,12 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (err: unknown) => {
-    const info = err instanceof PulseError ? err.toInfo() : (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? { code: 'config_invalid', message: (err as Error).message } : toErrorInfo(err);
+    const info =
+      err instanceof PulseError
+        ? err.toInfo()
+        : (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+          ? { code: 'config_invalid', message: (err as Error).message }
+          : toErrorInfo(err);
     process.stderr.write(`retail-pulse infra: ${info.message}\n`);
     process.exit(info.code === 'config_invalid' ? 2 : 1);
   },

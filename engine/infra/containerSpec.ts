@@ -34,7 +34,8 @@ export function configHash(s: ServiceSpec): string {
 export function createOptions(p: ComposeProject, s: ServiceSpec): Docker.ContainerCreateOptions {
   const portKey = (port: { containerPort: number; protocol: string }) => `${port.containerPort}/${port.protocol}`;
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-  for (const port of s.ports) (bindings[portKey(port)] ??= []).push({ HostIp: port.hostIp, HostPort: String(port.hostPort) });
+  for (const port of s.ports)
+    (bindings[portKey(port)] ??= []).push({ HostIp: port.hostIp, HostPort: String(port.hostPort) });
   const ns = (ms: number) => Math.round(ms * 1e6);
   const [firstNet] = s.networks;
   return {
@@ -54,15 +55,30 @@ export function createOptions(p: ComposeProject, s: ServiceSpec): Docker.Contain
     },
     ExposedPorts: Object.fromEntries(s.ports.map((port) => [portKey(port), {}])),
     ...(s.healthcheck
-      ? { Healthcheck: { Test: s.healthcheck.test, Interval: ns(s.healthcheck.intervalMs), Timeout: ns(s.healthcheck.timeoutMs), Retries: s.healthcheck.retries, StartPeriod: ns(s.healthcheck.startPeriodMs) } }
+      ? {
+          Healthcheck: {
+            Test: s.healthcheck.test,
+            Interval: ns(s.healthcheck.intervalMs),
+            Timeout: ns(s.healthcheck.timeoutMs),
+            Retries: s.healthcheck.retries,
+            StartPeriod: ns(s.healthcheck.startPeriodMs),
+          },
+        }
       : {}),
     HostConfig: {
       PortBindings: bindings,
-      Mounts: s.mounts.map((m) => ({ Type: m.type, Source: m.type === 'volume' ? volumeName(p, m.source) : m.source, Target: m.target, ReadOnly: m.readOnly })),
+      Mounts: s.mounts.map((m) => ({
+        Type: m.type,
+        Source: m.type === 'volume' ? volumeName(p, m.source) : m.source,
+        Target: m.target,
+        ReadOnly: m.readOnly,
+      })),
       RestartPolicy: { Name: s.restart === 'no' ? '' : s.restart },
       NetworkMode: networkName(p, firstNet),
     },
     // API 1.41 (Debian's docker.io) takes one endpoint at create; the others are connected after.
-    NetworkingConfig: { EndpointsConfig: { [networkName(p, firstNet)]: { Aliases: [s.name, containerName(p, s.name)] } } },
+    NetworkingConfig: {
+      EndpointsConfig: { [networkName(p, firstNet)]: { Aliases: [s.name, containerName(p, s.name)] } },
+    },
   };
 }

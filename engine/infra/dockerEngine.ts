@@ -21,12 +21,24 @@ export function dockerTarget(env: NodeJS.ProcessEnv = process.env): DockerTarget
   const host = env.DOCKER_HOST;
   if (!host || host.startsWith('unix://')) {
     const socketPath = host ? host.slice('unix://'.length) || DEFAULT_SOCKET : DEFAULT_SOCKET;
-    return { docker: new Docker({ socketPath }), where: `unix://${socketPath}${host ? ' (DOCKER_HOST)' : ''}`, local: true };
+    return {
+      docker: new Docker({ socketPath }),
+      where: `unix://${socketPath}${host ? ' (DOCKER_HOST)' : ''}`,
+      local: true,
+    };
   }
   const m = /^(tcp|http|https):\/\/([^:/]+)(?::(\d+))?/.exec(host);
-  if (!m) throw new PulseError('docker_unavailable', `DOCKER_HOST=${host} is not an address Retail Pulse understands: use unix:///path/to/docker.sock or tcp://host:port`);
+  if (!m)
+    throw new PulseError(
+      'docker_unavailable',
+      `DOCKER_HOST=${host} is not an address Retail Pulse understands: use unix:///path/to/docker.sock or tcp://host:port`,
+    );
   const protocol = m[1] === 'https' || env.DOCKER_TLS_VERIFY ? 'https' : 'http';
-  return { docker: new Docker({ host: m[2], port: Number(m[3] ?? (protocol === 'https' ? 2376 : 2375)), protocol }), where: `${host} (DOCKER_HOST)`, local: ['127.0.0.1', 'localhost'].includes(m[2]) };
+  return {
+    docker: new Docker({ host: m[2], port: Number(m[3] ?? (protocol === 'https' ? 2376 : 2375)), protocol }),
+    where: `${host} (DOCKER_HOST)`,
+    local: ['127.0.0.1', 'localhost'].includes(m[2]),
+  };
 }
 
 function onPath(bin: string): boolean {
@@ -39,7 +51,10 @@ export async function pingDocker(target: DockerTarget, timeoutMs = 5000): Promis
   try {
     await Promise.race([
       target.docker.ping(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), timeoutMs)),
+      ),
     ]);
   } catch (err) {
     throw unreachable(target, err);
@@ -55,7 +70,8 @@ export function unreachable(target: DockerTarget, err: unknown): PulseError {
   if (code === 'EACCES' || code === 'EPERM') {
     message = `Docker refused access to ${target.where}: add your user to the docker group (sudo usermod -aG docker $USER, then log in again) or run as root`;
   } else if (!installed && !target.where.includes('DOCKER_HOST')) {
-    message = 'Docker is not installed: install Docker Engine (Debian/Ubuntu: sudo apt-get install docker.io; elsewhere Docker Desktop), start it, then try again';
+    message =
+      'Docker is not installed: install Docker Engine (Debian/Ubuntu: sudo apt-get install docker.io; elsewhere Docker Desktop), start it, then try again';
   } else if (code === 'ENOENT' || code === 'ECONNREFUSED') {
     message = `the Docker daemon is not running (nothing answers at ${target.where}): start it (sudo systemctl start docker, or open Docker Desktop)${target.where.includes('DOCKER_HOST') ? ', or point DOCKER_HOST at a running daemon' : ''}, then try again`;
   } else if (code === 'ETIMEDOUT') {
@@ -72,7 +88,9 @@ export function statusOf(err: unknown): number | undefined {
 }
 
 export function isConnectionError(err: unknown): boolean {
-  return ['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE'].includes((err as { code?: string }).code ?? '');
+  return ['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE'].includes(
+    (err as { code?: string }).code ?? '',
+  );
 }
 
 /** Docker's JSON error text ("port is already allocated", …) without dockerode's prefix. */

@@ -49,7 +49,11 @@ describe('infrastructure failures a user can act on', () => {
     const err = await refused(stack.up(), 'docker_unavailable');
     assert.match(err.message, /Docker daemon is not running .*DOCKER_HOST.*start it/);
     for (const command of [['status'], ['up'], ['down'], ['logs', 'db']]) {
-      const cli = spawnSync(process.execPath, ['--import', 'tsx', 'engine/infra/cli.ts', ...command, '-f', TEST_COMPOSE], { env, encoding: 'utf8' });
+      const cli = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'engine/infra/cli.ts', ...command, '-f', TEST_COMPOSE],
+        { env, encoding: 'utf8' },
+      );
       assert.equal(cli.status, 1, cli.stderr);
       assert.equal(cli.stdout, '');
       const lines = cli.stderr.trim().split('\n');
@@ -76,17 +80,27 @@ describe('infrastructure failures a user can act on', () => {
   });
 
   it('shows the last output of a health check that never passes, and leaves nothing behind', async () => {
-    const file = variant((t) => t.replace('test: ["CMD-SHELL", "test -s /data/greeting"]', 'test: ["CMD-SHELL", "echo still warming up; exit 1"]'));
+    const file = variant((t) =>
+      t.replace(
+        'test: ["CMD-SHELL", "test -s /data/greeting"]',
+        'test: ["CMD-SHELL", "echo still warming up; exit 1"]',
+      ),
+    );
     const { stack, project } = await testStack({ composeFile: file });
     const began = Date.now();
     const err = await refused(stack.up(), 'unhealthy');
-    assert.match(err.message, /^db is unhealthy: its health check failed 3 times in a row \(check: echo still warming up; exit 1; last exit code 1; last output: still warming up\)/);
+    assert.match(
+      err.message,
+      /^db is unhealthy: its health check failed 3 times in a row \(check: echo still warming up; exit 1; last exit code 1; last output: still warming up\)/,
+    );
     assert.ok(Date.now() - began < 15_000, `gave up after ${Date.now() - began} ms`);
     assert.deepEqual(leftovers(project), []);
   });
 
   it('reports a one-shot service that fails with its exit code and output', async () => {
-    const file = variant((t) => t.replace('cat /data/greeting > /data/initialized && echo init done', 'echo cannot initialize >&2; exit 3'));
+    const file = variant((t) =>
+      t.replace('cat /data/greeting > /data/initialized && echo init done', 'echo cannot initialize >&2; exit 3'),
+    );
     const { stack, project } = await testStack({ composeFile: file });
     const err = await refused(stack.up(), 'unhealthy');
     assert.match(err.message, /init \(a one-shot service\) exited with code 3; last log lines: cannot initialize/);

@@ -27,7 +27,10 @@ describe('Host infra commands and events', () => {
   it('ups, streams progress, logs and stats, refuses a docker switch it cannot make, and downs', async () => {
     ensureTestImage();
     process.env.APP_PORT = String(await freePort());
-    const host = await Host.open(resolveConfig({ dataDir: tmp() }), { composeFile: TEST_COMPOSE, projectName: project });
+    const host = await Host.open(resolveConfig({ dataDir: tmp() }), {
+      composeFile: TEST_COMPOSE,
+      projectName: project,
+    });
     try {
       const progress: Events['infra.progress'][] = [];
       const logs: Events['infra.log'][] = [];
@@ -36,7 +39,14 @@ describe('Host infra commands and events', () => {
       host.on('infra.log', (l) => logs.push(l));
 
       const up = await host.call('infra.up', { service: 'db' });
-      assert.deepEqual(up.services.map((s) => [s.service, s.state]), [['db', 'running'], ['init', 'missing'], ['app', 'missing']]);
+      assert.deepEqual(
+        up.services.map((s) => [s.service, s.state]),
+        [
+          ['db', 'running'],
+          ['init', 'missing'],
+          ['app', 'missing'],
+        ],
+      );
       assert.ok(progress.some((p) => p.step === 'ready' && p.service === 'db'));
 
       const { lines } = await host.call('infra.logs', { service: 'db', tail: 2, follow: true });
@@ -49,10 +59,21 @@ describe('Host infra commands and events', () => {
       stop();
       assert.equal(sample.services[0].service, 'db');
 
-      await assert.rejects(host.call('infra.logs', { service: 'nope' }), (e: PulseError) => e.code === 'not_found' && /no service nope/.test(e.message));
+      await assert.rejects(
+        host.call('infra.logs', { service: 'nope' }),
+        (e: PulseError) => e.code === 'not_found' && /no service nope/.test(e.message),
+      );
       // The test stack has no Kafka: the switch is refused by name, and nothing changes.
-      await assert.rejects(host.call('infra.useDocker', { services: ['broker'] }), (e: PulseError) => e.code === 'not_found' && /no service kafka/.test(e.message));
-      assert.deepEqual(await host.call('infra.useEmbedded', {}), { broker: 'embedded', lake: 'embedded', warehouse: 'embedded', metrics: 'embedded' });
+      await assert.rejects(
+        host.call('infra.useDocker', { services: ['broker'] }),
+        (e: PulseError) => e.code === 'not_found' && /no service kafka/.test(e.message),
+      );
+      assert.deepEqual(await host.call('infra.useEmbedded', {}), {
+        broker: 'embedded',
+        lake: 'embedded',
+        warehouse: 'embedded',
+        metrics: 'embedded',
+      });
 
       const down = await host.call('infra.down', { volumes: true });
       assert.ok(down.services.every((s) => s.state === 'missing'));

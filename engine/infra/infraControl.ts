@@ -8,7 +8,8 @@ import { followLogs, readLogs, readStats } from './serviceLogs';
 import { Stack } from './stack';
 
 type InfraEvent = 'infra.progress' | 'infra.log' | 'infra.stats';
-type InfraCommand = 'infra.status' | 'infra.up' | 'infra.down' | 'infra.start' | 'infra.stop' | 'infra.restart' | 'infra.logs';
+type InfraCommand =
+  'infra.status' | 'infra.up' | 'infra.down' | 'infra.start' | 'infra.stop' | 'infra.restart' | 'infra.logs';
 
 export interface InfraControlOptions {
   composeFile: string;
@@ -37,17 +38,23 @@ export class InfraControl {
 
   /** The compose file read again for each operation, so an edited .env applies at the next up. */
   stack(): Stack {
-    return new Stack({ composeFile: this.opts.composeFile, projectName: this.opts.projectName, env: this.opts.env, onProgress: (p) => this.opts.emit('infra.progress', p) });
+    return new Stack({
+      composeFile: this.opts.composeFile,
+      projectName: this.opts.projectName,
+      env: this.opts.env,
+      onProgress: (p) => this.opts.emit('infra.progress', p),
+    });
   }
 
   handlers(): { [C in InfraCommand]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } {
     return {
       'infra.status': () => this.stack().status(),
       'infra.up': (q) => this.exclusive((s) => s.up(q.service)),
-      'infra.down': (q) => this.exclusive((s) => {
-        this.unfollowAll();
-        return s.down({ volumes: q.volumes });
-      }),
+      'infra.down': (q) =>
+        this.exclusive((s) => {
+          this.unfollowAll();
+          return s.down({ volumes: q.volumes });
+        }),
       'infra.start': (q) => this.exclusive((s) => s.start(q.service)),
       'infra.stop': (q) => this.exclusive((s) => s.stop(q.service)),
       'infra.restart': (q) => this.exclusive((s) => s.restart(q.service)),
@@ -55,7 +62,10 @@ export class InfraControl {
         const stack = this.stack();
         const lines = await readLogs(stack, q.service, { tail: q.tail, since: q.since });
         if (q.follow === true && !this.follows.has(q.service)) {
-          this.follows.set(q.service, await followLogs(stack, q.service, { since: Date.now() }, (l) => this.queueLines(l)));
+          this.follows.set(
+            q.service,
+            await followLogs(stack, q.service, { since: Date.now() }, (l) => this.queueLines(l)),
+          );
         } else if (q.follow === false) {
           this.follows.get(q.service)?.();
           this.follows.delete(q.service);
@@ -71,8 +81,14 @@ export class InfraControl {
     for (const name of services) {
       const s = status.services.find((x) => x.service === name);
       if (!s) throw new PulseError('not_found', `${this.opts.composeFile} has no service ${name}`);
-      const ok = s.oneShot ? s.state === 'exited' && s.exitCode === 0 : s.state === 'running' && (s.health === 'healthy' || s.health === 'none');
-      if (!ok) throw new PulseError('unhealthy', `${name} is ${s.state === 'missing' ? 'not created' : s.state}${s.health !== 'none' ? ` (${s.health})` : ''}: bring the stack up first (npm run infra -- up, or Start on the Infrastructure page)`);
+      const ok = s.oneShot
+        ? s.state === 'exited' && s.exitCode === 0
+        : s.state === 'running' && (s.health === 'healthy' || s.health === 'none');
+      if (!ok)
+        throw new PulseError(
+          'unhealthy',
+          `${name} is ${s.state === 'missing' ? 'not created' : s.state}${s.health !== 'none' ? ` (${s.health})` : ''}: bring the stack up first (npm run infra -- up, or Start on the Infrastructure page)`,
+        );
     }
     return status;
   }

@@ -8,7 +8,12 @@ import type { ComposeProject } from './composeFile';
  */
 export function startOrder(project: ComposeProject, only?: string[]): string[] {
   for (const name of only ?? []) {
-    if (!project.services[name]) throw new PulseError('not_found', `no service ${name} in ${project.file} (services: ${Object.keys(project.services).join(', ')})`, { field: 'service' });
+    if (!project.services[name])
+      throw new PulseError(
+        'not_found',
+        `no service ${name} in ${project.file} (services: ${Object.keys(project.services).join(', ')})`,
+        { field: 'service' },
+      );
   }
   const order: string[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
@@ -16,7 +21,9 @@ export function startOrder(project: ComposeProject, only?: string[]): string[] {
     if (state.get(name) === 'done') return;
     if (state.get(name) === 'visiting') {
       const cycle = [...trail.slice(trail.indexOf(name)), name];
-      throw new PulseError('config_invalid', `${project.file}: depends_on has a cycle: ${cycle.join(' → ')}`, { field: 'depends_on' });
+      throw new PulseError('config_invalid', `${project.file}: depends_on has a cycle: ${cycle.join(' → ')}`, {
+        field: 'depends_on',
+      });
     }
     state.set(name, 'visiting');
     for (const dep of Object.keys(project.services[name].dependsOn)) visit(dep, [...trail, name]);

@@ -15,10 +15,17 @@ export interface LogQuery {
 
 async function containerOf(stack: Stack, service: string): Promise<Docker.Container> {
   if (!stack.project.services[service] && !(await stack.containers()).has(service)) {
-    throw new PulseError('not_found', `no service ${service} in ${stack.project.file} (services: ${Object.keys(stack.project.services).join(', ')})`, { field: 'service' });
+    throw new PulseError(
+      'not_found',
+      `no service ${service} in ${stack.project.file} (services: ${Object.keys(stack.project.services).join(', ')})`,
+      { field: 'service' },
+    );
   }
   const info = (await stack.containers()).get(service);
-  if (!info) throw new PulseError('not_found', `${service} has no container: start it with npm run infra -- up ${service}`, { field: 'service' });
+  if (!info)
+    throw new PulseError('not_found', `${service} has no container: start it with npm run infra -- up ${service}`, {
+      field: 'service',
+    });
   return stack.docker.getContainer(info.Id);
 }
 
@@ -41,7 +48,9 @@ class LineSplitter {
   }
 
   flush(): InfraLogLine[] {
-    const out = (['stdout', 'stderr'] as const).filter((s) => this.partial[s]).map((s) => this.line(s, this.partial[s]));
+    const out = (['stdout', 'stderr'] as const)
+      .filter((s) => this.partial[s])
+      .map((s) => this.line(s, this.partial[s]));
     this.partial.stdout = this.partial.stderr = '';
     return out;
   }
@@ -49,12 +58,23 @@ class LineSplitter {
   private line(stream: 'stdout' | 'stderr', raw: string): InfraLogLine {
     // With timestamps on, Docker starts each line with an RFC 3339 time and a space.
     const i = raw.indexOf(' ');
-    return { service: this.service, stream, time: i > 0 ? raw.slice(0, i) : '', line: (i > 0 ? raw.slice(i + 1) : raw).replace(/\r$/, '') };
+    return {
+      service: this.service,
+      stream,
+      time: i > 0 ? raw.slice(0, i) : '',
+      line: (i > 0 ? raw.slice(i + 1) : raw).replace(/\r$/, ''),
+    };
   }
 }
 
 function logOptions(q: LogQuery): { stdout: true; stderr: true; timestamps: true; tail?: number; since?: number } {
-  return { stdout: true, stderr: true, timestamps: true, ...(q.tail !== undefined ? { tail: q.tail } : {}), ...(q.since !== undefined ? { since: Math.floor(q.since / 1000) } : {}) };
+  return {
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+    ...(q.tail !== undefined ? { tail: q.tail } : {}),
+    ...(q.since !== undefined ? { since: Math.floor(q.since / 1000) } : {}),
+  };
 }
 
 export async function readLogs(stack: Stack, service: string, q: LogQuery = {}): Promise<InfraLogLine[]> {
@@ -65,7 +85,12 @@ export async function readLogs(stack: Stack, service: string, q: LogQuery = {}):
 }
 
 /** Follows a service's logs; returns a function that stops following. */
-export async function followLogs(stack: Stack, service: string, q: LogQuery, onLines: (lines: InfraLogLine[]) => void): Promise<() => void> {
+export async function followLogs(
+  stack: Stack,
+  service: string,
+  q: LogQuery,
+  onLines: (lines: InfraLogLine[]) => void,
+): Promise<() => void> {
   const container = await containerOf(stack, service);
   const stream = (await container.logs({ ...logOptions({ tail: 0, ...q }), follow: true })) as unknown as Readable;
   const split = new LineSplitter(service);
@@ -80,23 +105,25 @@ export async function followLogs(stack: Stack, service: string, q: LogQuery, onL
 /** One sample per running container; CPU as Docker computes it (share of all CPUs × their number). */
 export async function readStats(stack: Stack): Promise<InfraServiceStats[]> {
   const running = [...(await stack.containers()).values()].filter((c) => c.State === 'running');
-  const samples = await Promise.all(running.map(async (c) => {
-    try {
-      const s = (await stack.docker.getContainer(c.Id).stats({ stream: false })) as Docker.ContainerStats;
-      const cpuDelta = s.cpu_stats.cpu_usage.total_usage - (s.precpu_stats.cpu_usage?.total_usage ?? 0);
-      const sysDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
-      const cpus = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
-      const mem = s.memory_stats as { usage?: number; limit?: number; stats?: Record<string, number> };
-      const cache = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? mem.stats?.cache ?? 0;
-      return {
-        service: c.Labels[LABEL.service],
-        cpuPercent: sysDelta > 0 && cpuDelta >= 0 ? (cpuDelta / sysDelta) * cpus * 100 : 0,
-        memoryBytes: Math.max(0, (mem.usage ?? 0) - cache),
-        memoryLimitBytes: mem.limit ?? 0,
-      };
-    } catch {
-      return null;
-    }
-  }));
+  const samples = await Promise.all(
+    running.map(async (c) => {
+      try {
+        const s = (await stack.docker.getContainer(c.Id).stats({ stream: false })) as Docker.ContainerStats;
+        const cpuDelta = s.cpu_stats.cpu_usage.total_usage - (s.precpu_stats.cpu_usage?.total_usage ?? 0);
+        const sysDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+        const cpus = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
+        const mem = s.memory_stats as { usage?: number; limit?: number; stats?: Record<string, number> };
+        const cache = mem.stats?.inactive_file ?? mem.stats?.total_inactive_file ?? mem.stats?.cache ?? 0;
+        return {
+          service: c.Labels[LABEL.service],
+          cpuPercent: sysDelta > 0 && cpuDelta >= 0 ? (cpuDelta / sysDelta) * cpus * 100 : 0,
+          memoryBytes: Math.max(0, (mem.usage ?? 0) - cache),
+          memoryLimitBytes: mem.limit ?? 0,
+        };
+      } catch {
+        return null;
+      }
+    }),
+  );
   return samples.filter((s): s is InfraServiceStats => s !== null);
 }

@@ -19,8 +19,12 @@ describe('the compose stack on a real Docker engine', () => {
 
     // Order: app is created only after db was healthy and init had finished.
     const at = (pred: (m: string) => boolean) => events.findIndex((e) => pred(e.message));
-    assert.ok(at((m) => m.startsWith(`creating ${project}-db-1`)) < at((m) => m.startsWith(`creating ${project}-init-1`)));
-    assert.ok(at((m) => m === 'waiting for init to be finished') < at((m) => m.startsWith(`creating ${project}-app-1`)));
+    assert.ok(
+      at((m) => m.startsWith(`creating ${project}-db-1`)) < at((m) => m.startsWith(`creating ${project}-init-1`)),
+    );
+    assert.ok(
+      at((m) => m === 'waiting for init to be finished') < at((m) => m.startsWith(`creating ${project}-app-1`)),
+    );
 
     // The app serves what init wrote from the greeting db wrote: the volume is shared, in order.
     const res = await fetch(`http://127.0.0.1:${port}/`);
@@ -28,14 +32,26 @@ describe('the compose stack on a real Docker engine', () => {
 
     // What docker (and so docker compose) sees.
     const filter = `label=com.docker.compose.project=${project}`;
-    assert.deepEqual(docker('ps', '--filter', filter, '--format', '{{.Names}}').split('\n').sort(), [`${project}-app-1`, `${project}-db-1`]);
-    const labels = JSON.parse(docker('inspect', '--format', '{{json .Config.Labels}}', `${project}-app-1`)) as Record<string, string>;
+    assert.deepEqual(docker('ps', '--filter', filter, '--format', '{{.Names}}').split('\n').sort(), [
+      `${project}-app-1`,
+      `${project}-db-1`,
+    ]);
+    const labels = JSON.parse(docker('inspect', '--format', '{{json .Config.Labels}}', `${project}-app-1`)) as Record<
+      string,
+      string
+    >;
     assert.equal(labels['com.docker.compose.service'], 'app');
     assert.equal(labels['com.docker.compose.container-number'], '1');
     assert.equal(labels['com.docker.compose.oneoff'], 'False');
     assert.match(labels['com.docker.compose.project.config_files'], /testdata\/compose\.yml$/);
-    assert.equal(docker('network', 'inspect', '--format', '{{index .Labels "com.docker.compose.network"}}', `${project}_backend`), 'backend');
-    assert.equal(docker('volume', 'inspect', '--format', '{{index .Labels "com.docker.compose.volume"}}', `${project}_db-data`), 'db-data');
+    assert.equal(
+      docker('network', 'inspect', '--format', '{{index .Labels "com.docker.compose.network"}}', `${project}_backend`),
+      'backend',
+    );
+    assert.equal(
+      docker('volume', 'inspect', '--format', '{{index .Labels "com.docker.compose.volume"}}', `${project}_db-data`),
+      'db-data',
+    );
     // The bind mount is read-only and resolved beside the compose file.
     assert.equal(docker('exec', `${project}-app-1`, 'cat', '/static/note.txt'), 'served from a bind mount');
 
@@ -43,7 +59,14 @@ describe('the compose stack on a real Docker engine', () => {
     const ids = docker('ps', '-a', '--filter', filter, '--format', '{{.ID}} {{.Names}}');
     const again = await stack.up();
     assert.equal(docker('ps', '-a', '--filter', filter, '--format', '{{.ID}} {{.Names}}'), ids);
-    assert.deepEqual(again.services.map((s) => [s.service, s.state, s.health]), [['db', 'running', 'healthy'], ['init', 'exited', 'none'], ['app', 'running', 'healthy']]);
+    assert.deepEqual(
+      again.services.map((s) => [s.service, s.state, s.health]),
+      [
+        ['db', 'running', 'healthy'],
+        ['init', 'exited', 'none'],
+        ['app', 'running', 'healthy'],
+      ],
+    );
 
     // Logs: the tail, then a followed line that was not there before.
     const tail = await readLogs(stack, 'db', { tail: 1000 });
@@ -53,9 +76,13 @@ describe('the compose stack on a real Docker engine', () => {
     const last = Number(tail.at(-1)!.line.split(' ')[1]);
     const stop = await followLogs(stack, 'db', { since: Date.now() }, (lines) => followed.push(...lines));
     const deadline = Date.now() + 5000;
-    while (!followed.some((l) => Number(l.line.split(' ')[1]) > last) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (!followed.some((l) => Number(l.line.split(' ')[1]) > last) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     stop();
-    assert.ok(followed.some((l) => /^tick \d+$/.test(l.line) && Number(l.line.split(' ')[1]) > last), JSON.stringify(followed));
+    assert.ok(
+      followed.some((l) => /^tick \d+$/.test(l.line) && Number(l.line.split(' ')[1]) > last),
+      JSON.stringify(followed),
+    );
 
     const stats = await readStats(stack);
     assert.deepEqual(stats.map((s) => s.service).sort(), ['app', 'db']);
@@ -63,7 +90,10 @@ describe('the compose stack on a real Docker engine', () => {
 
     // One service stopped and started alone; the others keep running.
     const stopped = await stack.stop('db');
-    assert.deepEqual(stopped.services.filter((s) => s.state === 'running').map((s) => s.service), ['app']);
+    assert.deepEqual(
+      stopped.services.filter((s) => s.state === 'running').map((s) => s.service),
+      ['app'],
+    );
     assert.equal(docker('inspect', '--format', '{{.State.Status}}', `${project}-db-1`), 'exited');
     const started = await stack.start('db');
     assert.equal(started.services.find((s) => s.service === 'db')!.health, 'healthy');
@@ -82,10 +112,30 @@ describe('the compose stack on a real Docker engine', () => {
     const before = docker('inspect', '--format', '{{.State.StartedAt}}', `${project}-db-1`);
     const status = await stack.restart('db');
     assert.notEqual(docker('inspect', '--format', '{{.State.StartedAt}}', `${project}-db-1`), before);
-    assert.deepEqual(status.services.map((s) => [s.service, s.state]), [['db', 'running'], ['init', 'missing'], ['app', 'missing']]);
+    assert.deepEqual(
+      status.services.map((s) => [s.service, s.state]),
+      [
+        ['db', 'running'],
+        ['init', 'missing'],
+        ['app', 'missing'],
+      ],
+    );
     // A container someone else labelled for this project (as `docker compose run` would) shows up in status.
-    docker('run', '-d', '--name', `${project}-extra-1`, '--label', `com.docker.compose.project=${project}`, '--label', 'com.docker.compose.service=extra',
-      '--label', 'com.docker.compose.oneoff=False', 'retail-pulse-test/busybox:1', 'sleep', '30');
+    docker(
+      'run',
+      '-d',
+      '--name',
+      `${project}-extra-1`,
+      '--label',
+      `com.docker.compose.project=${project}`,
+      '--label',
+      'com.docker.compose.service=extra',
+      '--label',
+      'com.docker.compose.oneoff=False',
+      'retail-pulse-test/busybox:1',
+      'sleep',
+      '30',
+    );
     assert.equal((await stack.status()).services.find((s) => s.service === 'extra')?.state, 'running');
     await stack.down({ volumes: true });
     assert.deepEqual(leftovers(project), []);

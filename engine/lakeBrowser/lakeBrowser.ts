@@ -13,18 +13,31 @@ import type { Lake } from '../services/lake/port';
 const MAX_FOOTERS = 200;
 
 function checkKey(key: string, what: string): void {
-  if (key.includes('..') || key.startsWith('/') || key.includes('\\')) throw new PulseError('config_invalid', `${what} must be a lake key, not a path: ${JSON.stringify(key)}`, { field: what });
+  if (key.includes('..') || key.startsWith('/') || key.includes('\\'))
+    throw new PulseError('config_invalid', `${what} must be a lake key, not a path: ${JSON.stringify(key)}`, {
+      field: what,
+    });
 }
 
 export async function listLake(lake: Lake, prefix: string): Promise<LakeListing> {
   checkKey(prefix, 'prefix');
-  if (prefix !== '' && !prefix.endsWith('/')) throw new PulseError('config_invalid', 'prefix must be empty or end with "/"', { field: 'prefix' });
-  const [prefixes, objects] = await Promise.all([lake.listPrefixes(prefix), prefix === '' ? Promise.resolve([]) : lake.list(prefix)]);
+  if (prefix !== '' && !prefix.endsWith('/'))
+    throw new PulseError('config_invalid', 'prefix must be empty or end with "/"', { field: 'prefix' });
+  const [prefixes, objects] = await Promise.all([
+    lake.listPrefixes(prefix),
+    prefix === '' ? Promise.resolve([]) : lake.list(prefix),
+  ]);
   const direct = objects.filter((o) => !o.key.slice(prefix.length).includes('/') && o.key.endsWith('.parquet'));
   const files = await Promise.all(
     direct.map(async (o, i) => {
       // Footers are a few KB each; a huge folder shows sizes and offsets only beyond the first ones.
-      const rows = i < MAX_FOOTERS ? await readFooter(lake, o.key).then((f) => f.rows, () => null) : null;
+      const rows =
+        i < MAX_FOOTERS
+          ? await readFooter(lake, o.key).then(
+              (f) => f.rows,
+              () => null,
+            )
+          : null;
       return { key: o.key, bytes: o.size, rows, offsets: parseBatchKey(o.key) };
     }),
   );
@@ -33,7 +46,8 @@ export async function listLake(lake: Lake, prefix: string): Promise<LakeListing>
 
 export async function previewFile(lake: Lake, key: string, limit = 100): Promise<LakePreview> {
   checkKey(key, 'key');
-  if (!key.endsWith('.parquet')) throw new PulseError('config_invalid', 'only Parquet files can be previewed', { field: 'key' });
+  if (!key.endsWith('.parquet'))
+    throw new PulseError('config_invalid', 'only Parquet files can be previewed', { field: 'key' });
   const n = Math.max(1, Math.min(100, Math.floor(limit)));
   const footer = await readFooter(lake, key);
   const rows = await previewRows(lake, key, n);

@@ -28,7 +28,9 @@ export class LakeSql {
         continue;
       }
       const local = await this.lake.localPaths(keys);
-      await this.duck.run(`CREATE OR REPLACE VIEW ${layer} AS SELECT * FROM read_parquet(${sqlList(local)}, hive_partitioning = true, union_by_name = true)`);
+      await this.duck.run(
+        `CREATE OR REPLACE VIEW ${layer} AS SELECT * FROM read_parquet(${sqlList(local)}, hive_partitioning = true, union_by_name = true)`,
+      );
       present.push(layer);
     }
     return present;
@@ -47,10 +49,17 @@ export class LakeSql {
       prepared = await extracted.prepare(0);
     } catch (err) {
       const message = (err as Error).message;
-      const missing = (Object.keys(LAYERS) as Layer[]).filter((l) => !present.includes(l) && new RegExp(`\\b${l}\\b`, 'i').test(text));
-      throw new PulseError('config_invalid', missing.length ? `the ${missing.join(', ')} layer has no files yet (${message})` : message, { field: 'sql' });
+      const missing = (Object.keys(LAYERS) as Layer[]).filter(
+        (l) => !present.includes(l) && new RegExp(`\\b${l}\\b`, 'i').test(text),
+      );
+      throw new PulseError(
+        'config_invalid',
+        missing.length ? `the ${missing.join(', ')} layer has no files yet (${message})` : message,
+        { field: 'sql' },
+      );
     }
-    if ((prepared.statementType as number) !== SELECT) throw new PulseError('config_invalid', 'the lake is read-only here: only SELECT queries', { field: 'sql' });
+    if ((prepared.statementType as number) !== SELECT)
+      throw new PulseError('config_invalid', 'the lake is read-only here: only SELECT queries', { field: 'sql' });
     const reader = await this.duck.runAndReadUntil(`SELECT * FROM (${text}) AS q LIMIT ${max}`, max);
     return { columns: reader.columnNames(), rows: reader.getRowsJS().map((r) => r.map(plain)) };
   }
@@ -58,14 +67,22 @@ export class LakeSql {
   /** Quarantined records, newest first, with their reasons. */
   async quarantine(limit = 200): Promise<QueryResult> {
     const present = await this.refreshViews();
-    if (!present.includes('quarantine')) return { columns: ['broker_time', 'reason', 'detail', 'transaction_id', 'source_partition', 'source_offset', 'raw'], rows: [] };
-    return this.query('SELECT broker_time, reason, detail, transaction_id, source_partition, source_offset, raw FROM quarantine ORDER BY broker_time DESC', limit);
+    if (!present.includes('quarantine'))
+      return {
+        columns: ['broker_time', 'reason', 'detail', 'transaction_id', 'source_partition', 'source_offset', 'raw'],
+        rows: [],
+      };
+    return this.query(
+      'SELECT broker_time, reason, detail, transaction_id, source_partition, source_offset, raw FROM quarantine ORDER BY broker_time DESC',
+      limit,
+    );
   }
 }
 
 function plain(v: unknown): unknown {
   if (typeof v === 'bigint') return Number(v);
   if (v instanceof Date) return v.toISOString();
-  if (v !== null && typeof v === 'object') return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
+  if (v !== null && typeof v === 'object')
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? Number(x) : x));
   return v;
 }

@@ -17,7 +17,17 @@ export interface Product {
   price: number;
 }
 
-export const CATEGORIES = ['Groceries', 'Dairy', 'Bakery', 'Beverages', 'Snacks', 'Personal Care', 'Household', 'Electronics', 'Clothing'] as const;
+export const CATEGORIES = [
+  'Groceries',
+  'Dairy',
+  'Bakery',
+  'Beverages',
+  'Snacks',
+  'Personal Care',
+  'Household',
+  'Electronics',
+  'Clothing',
+] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export const STORES: readonly Store[] = [

@@ -25,7 +25,13 @@ describe('validateSale', () => {
     const v = validateSale(JSON.stringify(good), NOW);
     assert.ok(v.ok);
     assert.equal(v.totalCents, 16550);
-    assert.deepEqual(v.lines.map((l) => [l.line_no, l.amountCents]), [[1, 7550], [2, 9000]]);
+    assert.deepEqual(
+      v.lines.map((l) => [l.line_no, l.amountCents]),
+      [
+        [1, 7550],
+        [2, 9000],
+      ],
+    );
     assert.equal(v.eventMs, Date.parse(good.timestamp_utc));
   });
 

@@ -75,21 +75,36 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
   const o = parsed as Partial<Record<keyof SaleTransaction, unknown>>;
   const txId = typeof o.transaction_id === 'string' ? o.transaction_id : null;
 
-  for (const field of ['transaction_id', 'timestamp_utc', 'store_id', 'customer_id', 'products', 'total_amount'] as const) {
+  for (const field of [
+    'transaction_id',
+    'timestamp_utc',
+    'store_id',
+    'customer_id',
+    'products',
+    'total_amount',
+  ] as const) {
     if (o[field] === undefined || o[field] === null) return reject('missing_field', field, txId);
   }
-  if (typeof o.transaction_id !== 'string' || o.transaction_id.length === 0) return reject('wrong_type', 'transaction_id must be a non-empty string', txId);
-  if (typeof o.timestamp_utc !== 'string') return reject('wrong_type', 'timestamp_utc must be an ISO-8601 string', txId);
-  if (typeof o.store_id !== 'number' || !Number.isInteger(o.store_id)) return reject('wrong_type', 'store_id must be an integer', txId);
-  if (typeof o.customer_id !== 'string' || o.customer_id.length === 0) return reject('wrong_type', 'customer_id must be a non-empty string', txId);
+  if (typeof o.transaction_id !== 'string' || o.transaction_id.length === 0)
+    return reject('wrong_type', 'transaction_id must be a non-empty string', txId);
+  if (typeof o.timestamp_utc !== 'string')
+    return reject('wrong_type', 'timestamp_utc must be an ISO-8601 string', txId);
+  if (typeof o.store_id !== 'number' || !Number.isInteger(o.store_id))
+    return reject('wrong_type', 'store_id must be an integer', txId);
+  if (typeof o.customer_id !== 'string' || o.customer_id.length === 0)
+    return reject('wrong_type', 'customer_id must be a non-empty string', txId);
   if (!Array.isArray(o.products)) return reject('wrong_type', 'products must be an array', txId);
-  if (typeof o.total_amount !== 'number' || !Number.isFinite(o.total_amount)) return reject('wrong_type', 'total_amount must be a number', txId);
+  if (typeof o.total_amount !== 'number' || !Number.isFinite(o.total_amount))
+    return reject('wrong_type', 'total_amount must be a number', txId);
 
-  if (!ISO_UTC.test(o.timestamp_utc)) return reject('bad_timestamp', `not an ISO-8601 UTC timestamp: ${o.timestamp_utc.slice(0, 40)}`, txId);
+  if (!ISO_UTC.test(o.timestamp_utc))
+    return reject('bad_timestamp', `not an ISO-8601 UTC timestamp: ${o.timestamp_utc.slice(0, 40)}`, txId);
   const eventMs = Date.parse(o.timestamp_utc);
   if (Number.isNaN(eventMs)) return reject('bad_timestamp', `not a real date: ${o.timestamp_utc}`, txId);
-  if (eventMs > brokerMs + MAX_FUTURE_MS) return reject('future_timestamp', `${o.timestamp_utc} is ahead of the broker clock by more than 5 minutes`, txId);
-  if (eventMs < brokerMs - MAX_AGE_MS) return reject('stale_timestamp', `${o.timestamp_utc} is more than 7 days older than its arrival`, txId);
+  if (eventMs > brokerMs + MAX_FUTURE_MS)
+    return reject('future_timestamp', `${o.timestamp_utc} is ahead of the broker clock by more than 5 minutes`, txId);
+  if (eventMs < brokerMs - MAX_AGE_MS)
+    return reject('stale_timestamp', `${o.timestamp_utc} is more than 7 days older than its arrival`, txId);
 
   if (!STORE_BY_ID.has(o.store_id)) return reject('unknown_store', `store_id ${o.store_id}`, txId);
   if (o.products.length === 0) return reject('empty_basket', 'products is empty', txId);
@@ -100,10 +115,14 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
     const p = o.products[i] as Partial<Record<string, unknown>> | null;
     if (typeof p !== 'object' || p === null) return reject('wrong_type', `products[${i}] must be an object`, txId);
     const { product_id, quantity, unit_price } = p;
-    if (typeof product_id !== 'number' || !Number.isInteger(product_id)) return reject('wrong_type', `products[${i}].product_id must be an integer`, txId);
-    if (!PRODUCT_BY_ID.has(product_id)) return reject('unknown_product', `products[${i}].product_id ${product_id}`, txId);
-    if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity <= 0) return reject('bad_quantity', `products[${i}].quantity ${String(quantity)} must be a positive integer`, txId);
-    if (typeof unit_price !== 'number' || !Number.isFinite(unit_price) || unit_price <= 0) return reject('bad_price', `products[${i}].unit_price ${String(unit_price)} must be a positive number`, txId);
+    if (typeof product_id !== 'number' || !Number.isInteger(product_id))
+      return reject('wrong_type', `products[${i}].product_id must be an integer`, txId);
+    if (!PRODUCT_BY_ID.has(product_id))
+      return reject('unknown_product', `products[${i}].product_id ${product_id}`, txId);
+    if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity <= 0)
+      return reject('bad_quantity', `products[${i}].quantity ${String(quantity)} must be a positive integer`, txId);
+    if (typeof unit_price !== 'number' || !Number.isFinite(unit_price) || unit_price <= 0)
+      return reject('bad_price', `products[${i}].unit_price ${String(unit_price)} must be a positive number`, txId);
     const priceCents = toCents(unit_price);
     const amountCents = priceCents * quantity;
     sumCents += amountCents;
@@ -111,7 +130,19 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
   }
   const totalCents = toCents(o.total_amount);
   if (Math.abs(totalCents - sumCents) > TOTAL_TOLERANCE_CENTS) {
-    return reject('total_mismatch', `total_amount ${o.total_amount} but lines sum to ${(sumCents / 100).toFixed(2)}`, txId);
+    return reject(
+      'total_mismatch',
+      `total_amount ${o.total_amount} but lines sum to ${(sumCents / 100).toFixed(2)}`,
+      txId,
+    );
   }
-  return { ok: true, transactionId: o.transaction_id, eventMs, storeId: o.store_id, customerId: o.customer_id, lines, totalCents: sumCents };
+  return {
+    ok: true,
+    transactionId: o.transaction_id,
+    eventMs,
+    storeId: o.store_id,
+    customerId: o.customer_id,
+    lines,
+    totalCents: sumCents,
+  };
 }

@@ -13,7 +13,10 @@ describe('pipeline on the embedded services', { timeout: 900_000 }, () => {
     assert.equal(s.produced.valid_transactions, 6000);
     assert.equal(s.quarantine.records, 0);
     assertReconciles(s);
-    assert.ok(Math.abs(s.windows.revenue + s.windows.late_revenue - s.silver.revenue) <= 0.01, 'the speed layer saw all revenue, on time or late');
+    assert.ok(
+      Math.abs(s.windows.revenue + s.windows.late_revenue - s.silver.revenue) <= 0.01,
+      'the speed layer saw all revenue, on time or late',
+    );
     assert.equal(s.etl?.rowsInserted, s.silver.lines);
     assert.ok(s.latency_ms.p99 !== null && s.throughput_tps > 0);
 
@@ -27,10 +30,31 @@ describe('pipeline on the embedded services', { timeout: 900_000 }, () => {
 
   it('quarantines every kind of bad input with its reason and keeps the good ones exactly once', async () => {
     const dir = tmp();
-    const s = await pipeline(['--data-dir', dir, '--seconds', '4', '--rate', '2500', '--malformed-rate', '0.03', '--invalid-rate', '0.03', '--late-rate', '0.05', '--duplicate-rate', '0.03']);
+    const s = await pipeline([
+      '--data-dir',
+      dir,
+      '--seconds',
+      '4',
+      '--rate',
+      '2500',
+      '--malformed-rate',
+      '0.03',
+      '--invalid-rate',
+      '0.03',
+      '--late-rate',
+      '0.05',
+      '--duplicate-rate',
+      '0.03',
+    ]);
     assertReconciles(s);
     assert.ok(s.produced.records > 10_000, 'duplicates add records on top of the transactions');
-    for (const reason of ['malformed_json', 'duplicate_transaction', 'unknown_product', 'bad_quantity', 'total_mismatch']) {
+    for (const reason of [
+      'malformed_json',
+      'duplicate_transaction',
+      'unknown_product',
+      'bad_quantity',
+      'total_mismatch',
+    ]) {
       assert.ok((s.quarantine.by_reason[reason] ?? 0) > 0, `quarantine has ${reason}`);
     }
     assert.ok(s.windows.late_records > 0, 'late events are counted as late');
@@ -39,13 +63,30 @@ describe('pipeline on the embedded services', { timeout: 900_000 }, () => {
 
   it('loses nothing and doubles nothing when killed with SIGKILL mid-stream', async () => {
     const dir = tmp();
-    const run = start(['--data-dir', dir, '--seconds', '30', '--rate', '3000', '--duplicate-rate', '0.02', '--malformed-rate', '0.01']);
+    const run = start([
+      '--data-dir',
+      dir,
+      '--seconds',
+      '30',
+      '--rate',
+      '3000',
+      '--duplicate-rate',
+      '0.02',
+      '--malformed-rate',
+      '0.01',
+    ]);
     // Kill once files have been written and committed, while the producer is still going.
-    await waitFor(() => run.stderrLines.some((l) => /files [1-9]\d*/.test(l) && /produced [1-9]\d{4,} tx/.test(l)), 60_000);
+    await waitFor(
+      () => run.stderrLines.some((l) => /files [1-9]\d*/.test(l) && /produced [1-9]\d{4,} tx/.test(l)),
+      60_000,
+    );
     run.child.kill('SIGKILL');
     await run.exit;
     const recovered = await pipeline(['--data-dir', dir, '--seconds', '0']);
-    assert.ok(recovered.produced.records > 10_000 && recovered.produced.records < 90_000 * 1.05, `a partial run: ${recovered.produced.records} records`);
+    assert.ok(
+      recovered.produced.records > 10_000 && recovered.produced.records < 90_000 * 1.05,
+      `a partial run: ${recovered.produced.records} records`,
+    );
     assertReconciles(recovered);
     // And once more, now that everything is loaded.
     const third = await pipeline(['--data-dir', dir, '--seconds', '0']);

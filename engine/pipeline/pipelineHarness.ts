@@ -7,8 +7,15 @@ import type { PipelineSummary } from '../contract';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export function start(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; stdout: Promise<string>; stderrLines: string[]; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'engine/cli.ts', 'pipeline', ...args, '--json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export function start(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; stdout: Promise<string>; stderrLines: string[]; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'engine/cli.ts', 'pipeline', ...args, '--json'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let out = '';
   const stderrLines: string[] = [];
   child.stdout!.on('data', (d) => (out += d));
@@ -30,9 +37,19 @@ export function assertReconciles(s: PipelineSummary): void {
   assert.equal(s.silver.lines, s.silver.distinct_lines, 'silver holds each sale line once');
   assert.equal(s.silver.lines, s.produced.valid_lines, 'silver holds every valid line');
   assert.equal(s.warehouse.fact_rows, s.silver.lines, 'the warehouse holds every silver line');
-  assert.ok(Math.abs(s.silver.revenue - s.produced.valid_revenue) <= 0.01, `silver revenue ${s.silver.revenue} vs produced ${s.produced.valid_revenue}`);
-  assert.ok(Math.abs(s.warehouse.revenue - s.produced.valid_revenue) <= 0.01, `warehouse revenue ${s.warehouse.revenue} vs produced ${s.produced.valid_revenue}`);
-  assert.equal(s.bronze.records, s.produced.valid_transactions + s.quarantine.records, 'each record is either a valid sale or in quarantine');
+  assert.ok(
+    Math.abs(s.silver.revenue - s.produced.valid_revenue) <= 0.01,
+    `silver revenue ${s.silver.revenue} vs produced ${s.produced.valid_revenue}`,
+  );
+  assert.ok(
+    Math.abs(s.warehouse.revenue - s.produced.valid_revenue) <= 0.01,
+    `warehouse revenue ${s.warehouse.revenue} vs produced ${s.produced.valid_revenue}`,
+  );
+  assert.equal(
+    s.bronze.records,
+    s.produced.valid_transactions + s.quarantine.records,
+    'each record is either a valid sale or in quarantine',
+  );
 }
 
 export const waitFor = async (cond: () => boolean, ms: number): Promise<void> => {

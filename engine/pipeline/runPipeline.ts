@@ -20,18 +20,27 @@ export async function runPipeline(run: PipelineRun): Promise<PipelineSummary> {
   const host = await Host.open(run.config);
   const status = new Map<string, StageStatus>();
   host.on('stage.status', (s) => status.set(s.stage, s));
-  host.on('etl.progress', (p) => run.onProgress?.(`etl ${p.phase}: ${p.filesDone}/${p.filesTotal} files, ${p.rowsDone}/${p.rowsTotal} rows`));
+  host.on('etl.progress', (p) =>
+    run.onProgress?.(`etl ${p.phase}: ${p.filesDone}/${p.filesTotal} files, ${p.rowsDone}/${p.rowsTotal} rows`),
+  );
   host.on('host.error', (e) => run.onProgress?.(`${e.source} error [${e.error.code}]: ${e.error.message}`));
   const ticker = setInterval(() => {
     const p = status.get('producer')?.counters ?? {};
     const s = status.get('stream')?.counters ?? {};
-    run.onProgress?.(`produced ${p.transactions ?? 0} tx (${p.rate ?? 0}/s) · consumed ${s.consumed ?? 0} · lag ${s.lag ?? 0} · silver lines ${s.silverLines ?? 0} · quarantined ${s.quarantined ?? 0} · files ${s.files ?? 0}`);
+    run.onProgress?.(
+      `produced ${p.transactions ?? 0} tx (${p.rate ?? 0}/s) · consumed ${s.consumed ?? 0} · lag ${s.lag ?? 0} · silver lines ${s.silverLines ?? 0} · quarantined ${s.quarantined ?? 0} · files ${s.files ?? 0}`,
+    );
   }, 1000);
   try {
     await host.startStream();
     const started = performance.now();
     if (run.seconds > 0) {
-      await host.startProducer({ rate: run.rate, seed: run.seed, faults: run.faults, limit: Math.round(run.rate * run.seconds) });
+      await host.startProducer({
+        rate: run.rate,
+        seed: run.seed,
+        faults: run.faults,
+        limit: Math.round(run.rate * run.seconds),
+      });
       await host.producerDone();
     }
     await host.drainStream();

@@ -17,12 +17,24 @@ describe('more stream workers in the same consumer group', { timeout: 600_000 },
     const a = await Host.open(resolveConfig({ ...setup.input, dataDir: tmp() }));
     const b = await Host.open(resolveConfig({ ...setup.input, dataDir: tmp() }));
     const owned = { a: [] as number[], b: [] as number[] };
-    a.on('stage.status', (s) => s.stage === 'stream' && s.counters.partitions !== undefined && owned.a.push(s.counters.partitions));
-    b.on('stage.status', (s) => s.stage === 'stream' && s.counters.partitions !== undefined && owned.b.push(s.counters.partitions));
-    const consumed = (h: Host) => h.call('stage.list', {}).then((l) => l.find((s) => s.stage === 'stream')!.counters.consumed ?? 0);
+    a.on(
+      'stage.status',
+      (s) => s.stage === 'stream' && s.counters.partitions !== undefined && owned.a.push(s.counters.partitions),
+    );
+    b.on(
+      'stage.status',
+      (s) => s.stage === 'stream' && s.counters.partitions !== undefined && owned.b.push(s.counters.partitions),
+    );
+    const consumed = (h: Host) =>
+      h.call('stage.list', {}).then((l) => l.find((s) => s.stage === 'stream')!.counters.consumed ?? 0);
     try {
       await a.startStream();
-      await a.startProducer({ rate: 2500, seed: 11, limit: 35_000, faults: { malformed: 0, invalid: 0, late: 0, duplicate: 0.02 } });
+      await a.startProducer({
+        rate: 2500,
+        seed: 11,
+        limit: 35_000,
+        faults: { malformed: 0, invalid: 0, late: 0, duplicate: 0.02 },
+      });
       let aBefore = 0;
       await waitFor(() => (void consumed(a).then((n) => (aBefore = n)), aBefore > 3_000), 60_000);
       await b.startStream();
@@ -40,7 +52,10 @@ describe('more stream workers in the same consumer group', { timeout: 600_000 },
       const s = await a.summary();
       assert.equal(s.produced.valid_transactions, 35_000);
       assertReconciles(s);
-      assert.ok(Math.abs(s.windows.revenue + s.windows.late_revenue - s.silver.revenue) <= 0.01, `windows ${s.windows.revenue} + late ${s.windows.late_revenue} vs silver ${s.silver.revenue}: the shared Redis windows count each sale once`);
+      assert.ok(
+        Math.abs(s.windows.revenue + s.windows.late_revenue - s.silver.revenue) <= 0.01,
+        `windows ${s.windows.revenue} + late ${s.windows.late_revenue} vs silver ${s.silver.revenue}: the shared Redis windows count each sale once`,
+      );
     } finally {
       await b.close();
       await a.close();

@@ -17,16 +17,31 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
  * truth: the log (what was produced, and what of it is valid), the lake files, the warehouse
  * tables; only the speed layer's windows come from the metrics store.
  */
-export async function summarize(deps: { config: EngineConfig; warehouse: Warehouse; metrics: Metrics; etl: EtlResult | null; throughputTps: number }): Promise<PipelineSummary> {
+export async function summarize(deps: {
+  config: EngineConfig;
+  warehouse: Warehouse;
+  metrics: Metrics;
+  etl: EtlResult | null;
+  throughputTps: number;
+}): Promise<PipelineSummary> {
   const broker = await openBroker(deps.config);
   const lake = await openLake(deps.config);
   try {
-    const [produced, layers, warehouse, totals] = await Promise.all([producedFromLog(broker, deps.config.topic), lakeCounts(lake), deps.warehouse.totals(), deps.metrics.totals()]);
+    const [produced, layers, warehouse, totals] = await Promise.all([
+      producedFromLog(broker, deps.config.topic),
+      lakeCounts(lake),
+      deps.warehouse.totals(),
+      deps.metrics.totals(),
+    ]);
     return {
       produced,
       ...layers,
       warehouse: { fact_rows: warehouse.factRows, revenue: round2(warehouse.revenue) },
-      windows: { revenue: totals.revenueCents / 100, late_records: totals.lateRecords, late_revenue: totals.lateRevenueCents / 100 },
+      windows: {
+        revenue: totals.revenueCents / 100,
+        late_records: totals.lateRecords,
+        late_revenue: totals.lateRevenueCents / 100,
+      },
       throughput_tps: Math.round(deps.throughputTps),
       latency_ms: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
       etl: deps.etl,
@@ -73,24 +88,44 @@ async function lakeCounts(lake: Lake): Promise<Pick<PipelineSummary, 'bronze' | 
   }
 }
 
-async function countLayers(lake: Lake, duck: DuckDBConnection): Promise<Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'>> {
-  const filesOf = async (prefix: string): Promise<string[]> => lake.localPaths((await lake.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet')));
-  const [bronze, silver, quarantine] = await Promise.all([filesOf(LAYERS.bronze), filesOf(LAYERS.silver), filesOf(LAYERS.quarantine)]);
+async function countLayers(
+  lake: Lake,
+  duck: DuckDBConnection,
+): Promise<Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'>> {
+  const filesOf = async (prefix: string): Promise<string[]> =>
+    lake.localPaths((await lake.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet')));
+  const [bronze, silver, quarantine] = await Promise.all([
+    filesOf(LAYERS.bronze),
+    filesOf(LAYERS.silver),
+    filesOf(LAYERS.quarantine),
+  ]);
   const one = async (sql: string): Promise<unknown[]> => (await duck.runAndReadAll(sql)).getRowsJS()[0];
   const out: Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'> = {
     bronze: { records: 0, files: bronze.length },
     silver: { lines: 0, distinct_lines: 0, revenue: 0, files: silver.length },
     quarantine: { records: 0, by_reason: {} },
   };
-  if (bronze.length) out.bronze.records = Number((await one(`SELECT count(*) FROM read_parquet(${sqlList(bronze)}, hive_partitioning = false)`))[0]);
+  if (bronze.length)
+    out.bronze.records = Number(
+      (await one(`SELECT count(*) FROM read_parquet(${sqlList(bronze)}, hive_partitioning = false)`))[0],
+    );
   if (silver.length) {
     const [lines, distinct, revenue] = await one(
       `SELECT count(*), count(DISTINCT (transaction_id, line_no)), coalesce(sum(line_amount), 0)::DOUBLE FROM read_parquet(${sqlList(silver)}, hive_partitioning = false)`,
     );
-    out.silver = { lines: Number(lines), distinct_lines: Number(distinct), revenue: round2(Number(revenue)), files: silver.length };
+    out.silver = {
+      lines: Number(lines),
+      distinct_lines: Number(distinct),
+      revenue: round2(Number(revenue)),
+      files: silver.length,
+    };
   }
   if (quarantine.length) {
-    const rows = (await duck.runAndReadAll(`SELECT reason, count(*) FROM read_parquet(${sqlList(quarantine)}, hive_partitioning = false) GROUP BY 1 ORDER BY 1`)).getRowsJS();
+    const rows = (
+      await duck.runAndReadAll(
+        `SELECT reason, count(*) FROM read_parquet(${sqlList(quarantine)}, hive_partitioning = false) GROUP BY 1 ORDER BY 1`,
+      )
+    ).getRowsJS();
     for (const [reason, n] of rows) {
       out.quarantine.by_reason[String(reason)] = Number(n);
       out.quarantine.records += Number(n);

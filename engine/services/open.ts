@@ -25,7 +25,12 @@ export async function openLake(config: EngineConfig): Promise<Lake> {
   // lockfile pins a version that runs here, so the warning would only alarm users.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { S3Lake } = await import('./lake/s3Lake');
-  return S3Lake.open({ ...s, forcePathStyle: true, scratchDir: paths.scratch(config), cacheDir: paths.lakeCache(config) });
+  return S3Lake.open({
+    ...s,
+    forcePathStyle: true,
+    scratchDir: paths.scratch(config),
+    cacheDir: paths.lakeCache(config),
+  });
 }
 
 /** The external metrics store; the embedded one is a single MemoryMetrics the Host owns. */

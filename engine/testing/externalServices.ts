@@ -39,7 +39,20 @@ export async function freshExternal(): Promise<ExternalSetup> {
   };
   return {
     input,
-    args: ['--topic', String(input.topic), '--kafka', String(input.kafka), '--s3', String(input.s3), '--s3-bucket', String(input.s3Bucket), '--postgres', String(input.postgres), '--redis', String(input.redis)],
+    args: [
+      '--topic',
+      String(input.topic),
+      '--kafka',
+      String(input.kafka),
+      '--s3',
+      String(input.s3),
+      '--s3-bucket',
+      String(input.s3Bucket),
+      '--postgres',
+      String(input.postgres),
+      '--redis',
+      String(input.redis),
+    ],
     env: { RETAIL_PULSE_REDIS_PREFIX: String(input.redisPrefix) },
     cleanup: async () => {
       const c = new pg.Client({ connectionString: admin.href });

@@ -15,7 +15,12 @@ function services(cliArgs: string[]): string {
 }
 
 function kafkaAdmin(broker: string) {
-  return new Kafka({ clientId: 'real-services-test', brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 3 } }).admin();
+  return new Kafka({
+    clientId: 'real-services-test',
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  }).admin();
 }
 
 test('status --json prints one object whose five servers all answer', async (t) => {
@@ -96,7 +101,10 @@ test('kafka stopped and started again keeps a topic and its records', async () =
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    assert.equal(offsets.reduce((sum, p) => sum + Number(p.high), 0), 1);
+    assert.equal(
+      offsets.reduce((sum, p) => sum + Number(p.high), 0),
+      1,
+    );
     await after.deleteTopics({ topics: [topic] });
   } finally {
     await after.disconnect();

@@ -52,7 +52,10 @@ export function testService(name: TestServiceName): string {
 }
 
 function assertOurs(name: TestServiceName): void {
-  if (process.env[ENV[name]]) throw new Error(`${name} comes from ${ENV[name]}: a server this repo did not start cannot be stopped or started by the tests`);
+  if (process.env[ENV[name]])
+    throw new Error(
+      `${name} comes from ${ENV[name]}: a server this repo did not start cannot be stopped or started by the tests`,
+    );
 }
 
 /**

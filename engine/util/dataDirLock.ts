@@ -16,7 +16,10 @@ export function lockDataDir(file: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const owner = Number(fs.readFileSync(file, 'utf8'));
       if (owner && owner !== process.pid && alive(owner)) {
-        throw new PulseError('data_dir_locked', `${path.dirname(file)} is in use by process ${owner}. Stop it, or choose another --data-dir.`);
+        throw new PulseError(
+          'data_dir_locked',
+          `${path.dirname(file)} is in use by process ${owner}. Stop it, or choose another --data-dir.`,
+        );
       }
       fs.rmSync(file, { force: true });
     }

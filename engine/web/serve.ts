@@ -11,7 +11,14 @@ import { Host } from '../host';
 import { settingsFile } from '../settings';
 import { startWebServer } from './server';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, renderer: { type: 'string' }, 'no-static': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    renderer: { type: 'string' },
+    'no-static': { type: 'boolean' },
+  },
+});
 const rendererDir = values.renderer ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
 if (!values['no-static'] && !fs.existsSync(path.join(rendererDir, 'index.html'))) {
   console.error(`retail-pulse: no built renderer in ${rendererDir}; run npm run build first`);
@@ -19,10 +26,18 @@ if (!values['no-static'] && !fs.existsSync(path.join(rendererDir, 'index.html'))
 }
 const dataDir = values['data-dir'] ?? process.env.RETAIL_PULSE_DATA_DIR ?? path.resolve('.data');
 const saved = settingsFile(path.resolve(dataDir));
-const config = loadConfig({ dataDir, config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined) });
+const config = loadConfig({
+  dataDir,
+  config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined),
+});
 const started = Date.now();
 const opening = Host.open(config, { waitForWarehouse: false });
-const server = await startWebServer({ host: opening, rendererDir: values['no-static'] ? null : rendererDir, port: values.port ? Number(values.port) : undefined, token: process.env.RETAIL_PULSE_TOKEN });
+const server = await startWebServer({
+  host: opening,
+  rendererDir: values['no-static'] ? null : rendererDir,
+  port: values.port ? Number(values.port) : undefined,
+  token: process.env.RETAIL_PULSE_TOKEN,
+});
 console.log(`retail-pulse: web mode on ${server.url}  (Ctrl-C stops)`);
 const host = await opening.catch(async (err: unknown) => {
   console.error(`retail-pulse: ${err instanceof Error ? err.message : String(err)}`);

@@ -50,7 +50,10 @@ test('web mode: the page and the socket need the token; frames are checked befor
   assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   assert.equal((await fetch(`${base}/../../etc/passwd`)).status, 404);
   await assert.rejects(open(`ws://127.0.0.1:${server.port}/api`), /401/);
-  await assert.rejects(open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, { Origin: 'https://evil.test' }), /401/);
+  await assert.rejects(
+    open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`, { Origin: 'https://evil.test' }),
+    /401/,
+  );
 
   const ws = await open(`ws://127.0.0.1:${server.port}/api?token=${server.token}`);
   const replies: Record<string, unknown>[] = [];

@@ -9,9 +9,18 @@ import { toErrorInfo } from '../errors';
 import { MAX_FRAME_BYTES, type ServerMessage } from './protocol';
 
 /** The same CSP as the Electron window, plus the socket back to this server. */
-export const WEB_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+export const WEB_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
 
 export interface WebServer {
   url: string;
@@ -33,14 +42,24 @@ function sameToken(given: string | null, token: string): boolean {
  * public bundle. Every incoming frame is checked (size, JSON, id, known command, request shape)
  * before the Host sees it.
  */
-export async function startWebServer(opts: { host: HostApi | Promise<HostApi>; rendererDir: string | null; port?: number; token?: string }): Promise<WebServer> {
+export async function startWebServer(opts: {
+  host: HostApi | Promise<HostApi>;
+  rendererDir: string | null;
+  port?: number;
+  token?: string;
+}): Promise<WebServer> {
   const token = opts.token ?? crypto.randomBytes(24).toString('base64url');
   const root = opts.rendererDir === null ? null : path.resolve(opts.rendererDir);
   // The page can paint while the Host is still opening (PGlite takes seconds on a new data dir): calls wait for it.
   const host = Promise.resolve(opts.host);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const headers = { 'Content-Security-Policy': WEB_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' };
+    const headers = {
+      'Content-Security-Policy': WEB_CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    };
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, headers).end();
       return;
@@ -48,7 +67,9 @@ export async function startWebServer(opts: { host: HostApi | Promise<HostApi>; r
     let rel = decodeURIComponent(url.pathname);
     if (rel === '/' || rel === '/index.html') {
       if (!sameToken(url.searchParams.get('token'), token)) {
-        res.writeHead(401, { ...headers, 'Content-Type': 'text/plain' }).end('retail-pulse: open the URL with the token that `npm run serve` printed\n');
+        res
+          .writeHead(401, { ...headers, 'Content-Type': 'text/plain' })
+          .end('retail-pulse: open the URL with the token that `npm run serve` printed\n');
         return;
       }
       rel = '/index.html';
@@ -98,9 +119,12 @@ function attach(ws: WebSocket, hostReady: Promise<HostApi>): void {
   };
   let offs: (() => void)[] = [];
   let closed = false;
-  void hostReady.then((host) => {
-    if (!closed) offs = EVENT_NAMES.map((name) => host.on(name, (payload) => send({ event: name, payload })));
-  }, () => undefined);
+  void hostReady.then(
+    (host) => {
+      if (!closed) offs = EVENT_NAMES.map((name) => host.on(name, (payload) => send({ event: name, payload })));
+    },
+    () => undefined,
+  );
   ws.on('close', () => {
     closed = true;
     offs.forEach((off) => off());
@@ -127,9 +151,11 @@ function attach(ws: WebSocket, hostReady: Promise<HostApi>): void {
       send({ id, ok: false, error: toErrorInfo(err) });
       return;
     }
-    hostReady.then((host) => host.call(call.name, call.req as never)).then(
-      (value) => send({ id, ok: true, value }),
-      (err: unknown) => send({ id, ok: false, error: toErrorInfo(err) }),
-    );
+    hostReady
+      .then((host) => host.call(call.name, call.req as never))
+      .then(
+        (value) => send({ id, ok: true, value }),
+        (err: unknown) => send({ id, ok: false, error: toErrorInfo(err) }),
+      );
   });
 }

@@ -28,7 +28,12 @@ export function serve(endpoint: Endpoint, impl: object): () => void {
     const fn = (impl as Record<string, unknown>)[m.method];
     const reply = (msg: Message): void => endpoint.postMessage(msg);
     if (typeof fn !== 'function') {
-      reply({ rpc: 'result', id: m.id, ok: false, error: { code: 'internal', message: `no method ${m.method}`, retriable: false } });
+      reply({
+        rpc: 'result',
+        id: m.id,
+        ok: false,
+        error: { code: 'internal', message: `no method ${m.method}`, retriable: false },
+      });
       return;
     }
     Promise.resolve()
@@ -43,7 +48,9 @@ export function serve(endpoint: Endpoint, impl: object): () => void {
 }
 
 export type Remote<T> = {
-  [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+  [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
 };
 
 export interface Client<T> {

@@ -66,19 +66,34 @@ async function main(): Promise<void> {
           return running.has(id);
         },
       };
-      serve(port, Object.assign(Object.create(warehouse) as object, cancellable, { attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse) }));
+      serve(
+        port,
+        Object.assign(Object.create(warehouse) as object, cancellable, {
+          attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse),
+        }),
+      );
       break;
     }
     case 'lake': {
       // DuckDB over the lake for the lake browser, off the Host's thread.
       const sql = new LakeSql(await openLake(config), await openDuck({ threads: 1 }));
-      serve(port, { query: (text: string, limit?: number) => sql.query(text, limit), quarantine: (limit?: number) => sql.quarantine(limit) });
+      serve(port, {
+        query: (text: string, limit?: number) => sql.query(text, limit),
+        quarantine: (limit?: number) => sql.quarantine(limit),
+      });
       break;
     }
     case 'producer': {
       const stage = new ProducerStage(await openBroker(config), init.options as ProducerOptions);
       serve(port, {
-        start: () => stage.start().then(() => void stage.done().then(() => emit(port, 'finished', stage.counters), (e) => emit(port, 'error', toErrorInfo(e)))),
+        start: () =>
+          stage.start().then(
+            () =>
+              void stage.done().then(
+                () => emit(port, 'finished', stage.counters),
+                (e) => emit(port, 'error', toErrorInfo(e)),
+              ),
+          ),
         stop: () => stage.stop(),
         setRate: (rate: number) => stage.setRate(rate),
         setFaults: (f: ProducerOptions['faults']) => stage.setFaults(f),
@@ -88,10 +103,18 @@ async function main(): Promise<void> {
       break;
     }
     case 'stream': {
-      const metrics = init.metricsPort ? (connect<Metrics>(init.metricsPort as unknown as Endpoint).api as unknown as Metrics) : await openExternalMetrics(config);
+      const metrics = init.metricsPort
+        ? (connect<Metrics>(init.metricsPort as unknown as Endpoint).api as unknown as Metrics)
+        : await openExternalMetrics(config);
       if (!metrics) throw new Error('the stream worker got neither a metrics port nor an external metrics store');
       const stage = new StreamStage(
-        { broker: await openBroker(config), lake: await openLake(config), metrics, duck: await openDuck({ threads: 1 }), onError: (e) => emit(port, 'error', e) },
+        {
+          broker: await openBroker(config),
+          lake: await openLake(config),
+          metrics,
+          duck: await openDuck({ threads: 1 }),
+          onError: (e) => emit(port, 'error', e),
+        },
         { ...STREAM_DEFAULTS, ...(init.options as Partial<StreamOptions>) },
       );
       serve(port, {

@@ -6,7 +6,9 @@ import type { WorkerInit } from './worker';
 
 /** From sources (tsx) the worker starts through a bootstrap that registers tsx; a build ships worker.js. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const ENTRY = FROM_SOURCE ? new URL('./tsBootstrap.mjs', import.meta.url) : firstExisting(['./worker.js', '../worker.js']);
+const ENTRY = FROM_SOURCE
+  ? new URL('./tsBootstrap.mjs', import.meta.url)
+  : firstExisting(['./worker.js', '../worker.js']);
 
 /** A bundler may put this module in a chunk folder below the worker entry. */
 function firstExisting(candidates: string[]): URL {
@@ -33,7 +35,14 @@ export class WorkerHandle<T> {
       this.lastError = { code: 'stage_failed', message: `${role} worker crashed: ${err.message}`, retriable: false };
     });
     worker.on('exit', (code) => {
-      const error = code === 0 || this.ending ? null : (this.lastError ?? { code: 'stage_failed' as const, message: `${role} worker exited with code ${code}`, retriable: false });
+      const error =
+        code === 0 || this.ending
+          ? null
+          : (this.lastError ?? {
+              code: 'stage_failed' as const,
+              message: `${role} worker exited with code ${code}`,
+              retriable: false,
+            });
       client.failAll(error ?? { code: 'stage_state', message: `${role} worker has stopped`, retriable: false });
       for (const l of this.exitListeners) l(code, error);
     });
@@ -51,7 +60,11 @@ export class WorkerHandle<T> {
    * queue; `ready` says when it is (or why it could not start: pending calls fail with that too).
    */
   static start<T>(init: WorkerInit, transfer: MessagePort[] = []): { handle: WorkerHandle<T>; ready: Promise<void> } {
-    const worker = new Worker(ENTRY, { workerData: FROM_SOURCE ? { ...init, entry: SOURCE_ENTRY } : init, transferList: transfer, name: `retail-pulse-${init.role}` });
+    const worker = new Worker(ENTRY, {
+      workerData: FROM_SOURCE ? { ...init, entry: SOURCE_ENTRY } : init,
+      transferList: transfer,
+      name: `retail-pulse-${init.role}`,
+    });
     const client = connect<T>(worker as unknown as Endpoint);
     const handle = new WorkerHandle<T>(init.role, worker, client);
     const ready = new Promise<void>((resolve, reject) => {
@@ -66,7 +79,9 @@ export class WorkerHandle<T> {
       });
       let crash = '';
       worker.once('error', (err) => (crash = `: ${err.message}`));
-      worker.once('exit', (code) => reject(new PulseError('stage_failed', `${init.role} worker exited with code ${code} while starting${crash}`)));
+      worker.once('exit', (code) =>
+        reject(new PulseError('stage_failed', `${init.role} worker exited with code ${code} while starting${crash}`)),
+      );
     });
     ready.catch(() => undefined); // a caller that does not wait still sees failures through calls and onExit
     return { handle, ready };

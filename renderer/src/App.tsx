@@ -48,18 +48,31 @@ export function App() {
         <h1>Retail Pulse</h1>
         <nav aria-label="Pages">
           {PAGES.map(([id, name]) => (
-            <a key={id} href={`#/${id}`} aria-current={page === id ? 'page' : undefined}>{name}</a>
+            <a key={id} href={`#/${id}`} aria-current={page === id ? 'page' : undefined}>
+              {name}
+            </a>
           ))}
         </nav>
-        <span className={`dot ${connected ? 'ok' : ''}`} role="status" aria-label={connected ? 'connected to the host' : 'connecting'} />
-        <button className="theme" onClick={() => app.setState({ theme: theme === 'dark' ? 'light' : 'dark' })} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+        <span
+          className={`dot ${connected ? 'ok' : ''}`}
+          role="status"
+          aria-label={connected ? 'connected to the host' : 'connecting'}
+        />
+        <button
+          className="theme"
+          onClick={() => app.setState({ theme: theme === 'dark' ? 'light' : 'dark' })}
+          aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+        >
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
       <div className="errors" aria-live="polite">
         {errors.map((e) => (
           <p key={e.id} role="alert">
-            <strong>{e.source}:</strong> {e.message} <button onClick={() => dismissError(app, e.id)} aria-label="Dismiss">×</button>
+            <strong>{e.source}:</strong> {e.message}{' '}
+            <button onClick={() => dismissError(app, e.id)} aria-label="Dismiss">
+              ×
+            </button>
           </p>
         ))}
       </div>

@@ -7,7 +7,12 @@ import { bindHost, createAppStore, createLiveStore, type Theme } from './store/a
 import './styles.css';
 
 const saved = localStorage.getItem('retail-pulse-theme');
-const theme: Theme = saved === 'light' || saved === 'dark' ? saved : matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
+const theme: Theme =
+  saved === 'light' || saved === 'dark'
+    ? saved
+    : matchMedia('(prefers-color-scheme: light)').matches
+      ? 'light'
+      : 'dark';
 document.documentElement.dataset.theme = theme;
 
 const api = hostApi();

@@ -14,7 +14,9 @@ export function isRoot(): boolean {
 export function aptInstall(service: string, packages: string[], say: (line: string) => void): Promise<void> {
   return oneAtATime(async () => {
     if (!isRoot()) {
-      throw new Error(`needs Debian package(s) ${packages.join(' ')}: run \`sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}\` (the script installs them itself only as root)`);
+      throw new Error(
+        `needs Debian package(s) ${packages.join(' ')}: run \`sudo apt-get update && sudo apt-get install -y ${packages.join(' ')}\` (the script installs them itself only as root)`,
+      );
     }
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     if (!updated) {

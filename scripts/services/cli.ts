@@ -11,11 +11,24 @@ const USAGE = `usage: npm run services:test -- <command>
 names: kafka kafka39 s3 postgres redis`;
 
 function table(rows: ServiceStatus[]): string {
-  const lines = rows.map((r) => [r.name, r.running ? 'running' : 'stopped', r.running ? r.address : '-', r.version ?? '-',
-    r.pid === undefined ? '-' : String(r.pid), r.rssMiB === undefined ? '-' : `${r.rssMiB} MiB`]);
+  const lines = rows.map((r) => [
+    r.name,
+    r.running ? 'running' : 'stopped',
+    r.running ? r.address : '-',
+    r.version ?? '-',
+    r.pid === undefined ? '-' : String(r.pid),
+    r.rssMiB === undefined ? '-' : `${r.rssMiB} MiB`,
+  ]);
   const all = [['SERVICE', 'STATE', 'ADDRESS', 'VERSION', 'PID', 'RSS'], ...lines];
   const widths = all[0].map((_, i) => Math.max(...all.map((l) => l[i].length)));
-  return all.map((l) => l.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return all
+    .map((l) =>
+      l
+        .map((cell, i) => cell.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {

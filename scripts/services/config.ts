@@ -39,7 +39,9 @@ function envPort(variable: string, fallback: number): number {
 
 export function portVariables(name: ServiceName): string[] {
   const key = name.toUpperCase();
-  return name.startsWith('kafka') ? [`RETAIL_PULSE_${key}_PORT`, `RETAIL_PULSE_${key}_CONTROLLER_PORT`] : [`RETAIL_PULSE_${key}_PORT`];
+  return name.startsWith('kafka')
+    ? [`RETAIL_PULSE_${key}_PORT`, `RETAIL_PULSE_${key}_CONTROLLER_PORT`]
+    : [`RETAIL_PULSE_${key}_PORT`];
 }
 
 /** Ports for a service: the ones it runs (or last ran) on, else the environment's, else the defaults. */

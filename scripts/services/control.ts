@@ -38,10 +38,14 @@ export interface ServiceStatus {
 /** What a failed command tells a person: each failing service, and the tail of its log. */
 export function describeFailure(err: unknown): string {
   const errors = err instanceof AggregateError ? err.errors : [err];
-  return errors.map((e) => {
-    const head = `services: ${e instanceof Error ? e.message : String(e)}\n`;
-    return e instanceof ServiceError && e.logTail ? `${head}--- last lines of ${e.service}'s log ---\n${e.logTail}\n---\n` : head;
-  }).join('');
+  return errors
+    .map((e) => {
+      const head = `services: ${e instanceof Error ? e.message : String(e)}\n`;
+      return e instanceof ServiceError && e.logTail
+        ? `${head}--- last lines of ${e.service}'s log ---\n${e.logTail}\n---\n`
+        : head;
+    })
+    .join('');
 }
 
 /** `undefined` means every service; an empty list means none (a caller that started nothing stops nothing). */
@@ -79,7 +83,10 @@ async function assertPortsFree(service: Service): Promise<void> {
   const variables = portVariables(service.name);
   for (const [i, port] of service.ports().entries()) {
     if (await portTaken(port)) {
-      throw new ServiceError(service.name, `port ${port} on 127.0.0.1 is taken by a process that is not ours (choose another with ${variables[i]}, or run \`down\` first if an old state dir was removed by hand)`);
+      throw new ServiceError(
+        service.name,
+        `port ${port} on 127.0.0.1 is taken by a process that is not ours (choose another with ${variables[i]}, or run \`down\` first if an old state dir was removed by hand)`,
+      );
     }
   }
 }
@@ -120,26 +127,30 @@ export async function up(names?: readonly string[], say: Say = toStderr): Promis
   const chosen = pick(names);
   const started: ServiceName[] = [];
   const reused: ServiceName[] = [];
-  const results = await Promise.allSettled(chosen.map(async (name) => {
-    const service = SERVICES[name];
-    try {
-      if (service.running()) {
-        await service.ready(Date.now() + READY_TIMEOUT_MS);
-        say(`${name}: already running on ${service.address()}`);
-        reused.push(name);
-        return;
+  const results = await Promise.allSettled(
+    chosen.map(async (name) => {
+      const service = SERVICES[name];
+      try {
+        if (service.running()) {
+          await service.ready(Date.now() + READY_TIMEOUT_MS);
+          say(`${name}: already running on ${service.address()}`);
+          reused.push(name);
+          return;
+        }
+        await service.install(say);
+        started.push(name);
+        await bringUp(service, say);
+      } catch (err) {
+        throw wrap(name, err);
       }
-      await service.install(say);
-      started.push(name);
-      await bringUp(service, say);
-    } catch (err) {
-      throw wrap(name, err);
-    }
-  }));
+    }),
+  );
   const addresses = writeStatusFile();
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as ServiceError] : []));
   if (failures.length > 0) {
-    throw Object.assign(new AggregateError(failures, `${failures.map((f) => f.service).join(', ')} failed to start`), { started });
+    throw Object.assign(new AggregateError(failures, `${failures.map((f) => f.service).join(', ')} failed to start`), {
+      started,
+    });
   }
   return { started, reused, addresses };
 }
@@ -147,17 +158,20 @@ export async function up(names?: readonly string[], say: Say = toStderr): Promis
 /** Stops the named services (all by default) and removes their state. */
 export async function down(names?: readonly string[], say: Say = toStderr): Promise<void> {
   const chosen = pick(names);
-  await Promise.all(chosen.map(async (name) => {
-    const service = SERVICES[name];
-    if (service.running()) {
-      say(`${name}: stopping`);
-      await service.stop();
-    }
-    service.remove();
-  }));
+  await Promise.all(
+    chosen.map(async (name) => {
+      const service = SERVICES[name];
+      if (service.running()) {
+        say(`${name}: stopping`);
+        await service.stop();
+      }
+      service.remove();
+    }),
+  );
   writeStatusFile();
   // The state dir goes with the last service's state (a stopped one keeps its data until its own down).
-  if (!SERVICE_NAMES.some((name) => fs.existsSync(path.join(stateDir(), name)))) fs.rmSync(stateDir(), { recursive: true, force: true });
+  if (!SERVICE_NAMES.some((name) => fs.existsSync(path.join(stateDir(), name))))
+    fs.rmSync(stateDir(), { recursive: true, force: true });
 }
 
 /** Stops one service and keeps its data, for fault tests. */

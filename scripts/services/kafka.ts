@@ -65,10 +65,19 @@ async function fetchJars(version: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'pom.xml'), pom(version));
   await mavenOneAtATime(() =>
-    run('mvn', ['-q', '-B', `-Dmaven.repo.local=${path.join(cacheDir(), 'kafka', 'm2')}`, '-f', path.join(dir, 'pom.xml'),
-      `${DEPENDENCY_PLUGIN}:copy-dependencies`, `-DoutputDirectory=${staging}`, '-DincludeScope=runtime']),
+    run('mvn', [
+      '-q',
+      '-B',
+      `-Dmaven.repo.local=${path.join(cacheDir(), 'kafka', 'm2')}`,
+      '-f',
+      path.join(dir, 'pom.xml'),
+      `${DEPENDENCY_PLUGIN}:copy-dependencies`,
+      `-DoutputDirectory=${staging}`,
+      '-DincludeScope=runtime',
+    ]),
   );
-  if (!fs.existsSync(path.join(staging, `kafka_2.13-${version}.jar`))) throw new Error(`Maven finished but kafka_2.13-${version}.jar is missing`);
+  if (!fs.existsSync(path.join(staging, `kafka_2.13-${version}.jar`)))
+    throw new Error(`Maven finished but kafka_2.13-${version}.jar is missing`);
   fs.rmSync(kafkaLibs(version), { recursive: true, force: true });
   fs.renameSync(staging, kafkaLibs(version));
 }
@@ -154,8 +163,20 @@ export function kafkaService(name: ServiceName & ('kafka' | 'kafka39')): Service
     fs.writeFileSync(logPath, log.text);
     // C1 only and the serial GC: on two cores a broker answers in about 7 s instead of 14, and
     // test traffic is far too small to miss C2.
-    return ['java', [`-Xmx${heap}`, '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Djava.awt.headless=true', `-D${log.property}=${major(version) === 3 ? `file:${logPath}` : logPath}`,
-      '-cp', path.join(kafkaLibs(version), '*'), mainClass, ...args]];
+    return [
+      'java',
+      [
+        `-Xmx${heap}`,
+        '-XX:TieredStopAtLevel=1',
+        '-XX:+UseSerialGC',
+        '-Djava.awt.headless=true',
+        `-D${log.property}=${major(version) === 3 ? `file:${logPath}` : logPath}`,
+        '-cp',
+        path.join(kafkaLibs(version), '*'),
+        mainClass,
+        ...args,
+      ],
+    ];
   }
 
   return {
@@ -168,10 +189,14 @@ export function kafkaService(name: ServiceName & ('kafka' | 'kafka39')): Service
     running: () => isOurs(readMeta(name)?.pid, marker()),
 
     async install(say) {
-      const missing = [!onPath('java') && 'openjdk-17-jre-headless', !onPath('mvn') && 'maven'].filter((p): p is string => !!p);
+      const missing = [!onPath('java') && 'openjdk-17-jre-headless', !onPath('mvn') && 'maven'].filter(
+        (p): p is string => !!p,
+      );
       if (missing.length > 0) await aptInstall(name, missing, say);
       const pinned = readMeta(name)?.version;
-      const candidates = pinned ? [pinned] : (process.env[`RETAIL_PULSE_${name.toUpperCase()}_VERSION`]?.split(',') ?? KAFKA_VERSIONS[name]);
+      const candidates = pinned
+        ? [pinned]
+        : (process.env[`RETAIL_PULSE_${name.toUpperCase()}_VERSION`]?.split(',') ?? KAFKA_VERSIONS[name]);
       const failures: string[] = [];
       for (const candidate of candidates) {
         if (!hasJars(candidate)) {
@@ -217,22 +242,32 @@ export function kafkaService(name: ServiceName & ('kafka' | 'kafka39')): Service
         requestTimeout: 5000,
         retry: { retries: 0 },
       });
-      await waitUntil(async () => {
-        const admin = kafka.admin();
-        try {
-          await admin.connect();
-          await admin.describeCluster();
-          // Answering is not serving: after a restart, each partition needs its leader back.
-          const topics = await admin.listTopics();
-          if (topics.length) {
-            const meta = await admin.fetchTopicMetadata({ topics });
-            const leaderless = meta.topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.partitionErrorCode !== 0).map((p) => `${t.name}/${p.partitionId}`));
-            if (leaderless.length) throw new Error(`partitions without a leader yet: ${leaderless.slice(0, 3).join(', ')}`);
+      await waitUntil(
+        async () => {
+          const admin = kafka.admin();
+          try {
+            await admin.connect();
+            await admin.describeCluster();
+            // Answering is not serving: after a restart, each partition needs its leader back.
+            const topics = await admin.listTopics();
+            if (topics.length) {
+              const meta = await admin.fetchTopicMetadata({ topics });
+              const leaderless = meta.topics.flatMap((t) =>
+                t.partitions
+                  .filter((p) => p.leader < 0 || p.partitionErrorCode !== 0)
+                  .map((p) => `${t.name}/${p.partitionId}`),
+              );
+              if (leaderless.length)
+                throw new Error(`partitions without a leader yet: ${leaderless.slice(0, 3).join(', ')}`);
+            }
+          } finally {
+            await admin.disconnect().catch(() => undefined);
           }
-        } finally {
-          await admin.disconnect().catch(() => undefined);
-        }
-      }, () => isOurs(readMeta(name)?.pid, marker()), deadline, `Kafka ${version() ?? ''}`);
+        },
+        () => isOurs(readMeta(name)?.pid, marker()),
+        deadline,
+        `Kafka ${version() ?? ''}`,
+      );
     },
 
     async stop() {

@@ -15,7 +15,9 @@ export function motoVenv(): string {
 function installed(): boolean {
   const lib = path.join(motoVenv(), 'lib');
   if (!fs.existsSync(path.join(motoVenv(), 'bin', 'moto_server')) || !fs.existsSync(lib)) return false;
-  return fs.readdirSync(lib).some((py) => fs.existsSync(path.join(lib, py, 'site-packages', `moto-${MOTO_VERSION}.dist-info`)));
+  return fs
+    .readdirSync(lib)
+    .some((py) => fs.existsSync(path.join(lib, py, 'site-packages', `moto-${MOTO_VERSION}.dist-info`)));
 }
 
 export function motoService(): Service {
@@ -55,16 +57,26 @@ export function motoService(): Service {
     async start() {
       fs.mkdirSync(dir(), { recursive: true });
       const [port] = ports();
-      const pid = spawnServer(path.join(motoVenv(), 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], logFile(), { cwd: dir() });
+      const pid = spawnServer(
+        path.join(motoVenv(), 'bin', 'moto_server'),
+        ['-H', '127.0.0.1', '-p', String(port)],
+        logFile(),
+        { cwd: dir() },
+      );
       updateMeta(name, { ports: ports(), pid });
     },
 
     async ready(deadline) {
-      await waitUntil(async () => {
-        const res = await fetch(`http://127.0.0.1:${ports()[0]}/`, { signal: AbortSignal.timeout(3000) });
-        await res.arrayBuffer();
-        if (!res.ok) throw new Error(`GET / answered ${res.status}`);
-      }, () => isOurs(readMeta(name)?.pid, marker()), deadline, 'moto_server');
+      await waitUntil(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${ports()[0]}/`, { signal: AbortSignal.timeout(3000) });
+          await res.arrayBuffer();
+          if (!res.ok) throw new Error(`GET / answered ${res.status}`);
+        },
+        () => isOurs(readMeta(name)?.pid, marker()),
+        deadline,
+        'moto_server',
+      );
     },
 
     async stop() {

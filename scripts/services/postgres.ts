@@ -16,7 +16,10 @@ export const PG_DATABASE = 'retail_pulse';
 function binDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!fs.existsSync(root)) return undefined;
-  const majors = fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const majors = fs
+    .readdirSync(root)
+    .filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return majors.length > 0 ? path.join(root, majors[0], 'bin') : undefined;
 }
 
@@ -77,7 +80,10 @@ export function postgresService(): Service {
     // cluster then lives in the temp folder and the state dir remembers where.
     let where = path.join(dir(), 'pg');
     if (!(await serverUserCanReach(dir()))) {
-      where = path.join(os.tmpdir(), `retail-pulse-postgres-${crypto.createHash('sha1').update(stateDir()).digest('hex').slice(0, 8)}`);
+      where = path.join(
+        os.tmpdir(),
+        `retail-pulse-postgres-${crypto.createHash('sha1').update(stateDir()).digest('hex').slice(0, 8)}`,
+      );
       say(`${name}: the postgres user cannot reach ${dir()}; the cluster lives in ${where}`);
     }
     fs.rmSync(where, { recursive: true, force: true });
@@ -87,8 +93,19 @@ export function postgresService(): Service {
     if (isRoot()) await run('chown', ['-R', 'postgres:postgres', where]);
     updateMeta(name, { home: where });
     say(`${name}: initdb`);
-    const [cmd, args] = asServerUser(path.join(bin, 'initdb'), ['-D', dataDir(), '-U', PG_USER, `--pwfile=${pwfile}`,
-      '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+    const [cmd, args] = asServerUser(path.join(bin, 'initdb'), [
+      '-D',
+      dataDir(),
+      '-U',
+      PG_USER,
+      `--pwfile=${pwfile}`,
+      '--auth-host=scram-sha-256',
+      '--auth-local=trust',
+      '-E',
+      'UTF8',
+      '--no-locale',
+      '--no-sync',
+    ]);
     await run(cmd, args, { cwd: os.tmpdir() });
     fs.rmSync(pwfile);
   }
@@ -110,18 +127,28 @@ export function postgresService(): Service {
     async start(say) {
       if (!fs.existsSync(path.join(dataDir(), 'PG_VERSION'))) await initCluster(say);
       const socketDir = path.join(home(), 'run');
-      if (socketDir.length > 90) throw new Error(`unix socket folder path too long (${socketDir}): set RETAIL_PULSE_SERVICES_DIR to a shorter path`);
+      if (socketDir.length > 90)
+        throw new Error(
+          `unix socket folder path too long (${socketDir}): set RETAIL_PULSE_SERVICES_DIR to a shorter path`,
+        );
       const options = `-c listen_addresses=127.0.0.1 -p ${ports()[0]} -k ${socketDir} -c fsync=off`;
       updateMeta(name, { ports: ports() });
       await pgCtl(['-l', logFile(), '-o', options, '-w', '-t', '60', 'start']);
-      const version = String((await query('postgres', 'SHOW server_version')).rows[0]?.server_version ?? '').split(' ')[0];
+      const version = String((await query('postgres', 'SHOW server_version')).rows[0]?.server_version ?? '').split(
+        ' ',
+      )[0];
       const exists = await query('postgres', `SELECT 1 FROM pg_database WHERE datname = '${PG_DATABASE}'`);
       if (exists.rowCount === 0) await query('postgres', `CREATE DATABASE ${PG_DATABASE}`);
       updateMeta(name, { version });
     },
 
     async ready(deadline) {
-      await waitUntil(async () => void (await query(PG_DATABASE, 'SELECT 1')), () => isOurs(postmasterPid(), dataDir()), deadline, 'PostgreSQL');
+      await waitUntil(
+        async () => void (await query(PG_DATABASE, 'SELECT 1')),
+        () => isOurs(postmasterPid(), dataDir()),
+        deadline,
+        'PostgreSQL',
+      );
     },
 
     async stop() {

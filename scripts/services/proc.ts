@@ -124,7 +124,12 @@ export function logTail(file: string, lines = 25): string {
 }
 
 /** Polls `probe` until it resolves; fails when `stillAlive` says the process died or the deadline passes. */
-export async function waitUntil(probe: () => Promise<void>, stillAlive: () => boolean, deadline: number, what: string): Promise<void> {
+export async function waitUntil(
+  probe: () => Promise<void>,
+  stillAlive: () => boolean,
+  deadline: number,
+  what: string,
+): Promise<void> {
   let last: unknown;
   for (;;) {
     if (!stillAlive()) throw new Error(`${what} exited before it was ready`);
@@ -134,7 +139,8 @@ export async function waitUntil(probe: () => Promise<void>, stillAlive: () => bo
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`${what} not ready in time (last error: ${last instanceof Error ? last.message : String(last)})`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not ready in time (last error: ${last instanceof Error ? last.message : String(last)})`);
     await sleep(300);
   }
 }

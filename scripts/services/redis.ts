@@ -46,13 +46,35 @@ export function redisService(): Service {
       const [port] = ports();
       const version = /v=(\S+)/.exec(await run('redis-server', ['--version']))?.[1];
       // No persistence: tests start from an empty Redis, and stop/start does not promise its keys.
-      const pid = spawnServer('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no',
-        '--dir', path.join(dir(), 'data'), '--daemonize', 'no'], logFile(), { cwd: dir() });
+      const pid = spawnServer(
+        'redis-server',
+        [
+          '--bind',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          path.join(dir(), 'data'),
+          '--daemonize',
+          'no',
+        ],
+        logFile(),
+        { cwd: dir() },
+      );
       updateMeta(name, { ports: ports(), pid, version });
     },
 
     async ready(deadline) {
-      await waitUntil(() => ping(ports()[0]), () => isOurs(readMeta(name)?.pid, 'redis-server'), deadline, 'redis-server');
+      await waitUntil(
+        () => ping(ports()[0]),
+        () => isOurs(readMeta(name)?.pid, 'redis-server'),
+        deadline,
+        'redis-server',
+      );
     },
 
     async stop() {

@@ -15,7 +15,8 @@ export function ensureTestImage(): string {
   if (spawnSync('docker', ['image', 'inspect', TEST_IMAGE], { stdio: 'ignore' }).status === 0) return TEST_IMAGE;
   // Debian's busybox-static puts a static one in /bin: it runs in an image with no libc.
   const busybox = BUSYBOX.find((p) => fs.existsSync(p));
-  if (!busybox) throw new Error('the Docker tests need a static busybox to build their image: apt-get install -y busybox-static');
+  if (!busybox)
+    throw new Error('the Docker tests need a static busybox to build their image: apt-get install -y busybox-static');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-busybox-'));
   try {
     fs.mkdirSync(path.join(root, 'bin'));

@@ -37,19 +37,30 @@ export async function freePort(): Promise<number> {
 }
 
 /** A stack of the test compose file under a project name of its own, removed (with volumes) after the file's tests. */
-export async function testStack(opts: Partial<StackOptions> & { env?: NodeJS.ProcessEnv } = {}): Promise<{ stack: Stack; events: InfraProgress[]; project: string; port: number }> {
+export async function testStack(
+  opts: Partial<StackOptions> & { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ stack: Stack; events: InfraProgress[]; project: string; port: number }> {
   ensureTestImage();
   const project = opts.projectName ?? `rp-test-${process.pid}-${++n}`;
   projects.add(project);
   const port = Number(opts.env?.APP_PORT ?? (await freePort()));
   const events: InfraProgress[] = [];
-  const stack = new Stack({ composeFile: TEST_COMPOSE, ...opts, projectName: project, env: { ...process.env, APP_PORT: String(port), ...opts.env }, onProgress: (p) => events.push(p) });
+  const stack = new Stack({
+    composeFile: TEST_COMPOSE,
+    ...opts,
+    projectName: project,
+    env: { ...process.env, APP_PORT: String(port), ...opts.env },
+    onProgress: (p) => events.push(p),
+  });
   return { stack, events, project, port };
 }
 
 export function removeProject(project: string): void {
   const filter = `label=com.docker.compose.project=${project}`;
-  const ids = (kind: string[]) => docker(...kind, '--filter', filter, '-q').split('\n').filter(Boolean);
+  const ids = (kind: string[]) =>
+    docker(...kind, '--filter', filter, '-q')
+      .split('\n')
+      .filter(Boolean);
   const containers = ids(['ps', '-a']);
   if (containers.length) docker('rm', '-f', '-v', ...containers);
   const networks = ids(['network', 'ls']);

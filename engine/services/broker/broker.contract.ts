@@ -7,8 +7,12 @@ import { partitionForKey, type Broker, type BrokerConsumer, type PolledBatch } f
  * What the stages rely on from any broker adapter. `open` gives a broker (several calls may share
  * one server); every test uses its own topic and group names.
  */
-export function brokerContract(label: string, open: () => Promise<{ broker: Broker; cleanup: () => Promise<void> }>): void {
-  const msgs = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ key: `store-${(from + i) % 12}`, value: JSON.stringify({ n: from + i }) }));
+export function brokerContract(
+  label: string,
+  open: () => Promise<{ broker: Broker; cleanup: () => Promise<void> }>,
+): void {
+  const msgs = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({ key: `store-${(from + i) % 12}`, value: JSON.stringify({ n: from + i }) }));
   const names = () => ({ topic: `t-${randomUUID().slice(0, 8)}`, group: `g-${randomUUID().slice(0, 8)}` });
 
   async function with_(fn: (b: Broker) => Promise<void>): Promise<void> {
@@ -55,7 +59,10 @@ export function brokerContract(label: string, open: () => Promise<{ broker: Brok
         await producer.send(msgs(300, 700));
         await producer.close();
         const ends = await broker.endOffsets(topic);
-        assert.equal(ends.reduce((a, b) => a + b), 1000);
+        assert.equal(
+          ends.reduce((a, b) => a + b),
+          1000,
+        );
         const seen: number[] = [];
         for (let p = 0; p < 4; p++) {
           let last = -1;
@@ -64,13 +71,19 @@ export function brokerContract(label: string, open: () => Promise<{ broker: Brok
               assert.equal(partitionForKey(r.key!, 4), p, 'same partition as the embedded hash');
               const n = (JSON.parse(r.value) as { n: number }).n;
               assert.ok(n > last, 'order kept within a partition');
-              assert.ok(r.timestamp >= before - 5_000 && r.timestamp <= Date.now() + 5_000, 'timestamp is the append time');
+              assert.ok(
+                r.timestamp >= before - 5_000 && r.timestamp <= Date.now() + 5_000,
+                'timestamp is the append time',
+              );
               last = n;
               seen.push(n);
             }
           });
         }
-        assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 1000 }, (_, i) => i));
+        assert.deepEqual(
+          seen.sort((a, b) => a - b),
+          Array.from({ length: 1000 }, (_, i) => i),
+        );
       }));
 
     it('scans a middle range of one partition', () =>
@@ -82,7 +95,10 @@ export function brokerContract(label: string, open: () => Promise<{ broker: Brok
         await producer.close();
         const offsets: number[] = [];
         await broker.scan(topic, 0, 40, 60, (rs) => rs.forEach((r) => offsets.push(r.offset)));
-        assert.deepEqual(offsets, Array.from({ length: 20 }, (_, i) => 40 + i));
+        assert.deepEqual(
+          offsets,
+          Array.from({ length: 20 }, (_, i) => 40 + i),
+        );
       }));
 
     it('gives a consumer its partitions with committed offsets first, then resumes a new member after the commit', () =>
@@ -97,7 +113,10 @@ export function brokerContract(label: string, open: () => Promise<{ broker: Brok
           for (const [p, o] of parts) assignedFrom.set(p, o);
         });
         const batches = await pollAll(consumer, 300);
-        assert.deepEqual([...assignedFrom.entries()].sort(), [[0, 0], [1, 0]]);
+        assert.deepEqual([...assignedFrom.entries()].sort(), [
+          [0, 0],
+          [1, 0],
+        ]);
         assert.deepEqual(consumer.assigned(), [0, 1]);
         const next = new Map<number, number>();
         for (const b of batches) next.set(b.partition, b.records[b.records.length - 1].offset + 1);
@@ -113,7 +132,11 @@ export function brokerContract(label: string, open: () => Promise<{ broker: Brok
           for (const [p, o] of parts) from.set(p, o);
         });
         const rest = await pollAll(again, 10);
-        assert.equal(rest.reduce((s, b) => s + b.records.length, 0), 10, 'only what came after the commit');
+        assert.equal(
+          rest.reduce((s, b) => s + b.records.length, 0),
+          10,
+          'only what came after the commit',
+        );
         assert.deepEqual([...from.entries()].sort(), [...next.entries()].sort());
         await again.close();
       }));

@@ -50,7 +50,13 @@ export interface Broker {
   /** Per partition, the group's committed next offset (0 when it never committed). */
   committedOffsets(group: string, topic: string): Promise<number[]>;
   /** Reads a whole partition range in order, for reconciliation and audits. */
-  scan(topic: string, partition: number, from: number, to: number, visit: (records: BrokerRecord[]) => void): Promise<void>;
+  scan(
+    topic: string,
+    partition: number,
+    from: number,
+    to: number,
+    visit: (records: BrokerRecord[]) => void,
+  ): Promise<void>;
   close(): Promise<void>;
 }
 

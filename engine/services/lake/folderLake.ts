@@ -35,7 +35,10 @@ export class FolderLake implements Lake {
       fs.renameSync(localFile, target);
       fsyncDir(path.dirname(target));
     } catch (cause) {
-      throw new PulseError('lake_io', `cannot write ${key} in ${this.root}: ${(cause as Error).message}`, { cause, retriable: true });
+      throw new PulseError('lake_io', `cannot write ${key} in ${this.root}: ${(cause as Error).message}`, {
+        cause,
+        retriable: true,
+      });
     }
   }
 
@@ -72,12 +75,14 @@ export class FolderLake implements Lake {
     } catch {
       return [];
     }
-    return entries
-      .filter((e) => e.isDirectory() && !e.name.startsWith('.') && (dirKey + e.name).startsWith(prefix))
-      // A bucket has no empty folders: a directory whose files were all deleted is not a prefix.
-      .filter((e) => holdsFile(path.join(dir, e.name)))
-      .map((e) => `${dirKey}${e.name}/`)
-      .sort();
+    return (
+      entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('.') && (dirKey + e.name).startsWith(prefix))
+        // A bucket has no empty folders: a directory whose files were all deleted is not a prefix.
+        .filter((e) => holdsFile(path.join(dir, e.name)))
+        .map((e) => `${dirKey}${e.name}/`)
+        .sort()
+    );
   }
 
   async size(key: string): Promise<number> {
@@ -126,12 +131,17 @@ export class FolderLake implements Lake {
   private readError(key: string, cause: unknown): PulseError {
     if (cause instanceof PulseError) return cause;
     const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return new PulseError('not_found', `lake object ${key} does not exist`, { cause });
-    return new PulseError('lake_io', `cannot read ${key} in ${this.root}: ${(cause as Error).message}`, { cause, retriable: true });
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
+      return new PulseError('not_found', `lake object ${key} does not exist`, { cause });
+    return new PulseError('lake_io', `cannot read ${key} in ${this.root}: ${(cause as Error).message}`, {
+      cause,
+      retriable: true,
+    });
   }
 
   private pathOf(key: string): string {
-    if (key.includes('..') || path.isAbsolute(key)) throw new PulseError('config_invalid', `bad lake key ${key}`, { field: 'key' });
+    if (key.includes('..') || path.isAbsolute(key))
+      throw new PulseError('config_invalid', `bad lake key ${key}`, { field: 'key' });
     return path.join(this.root, ...key.split('/'));
   }
 }
@@ -143,7 +153,9 @@ function holdsFile(dir: string): boolean {
   } catch {
     return false;
   }
-  return entries.some((e) => !e.name.startsWith('.') && (e.isFile() || (e.isDirectory() && holdsFile(path.join(dir, e.name)))));
+  return entries.some(
+    (e) => !e.name.startsWith('.') && (e.isFile() || (e.isDirectory() && holdsFile(path.join(dir, e.name)))),
+  );
 }
 
 /** The folder key a prefix lies in: 'a/b/' for 'a/b/' and 'a/b/c', '' for 'a' or ''. */

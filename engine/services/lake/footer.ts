@@ -1,4 +1,10 @@
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import {
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+  type AsyncBuffer,
+  type FileMetaData,
+} from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parseBatchKey } from './keys';
 import type { Lake } from './port';
@@ -52,9 +58,22 @@ export async function readFooter(lake: Lake, key: string): Promise<FileFooter> {
       nulls = stats?.null_count === undefined || nulls === null ? null : nulls + Number(stats.null_count);
     }
     const el = leaf.element;
-    return { name: el.name, type: String(el.logical_type?.type ?? el.converted_type ?? el.type ?? 'GROUP'), min, max, nulls };
+    return {
+      name: el.name,
+      type: String(el.logical_type?.type ?? el.converted_type ?? el.type ?? 'GROUP'),
+      min,
+      max,
+      nulls,
+    };
   });
-  return { key, bytes, rows: Number(meta.num_rows), rowGroups: meta.row_groups.length, offsets: parseBatchKey(key), columns };
+  return {
+    key,
+    bytes,
+    rows: Number(meta.num_rows),
+    rowGroups: meta.row_groups.length,
+    offsets: parseBatchKey(key),
+    columns,
+  };
 }
 
 export async function previewRows(lake: Lake, key: string, limit = 100): Promise<Record<string, unknown>[]> {

@@ -24,7 +24,13 @@ export function hourKey(ms: number): string {
 }
 
 /** `<layer>/date=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.parquet`, for an hourKey(). */
-export function batchFileKey(layer: Exclude<Layer, 'gold'>, hour: string, partition: number, first: number, last: number): string {
+export function batchFileKey(
+  layer: Exclude<Layer, 'gold'>,
+  hour: string,
+  partition: number,
+  first: number,
+  last: number,
+): string {
   const [date, hh] = hour.split('/');
   return `${LAYERS[layer]}date=${date}/hour=${hh}/${partition}-${first}-${last}.parquet`;
 }

@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { DeleteBucketCommand, DeleteObjectsCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { PulseError } from '../../errors';
 import { testService } from '../../testing/realServices';
 import { tmpDirs } from '../../testing/tmpDirs';
@@ -18,7 +24,12 @@ let buckets = 0;
 const creds = { region: 'us-east-1', accessKeyId: 'test', secretAccessKey: 'test', forcePathStyle: true } as const;
 
 function admin(endpoint: string): S3Client {
-  return new S3Client({ endpoint, region: creds.region, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  return new S3Client({
+    endpoint,
+    region: creds.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 }
 
 /** A fresh bucket per lake, emptied and removed afterwards. */
@@ -56,7 +67,10 @@ describe('S3 lake', () => {
       s3.destroy();
       await putBytes(lake, 'k/1', Buffer.from('1'));
       const again = await S3Lake.open({ ...creds, endpoint, bucket, scratchDir: tmp(), cacheDir: tmp() });
-      assert.deepEqual((await again.list('k/')).map((o) => o.key), ['k/1']);
+      assert.deepEqual(
+        (await again.list('k/')).map((o) => o.key),
+        ['k/1'],
+      );
       again.close();
     } finally {
       await cleanup();
@@ -70,7 +84,10 @@ describe('S3 lake', () => {
       const local = await putBytes(lake, 'big/file.bin', bytes);
       assert.equal(fs.existsSync(local), false);
       assert.equal(await lake.size('big/file.bin'), bytes.length);
-      assert.deepEqual(Buffer.from(await lake.read('big/file.bin', { start: bytes.length - 8, end: bytes.length })), bytes.subarray(-8));
+      assert.deepEqual(
+        Buffer.from(await lake.read('big/file.bin', { start: bytes.length - 8, end: bytes.length })),
+        bytes.subarray(-8),
+      );
       assert.ok(Buffer.from(await lake.read('big/file.bin')).equals(bytes));
       const [cached] = await lake.localPaths(['big/file.bin']);
       assert.ok(fs.readFileSync(cached).equals(bytes));
@@ -96,7 +113,10 @@ describe('S3 lake', () => {
 
       await lake.delete(['c/a.bin']);
       assert.equal(fs.existsSync(p), false, 'delete drops the cached copy too');
-      assert.deepEqual(fs.readdirSync(path.dirname(p)).filter((f) => f.endsWith('.part')), []);
+      assert.deepEqual(
+        fs.readdirSync(path.dirname(p)).filter((f) => f.endsWith('.part')),
+        [],
+      );
     } finally {
       await cleanup();
     }
@@ -106,7 +126,16 @@ describe('S3 lake', () => {
     const secret = 'sEcReT-do-not-print-42';
     const started = Date.now();
     await assert.rejects(
-      S3Lake.open({ endpoint: 'http://127.0.0.1:1', bucket: 'rp-dead', region: 'us-east-1', accessKeyId: 'AKIDEAD', secretAccessKey: secret, forcePathStyle: true, scratchDir: tmp(), cacheDir: tmp() }),
+      S3Lake.open({
+        endpoint: 'http://127.0.0.1:1',
+        bucket: 'rp-dead',
+        region: 'us-east-1',
+        accessKeyId: 'AKIDEAD',
+        secretAccessKey: secret,
+        forcePathStyle: true,
+        scratchDir: tmp(),
+        cacheDir: tmp(),
+      }),
       (err: unknown) => {
         assert.ok(err instanceof PulseError);
         assert.equal(err.code, 'lake_io');

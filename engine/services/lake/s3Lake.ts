@@ -69,12 +69,17 @@ export class S3Lake implements Lake {
       endpoint: custom ? opts.endpoint : undefined,
       region: opts.region ?? 'us-east-1',
       forcePathStyle: opts.forcePathStyle,
-      credentials: opts.accessKeyId && opts.secretAccessKey ? { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey } : undefined,
+      credentials:
+        opts.accessKeyId && opts.secretAccessKey
+          ? { accessKeyId: opts.accessKeyId, secretAccessKey: opts.secretAccessKey }
+          : undefined,
       // A dead endpoint fails in seconds (3 attempts), yet a slow large transfer is not cut off: only an idle socket is.
       maxAttempts: 3,
       requestHandler: { connectionTimeout: 3000, socketTimeout: 60_000 },
       // S3-compatible servers (MinIO, Ceph, R2, moto) lag behind AWS's default CRC32 checksums on every request.
-      ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const } : {}),
+      ...(custom
+        ? { requestChecksumCalculation: 'WHEN_REQUIRED' as const, responseChecksumValidation: 'WHEN_REQUIRED' as const }
+        : {}),
     });
     const lake = new S3Lake(client, opts);
     try {
@@ -108,7 +113,14 @@ export class S3Lake implements Lake {
         });
         await upload.done();
       } else {
-        await this.client.send(new PutObjectCommand({ Bucket: this.opts.bucket, Key: key, Body: fs.readFileSync(localFile), ContentLength: bytes }));
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.opts.bucket,
+            Key: key,
+            Body: fs.readFileSync(localFile),
+            ContentLength: bytes,
+          }),
+        );
       }
     } catch (err) {
       // The local file stays: a retried put() needs it.
@@ -121,7 +133,8 @@ export class S3Lake implements Lake {
     const out: LakeObject[] = [];
     await this.eachPage(prefix, false, (page) => {
       for (const o of page.Contents ?? []) {
-        if (o.Key !== undefined) out.push({ key: o.Key, size: o.Size ?? 0, modifiedMs: o.LastModified?.getTime() ?? 0 });
+        if (o.Key !== undefined)
+          out.push({ key: o.Key, size: o.Size ?? 0, modifiedMs: o.LastModified?.getTime() ?? 0 });
       }
     });
     return out.sort((a, b) => compareKeys(a.key, b.key));
@@ -153,7 +166,11 @@ export class S3Lake implements Lake {
     }
     try {
       const got = await this.client.send(
-        new GetObjectCommand({ Bucket: this.opts.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined }),
+        new GetObjectCommand({
+          Bucket: this.opts.bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined,
+        }),
       );
       return got.Body ? await got.Body.transformToByteArray() : new Uint8Array(0);
     } catch (err) {
@@ -170,7 +187,10 @@ export class S3Lake implements Lake {
       let errors: { Key?: string; Code?: string; Message?: string }[] = [];
       try {
         const res = await this.client.send(
-          new DeleteObjectsCommand({ Bucket: this.opts.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+          new DeleteObjectsCommand({
+            Bucket: this.opts.bucket,
+            Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+          }),
         );
         errors = res.Errors ?? [];
       } catch (err) {
@@ -179,9 +199,13 @@ export class S3Lake implements Lake {
       const failed = errors.filter((e) => e.Code !== 'NoSuchKey');
       if (failed.length) {
         const e = failed[0];
-        throw new PulseError('lake_io', `cannot delete ${e.Key} (and ${failed.length - 1} more) in ${this.location}: ${e.Code ?? ''} ${e.Message ?? ''}`.trim(), {
-          retriable: e.Code === 'InternalError' || e.Code === 'SlowDown',
-        });
+        throw new PulseError(
+          'lake_io',
+          `cannot delete ${e.Key} (and ${failed.length - 1} more) in ${this.location}: ${e.Code ?? ''} ${e.Message ?? ''}`.trim(),
+          {
+            retriable: e.Code === 'InternalError' || e.Code === 'SlowDown',
+          },
+        );
       }
     }
     for (const key of keys) {
@@ -215,14 +239,21 @@ export class S3Lake implements Lake {
     try {
       const region = this.opts.region ?? 'us-east-1';
       await this.client.send(
-        new CreateBucketCommand({ Bucket, CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as never } }),
+        new CreateBucketCommand({
+          Bucket,
+          CreateBucketConfiguration: region === 'us-east-1' ? undefined : { LocationConstraint: region as never },
+        }),
       );
     } catch (err) {
       if ((err as Error).name === 'BucketAlreadyOwnedByYou') return;
-      throw new PulseError('lake_io', `cannot create ${where}: ${this.describe(err)}. Create the bucket yourself, or use credentials allowed to create it.`, {
-        cause: err,
-        retriable: isRetriable(err),
-      });
+      throw new PulseError(
+        'lake_io',
+        `cannot create ${where}: ${this.describe(err)}. Create the bucket yourself, or use credentials allowed to create it.`,
+        {
+          cause: err,
+          retriable: isRetriable(err),
+        },
+      );
     }
   }
 
@@ -230,25 +261,46 @@ export class S3Lake implements Lake {
     const status = statusOf(err);
     const reason = this.describe(err);
     if (status === 403 || status === 401) {
-      return new PulseError('lake_io', `S3 refused access to ${where} (${reason}). Check the access key and secret, and that they may use this bucket.`, { cause: err });
+      return new PulseError(
+        'lake_io',
+        `S3 refused access to ${where} (${reason}). Check the access key and secret, and that they may use this bucket.`,
+        { cause: err },
+      );
     }
     if (status === 301 || status === 400) {
-      return new PulseError('lake_io', `S3 rejected ${where} (${reason}). Check the region (${this.opts.region ?? 'us-east-1'}), the bucket name and path-style addressing.`, { cause: err });
+      return new PulseError(
+        'lake_io',
+        `S3 rejected ${where} (${reason}). Check the region (${this.opts.region ?? 'us-east-1'}), the bucket name and path-style addressing.`,
+        { cause: err },
+      );
     }
-    return new PulseError('lake_io', `cannot reach ${where} (${reason}). Check that the S3 server is running and the endpoint is right.`, {
-      cause: err,
-      retriable: true,
-    });
+    return new PulseError(
+      'lake_io',
+      `cannot reach ${where} (${reason}). Check that the S3 server is running and the endpoint is right.`,
+      {
+        cause: err,
+        retriable: true,
+      },
+    );
   }
 
   /** Pages of ListObjectsV2 under prefix, 1000 keys at most per page. */
-  private async eachPage(prefix: string, byFolder: boolean, onPage: (page: ListObjectsV2CommandOutput) => void): Promise<void> {
+  private async eachPage(
+    prefix: string,
+    byFolder: boolean,
+    onPage: (page: ListObjectsV2CommandOutput) => void,
+  ): Promise<void> {
     let token: string | undefined;
     do {
       let page: ListObjectsV2CommandOutput;
       try {
         page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.opts.bucket, Prefix: prefix, Delimiter: byFolder ? '/' : undefined, ContinuationToken: token }),
+          new ListObjectsV2Command({
+            Bucket: this.opts.bucket,
+            Prefix: prefix,
+            Delimiter: byFolder ? '/' : undefined,
+            ContinuationToken: token,
+          }),
         );
       } catch (err) {
         throw this.fail(`cannot list ${prefix || '(root)'} in`, err);
@@ -275,7 +327,11 @@ export class S3Lake implements Lake {
 
   private cached(key: string, meta: { size: number; etag: string }): boolean {
     try {
-      return fs.statSync(this.cachePath(key)).size === meta.size && meta.etag !== '' && fs.readFileSync(this.etagPath(key), 'utf8') === meta.etag;
+      return (
+        fs.statSync(this.cachePath(key)).size === meta.size &&
+        meta.etag !== '' &&
+        fs.readFileSync(this.etagPath(key), 'utf8') === meta.etag
+      );
     } catch {
       return false;
     }
@@ -326,7 +382,10 @@ export class S3Lake implements Lake {
       return new PulseError('not_found', `lake object ${key} does not exist in ${this.location}`, { cause: err });
     }
     if (err instanceof PulseError) return err;
-    return new PulseError('lake_io', `${what} ${this.location} at ${this.endpointName()}: ${this.describe(err)}`, { cause: err, retriable: isRetriable(err) });
+    return new PulseError('lake_io', `${what} ${this.location} at ${this.endpointName()}: ${this.describe(err)}`, {
+      cause: err,
+      retriable: isRetriable(err),
+    });
   }
 
   /** The endpoint for messages, without any user:password it might carry. */
@@ -344,7 +403,8 @@ export class S3Lake implements Lake {
   }
 
   private describe(err: unknown): string {
-    const e = err as { name?: string; code?: string; message?: string; errors?: { code?: string; message?: string }[] } | undefined;
+    const e = err as
+      { name?: string; code?: string; message?: string; errors?: { code?: string; message?: string }[] } | undefined;
     // Connection failures to 'localhost' arrive as an AggregateError (IPv4 and IPv6) with an empty message.
     const inner = e?.errors?.[0];
     const code = e?.code ?? inner?.code ?? e?.name ?? 'Error';
@@ -363,8 +423,26 @@ function statusOf(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
-const RETRIABLE_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'SlowDown', 'ThrottlingException', 'InternalError', 'ServiceUnavailable']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+]);
+const RETRIABLE_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'SlowDown',
+  'ThrottlingException',
+  'InternalError',
+  'ServiceUnavailable',
+]);
 
 function isRetriable(err: unknown): boolean {
   const e = err as { name?: string; code?: string; errors?: { code?: string }[] } | undefined;

@@ -25,7 +25,8 @@ describe('in-memory metrics', () => {
     mergeWindow(w, d);
     assert.equal(w.start, 60_000);
     assert.equal(w.revenueCents, 2 * d.revenueCents);
-    for (const [k, v] of Object.entries(d.byProduct)) assert.deepEqual(w.byProduct[k], { quantity: 2 * v.quantity, revenueCents: 2 * v.revenueCents });
+    for (const [k, v] of Object.entries(d.byProduct))
+      assert.deepEqual(w.byProduct[k], { quantity: 2 * v.quantity, revenueCents: 2 * v.revenueCents });
     for (const [k, v] of Object.entries(d.byCategory)) assert.equal(w.byCategory[k], 2 * v);
   });
 });

@@ -1,4 +1,11 @@
-import { WINDOW_MS, type Metrics, type MetricsBatch, type MetricsTotals, type WindowDelta, type WindowView } from './port';
+import {
+  WINDOW_MS,
+  type Metrics,
+  type MetricsBatch,
+  type MetricsTotals,
+  type WindowDelta,
+  type WindowView,
+} from './port';
 
 const RETAIN_WINDOWS = 24 * 60;
 

@@ -48,7 +48,9 @@ export function bucketUpperMs(bucket: number): number {
 }
 
 export function latencyQuantile(hist: Record<string, number>, q: number): number | null {
-  const buckets = Object.entries(hist).map(([b, n]) => [Number(b), n] as const).sort((a, b) => a[0] - b[0]);
+  const buckets = Object.entries(hist)
+    .map(([b, n]) => [Number(b), n] as const)
+    .sort((a, b) => a[0] - b[0]);
   const total = buckets.reduce((s, [, n]) => s + n, 0);
   if (total === 0) return null;
   let seen = 0;

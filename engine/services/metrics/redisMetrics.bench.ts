@@ -49,16 +49,32 @@ const T0 = Date.UTC(2025, 0, 6, 9, 0);
 function typicalBatch(partition: number, seq: number): MetricsBatch {
   const windows: WindowDelta[] = [];
   for (let k = 0; k < 5; k++) {
-    const w: WindowDelta = { start: T0 + ((seq + k) % 60) * WINDOW_MS, transactions: 0, lines: 0, revenueCents: 0, byStore: {}, byCategory: {}, byProduct: {} };
+    const w: WindowDelta = {
+      start: T0 + ((seq + k) % 60) * WINDOW_MS,
+      transactions: 0,
+      lines: 0,
+      revenueCents: 0,
+      byStore: {},
+      byCategory: {},
+      byProduct: {},
+    };
     for (let s = 1; s <= 12; s++) w.byStore[s] = { transactions: 3 + s, revenueCents: 12_345 + s * 7 };
-    for (const c of ['Bakery', 'Dairy', 'Groceries', 'Beverages', 'Produce', 'Meat', 'Household', 'Snacks']) w.byCategory[c] = 4_321;
+    for (const c of ['Bakery', 'Dairy', 'Groceries', 'Beverages', 'Produce', 'Meat', 'Household', 'Snacks'])
+      w.byCategory[c] = 4_321;
     for (let p = 101; p <= 134; p++) w.byProduct[p] = { quantity: 2, revenueCents: 2_599 };
     w.transactions = 150;
     w.lines = 400;
     w.revenueCents = 250_000;
     windows.push(w);
   }
-  return { partition, firstOffset: seq * 100, lastOffset: seq * 100 + 99, windows, late: { records: 1, revenueCents: 999 }, latency: { 40: 120, 41: 30 } };
+  return {
+    partition,
+    firstOffset: seq * 100,
+    lastOffset: seq * 100 + 99,
+    windows,
+    late: { records: 1, revenueCents: 999 },
+    latency: { 40: 120, 41: 30 },
+  };
 }
 
 function median(xs: number[]): number {
@@ -83,12 +99,21 @@ async function formats(url: string, n: number): Promise<void> {
       const t = process.hrtime.bigint();
       if (format === 'flat') await cmds.applyFlat.call(redis, ...keys, ...applyArgs(`${p}w:`, batch));
       else {
-        const arg = JSON.stringify({ p: batch.partition, o: batch.lastOffset, w: batch.windows, late: batch.late, latency: batch.latency });
+        const arg = JSON.stringify({
+          p: batch.partition,
+          o: batch.lastOffset,
+          w: batch.windows,
+          late: batch.late,
+          latency: batch.latency,
+        });
         await cmds.applyJson.call(redis, ...keys, `${p}w:`, arg, 26 * 3600);
       }
       times.push(ms(t));
     }
-    const size = format === 'flat' ? applyArgs(`${p}w:`, typicalBatch(0, 0)).length + ' args' : JSON.stringify(typicalBatch(0, 0).windows).length + ' JSON bytes';
+    const size =
+      format === 'flat'
+        ? applyArgs(`${p}w:`, typicalBatch(0, 0)).length + ' args'
+        : JSON.stringify(typicalBatch(0, 0).windows).length + ' JSON bytes';
     console.log(`lua args ${format.padEnd(4)}: median ${median(times).toFixed(3)} ms over ${n} applies (${size})`);
     await deleteUnder(redis, p);
   }
@@ -106,21 +131,27 @@ async function adapter(url: string, n: number): Promise<void> {
     seq.push(ms(t));
   }
   const seqTotal = ms(t0);
-  console.log(`adapter, one at a time: median ${median(seq).toFixed(3)} ms, ${(n / seqTotal * 1000).toFixed(0)} applies/s`);
+  console.log(
+    `adapter, one at a time: median ${median(seq).toFixed(3)} ms, ${((n / seqTotal) * 1000).toFixed(0)} applies/s`,
+  );
   await m.reset();
   // Several partitions' batches in flight at once on one connection, as many stream workers would be.
   const inFlight = 16;
   const piped: number[] = [];
   t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i += inFlight) {
-    await Promise.all(batches.slice(i, i + inFlight).map(async (b, j) => {
-      const t = process.hrtime.bigint();
-      await m.apply({ ...b, partition: j });
-      piped.push(ms(t));
-    }));
+    await Promise.all(
+      batches.slice(i, i + inFlight).map(async (b, j) => {
+        const t = process.hrtime.bigint();
+        await m.apply({ ...b, partition: j });
+        piped.push(ms(t));
+      }),
+    );
   }
   const pipedTotal = ms(t0);
-  console.log(`adapter, ${inFlight} in flight (pipelined): median ${median(piped).toFixed(3)} ms per apply, ${(n / pipedTotal * 1000).toFixed(0)} applies/s`);
+  console.log(
+    `adapter, ${inFlight} in flight (pipelined): median ${median(piped).toFixed(3)} ms per apply, ${((n / pipedTotal) * 1000).toFixed(0)} applies/s`,
+  );
   await m.reset();
   await m.close();
 }

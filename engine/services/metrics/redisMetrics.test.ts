@@ -24,14 +24,22 @@ metricsContract('redis', async () => {
 describe('redis metrics', () => {
   it('two workers applying interleaved batches of different partitions at once add up exactly', async () => {
     const keyPrefix = uniquePrefix();
-    const [a, b] = await Promise.all([RedisMetrics.open({ url: testService('redis'), keyPrefix }), RedisMetrics.open({ url: testService('redis'), keyPrefix })]);
+    const [a, b] = await Promise.all([
+      RedisMetrics.open({ url: testService('redis'), keyPrefix }),
+      RedisMetrics.open({ url: testService('redis'), keyPrefix }),
+    ]);
     const single = await RedisMetrics.open({ url: testService('redis'), keyPrefix: uniquePrefix() });
     try {
-      const batches = Array.from({ length: 40 }, (_, i) => sampleBatch(i % 4, Math.floor(i / 4) * 10, Math.floor(i / 4) * 10 + 9, i));
+      const batches = Array.from({ length: 40 }, (_, i) =>
+        sampleBatch(i % 4, Math.floor(i / 4) * 10, Math.floor(i / 4) * 10 + 9, i),
+      );
       // Worker a owns partitions 0 and 2, worker b 1 and 3; each partition's batches in order, like a consumer.
-      const run = (m: RedisMetrics, parts: number[]) => Promise.all(parts.map(async (p) => {
-        for (const batch of batches.filter((x) => x.partition === p)) assert.equal(await m.apply(batch), true);
-      }));
+      const run = (m: RedisMetrics, parts: number[]) =>
+        Promise.all(
+          parts.map(async (p) => {
+            for (const batch of batches.filter((x) => x.partition === p)) assert.equal(await m.apply(batch), true);
+          }),
+        );
       await Promise.all([run(a, [0, 2]), run(b, [1, 3])]);
       for (const batch of batches) await single.apply(batch);
       assert.deepEqual(await a.windows(0), await single.windows(0));
@@ -46,13 +54,19 @@ describe('redis metrics', () => {
 
   it('the same batch applied concurrently by two workers is counted once', async () => {
     const keyPrefix = uniquePrefix();
-    const [a, b] = await Promise.all([RedisMetrics.open({ url: testService('redis'), keyPrefix }), RedisMetrics.open({ url: testService('redis'), keyPrefix })]);
+    const [a, b] = await Promise.all([
+      RedisMetrics.open({ url: testService('redis'), keyPrefix }),
+      RedisMetrics.open({ url: testService('redis'), keyPrefix }),
+    ]);
     try {
       const batches = Array.from({ length: 20 }, (_, i) => sampleBatch(0, i * 5, i * 5 + 4, i));
       const results = await Promise.all(batches.flatMap((batch) => [a.apply(batch), b.apply(batch)]));
       assert.equal(results.filter(Boolean).length, batches.length);
       const t = await a.totals();
-      assert.equal(t.transactions, batches.reduce((s, x) => s + x.windows.reduce((n, w) => n + w.transactions, 0), 0));
+      assert.equal(
+        t.transactions,
+        batches.reduce((s, x) => s + x.windows.reduce((n, w) => n + w.transactions, 0), 0),
+      );
       assert.deepEqual(t.applied, { 0: 99 });
     } finally {
       await a.reset();
@@ -98,7 +112,10 @@ describe('redis metrics when the server goes away', () => {
   it('open() against a dead server fails within a few seconds, saying where, without the password', async () => {
     const dead = await freePort();
     const started = Date.now();
-    const err = await RedisMetrics.open({ url: `redis://:${password}@127.0.0.1:${dead}` }).then(() => null, (e: unknown) => e);
+    const err = await RedisMetrics.open({ url: `redis://:${password}@127.0.0.1:${dead}` }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof PulseError, String(err));
     assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
     assert.equal(err.code, 'metrics_failed');
@@ -110,7 +127,10 @@ describe('redis metrics when the server goes away', () => {
 
   it('a wrong password is reported without showing it', async () => {
     const wrong = `wrong-${randomUUID()}`;
-    const err = await RedisMetrics.open({ url: `redis://:${wrong}@127.0.0.1:${port}` }).then(() => null, (e: unknown) => e);
+    const err = await RedisMetrics.open({ url: `redis://:${wrong}@127.0.0.1:${port}` }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof PulseError, String(err));
     assert.ok(!err.message.includes(wrong), err.message);
     assert.match(err.message, /refused the credentials \(WRONGPASS/);
@@ -118,14 +138,24 @@ describe('redis metrics when the server goes away', () => {
   });
 
   it('fails fast while Redis is down and recovers on its own when it is back', async () => {
-    const metrics = await RedisMetrics.open({ url: `redis://:${password}@127.0.0.1:${port}`, keyPrefix: uniquePrefix() });
+    const metrics = await RedisMetrics.open({
+      url: `redis://:${password}@127.0.0.1:${port}`,
+      keyPrefix: uniquePrefix(),
+    });
     try {
       assert.equal(await metrics.apply(sampleBatch(0, 0, 9, 1)), true);
       server!.kill('SIGKILL');
       await onceExited(server!);
-      for (const call of [() => metrics.apply(sampleBatch(0, 10, 19, 2)), () => metrics.windows(0), () => metrics.totals()]) {
+      for (const call of [
+        () => metrics.apply(sampleBatch(0, 10, 19, 2)),
+        () => metrics.windows(0),
+        () => metrics.totals(),
+      ]) {
         const started = Date.now();
-        const err = await call().then(() => null, (e: unknown) => e);
+        const err = await call().then(
+          () => null,
+          (e: unknown) => e,
+        );
         assert.ok(err instanceof PulseError, String(err));
         assert.ok(Date.now() - started < 1_000, `took ${Date.now() - started} ms`);
         assert.equal(err.code, 'metrics_failed');
@@ -164,7 +194,11 @@ function freePort(): Promise<number> {
 
 /** A throwaway redis-server child this test may kill; resolves once it answers on its port. */
 async function startRedis(port: number, password: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--requirepass', password], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--requirepass', password],
+    { stdio: 'ignore' },
+  );
   const deadline = Date.now() + 5_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server on port ${port} exited with ${child.exitCode}`);
@@ -190,5 +224,7 @@ function answers(port: number): Promise<boolean> {
 }
 
 function onceExited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => child.once('exit', () => r()));
 }

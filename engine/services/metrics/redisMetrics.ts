@@ -1,6 +1,13 @@
 import { Redis } from 'ioredis';
 import { PulseError } from '../../errors';
-import { WINDOW_MS, type Metrics, type MetricsBatch, type MetricsTotals, type WindowDelta, type WindowView } from './port';
+import {
+  WINDOW_MS,
+  type Metrics,
+  type MetricsBatch,
+  type MetricsTotals,
+  type WindowDelta,
+  type WindowView,
+} from './port';
 
 /**
  * The speed layer in Redis, shared by every stream worker (each its own process and connection).
@@ -93,7 +100,13 @@ export class RedisMetrics implements Metrics {
     /** The URL with any password masked: the only form that may appear in messages. */
     readonly where: string,
   ) {
-    this.keys = { applied: `${prefix}applied`, totals: `${prefix}totals`, latency: `${prefix}latency`, windows: `${prefix}windows`, window: `${prefix}w:` };
+    this.keys = {
+      applied: `${prefix}applied`,
+      totals: `${prefix}totals`,
+      latency: `${prefix}latency`,
+      windows: `${prefix}windows`,
+      window: `${prefix}w:`,
+    };
     redis.on('error', (err: Error) => {
       this.lastError = err;
     });
@@ -122,7 +135,10 @@ export class RedisMetrics implements Metrics {
     } catch (err) {
       redis.disconnect();
       const { reason, retriable } = metrics.explain(err, false);
-      throw new PulseError('metrics_failed', `cannot connect to Redis at ${where}: ${reason}`, { cause: err, retriable });
+      throw new PulseError('metrics_failed', `cannot connect to Redis at ${where}: ${reason}`, {
+        cause: err,
+        retriable,
+      });
     }
     return metrics;
   }
@@ -130,7 +146,9 @@ export class RedisMetrics implements Metrics {
   async apply(batch: MetricsBatch): Promise<boolean> {
     const args = applyArgs(this.keys.window, batch);
     const run = (this.redis as unknown as { pulseApply: ApplyCommand }).pulseApply;
-    const done = await this.call('apply', () => run.call(this.redis, this.keys.applied, this.keys.totals, this.keys.latency, this.keys.windows, ...args));
+    const done = await this.call('apply', () =>
+      run.call(this.redis, this.keys.applied, this.keys.totals, this.keys.latency, this.keys.windows, ...args),
+    );
     return done === 1;
   }
 
@@ -154,7 +172,12 @@ export class RedisMetrics implements Metrics {
 
   async totals(): Promise<MetricsTotals> {
     return this.call('totals', async () => {
-      const replies = await this.redis.multi().hgetall(this.keys.totals).hgetall(this.keys.latency).hgetall(this.keys.applied).exec();
+      const replies = await this.redis
+        .multi()
+        .hgetall(this.keys.totals)
+        .hgetall(this.keys.latency)
+        .hgetall(this.keys.applied)
+        .exec();
       if (!replies) throw new Error('totals transaction was aborted');
       for (const [err] of replies) if (err) throw err;
       const [t, latency, applied] = replies.map(([, v]) => v as Record<string, string>);
@@ -195,7 +218,10 @@ export class RedisMetrics implements Metrics {
       return await run();
     } catch (err) {
       const { reason, retriable } = this.explain(err, true);
-      throw new PulseError('metrics_failed', `metrics ${what} failed at ${this.where}: ${reason}`, { cause: err, retriable });
+      throw new PulseError('metrics_failed', `metrics ${what} failed at ${this.where}: ${reason}`, {
+        cause: err,
+        retriable,
+      });
     }
   }
 
@@ -205,14 +231,20 @@ export class RedisMetrics implements Metrics {
    */
   private explain(err: unknown, reconnecting: boolean): { reason: string; retriable: boolean } {
     const message = err instanceof Error ? err.message : String(err);
-    const offline = /enableOfflineQueue|Connection is closed|MaxRetriesPerRequest|max retries per request/i.test(message);
+    const offline = /enableOfflineQueue|Connection is closed|MaxRetriesPerRequest|max retries per request/i.test(
+      message,
+    );
     if (!offline) {
       const transient = !isReplyError(err) || /^(LOADING|BUSY|TRYAGAIN|OOM|MASTERDOWN|READONLY)\b/.test(message);
       return { reason: redactSecrets(message), retriable: transient };
     }
     const last = this.lastError ? redactSecrets(this.lastError.message) : null;
-    if (last && /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(last)) return { reason: `Redis refused the credentials (${last})`, retriable: false };
-    return { reason: `Redis is not reachable (${last ?? 'connection lost'})${reconnecting ? '; reconnecting in the background' : ''}`, retriable: true };
+    if (last && /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(last))
+      return { reason: `Redis refused the credentials (${last})`, retriable: false };
+    return {
+      reason: `Redis is not reachable (${last ?? 'connection lost'})${reconnecting ? '; reconnecting in the background' : ''}`,
+      retriable: true,
+    };
   }
 }
 
@@ -224,7 +256,17 @@ export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string
     tx += w.transactions;
     rev += w.revenueCents;
   }
-  const args: (string | number)[] = [windowKeyPrefix, batch.partition, batch.lastOffset, WINDOW_TTL_S, RETAIN_WINDOWS, tx, rev, batch.late.records, batch.late.revenueCents];
+  const args: (string | number)[] = [
+    windowKeyPrefix,
+    batch.partition,
+    batch.lastOffset,
+    WINDOW_TTL_S,
+    RETAIN_WINDOWS,
+    tx,
+    rev,
+    batch.late.records,
+    batch.late.revenueCents,
+  ];
   const latency = Object.entries(batch.latency);
   args.push(latency.length);
   for (const [b, n] of latency) args.push(b, n);
@@ -232,7 +274,8 @@ export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string
   for (const w of batch.windows) {
     const at = args.length;
     args.push(w.start, 0, 'tx', w.transactions, 'lines', w.lines, 'rev', w.revenueCents);
-    for (const [s, v] of Object.entries(w.byStore)) args.push(`s:${s}:tx`, v.transactions, `s:${s}:rev`, v.revenueCents);
+    for (const [s, v] of Object.entries(w.byStore))
+      args.push(`s:${s}:tx`, v.transactions, `s:${s}:rev`, v.revenueCents);
     for (const [c, cents] of Object.entries(w.byCategory)) args.push(`c:${c}`, cents);
     for (const [p, v] of Object.entries(w.byProduct)) args.push(`p:${p}:q`, v.quantity, `p:${p}:rev`, v.revenueCents);
     args[at + 1] = (args.length - at - 2) / 2;
@@ -241,7 +284,15 @@ export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string
 }
 
 export function parseWindow(start: number, hash: Record<string, string>): WindowView {
-  const w: WindowDelta = { start, transactions: 0, lines: 0, revenueCents: 0, byStore: {}, byCategory: {}, byProduct: {} };
+  const w: WindowDelta = {
+    start,
+    transactions: 0,
+    lines: 0,
+    revenueCents: 0,
+    byStore: {},
+    byCategory: {},
+    byProduct: {},
+  };
   for (const [field, raw] of Object.entries(hash)) {
     const v = Number(raw);
     if (field === 'tx') w.transactions = v;

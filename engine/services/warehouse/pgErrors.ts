@@ -24,7 +24,16 @@ export function maskPassword(text: string, url: string): string {
   return text;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 /** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, and class 08: connection exceptions. */
 const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300']);
 
@@ -46,7 +55,11 @@ export function toWarehouseError(err: unknown, url: string, doing = ''): PulseEr
   const raw = err instanceof Error ? err.message || String((err as { code?: string }).code ?? err) : String(err);
   const message = maskPassword(raw, url);
   if (isConnectionError(err)) {
-    return new PulseError('warehouse_failed', `${doing ? `${doing}: ` : ''}cannot reach the PostgreSQL warehouse at ${describeUrl(url)} (${message}); retry once the server is up`, { retriable: true });
+    return new PulseError(
+      'warehouse_failed',
+      `${doing ? `${doing}: ` : ''}cannot reach the PostgreSQL warehouse at ${describeUrl(url)} (${message}); retry once the server is up`,
+      { retriable: true },
+    );
   }
   return new PulseError('warehouse_failed', doing ? `${doing}: ${message}` : message, { cause: err });
 }

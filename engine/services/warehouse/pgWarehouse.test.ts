@@ -33,9 +33,11 @@ async function freshDatabase(): Promise<string> {
   if (!u.password) u.password = SECRET;
   return u.toString();
 }
-after(() => admin(async (c) => {
-  for (const name of databases) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-}));
+after(() =>
+  admin(async (c) => {
+    for (const name of databases) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }),
+);
 
 warehouseContract('PostgreSQL', async () => {
   const warehouse = await PgWarehouse.open({ url: await freshDatabase(), initSqlPath });
@@ -51,7 +53,10 @@ test('PostgreSQL: one ETL run at a time across processes, and the next after it 
     await a.beginRun('etl-a');
     await assert.rejects(b.beginRun('etl-b'), (e: Failure) => {
       assert.equal(e.code, 'etl_busy');
-      assert.match(e.message ?? '', /^an ETL run is already loading the warehouse \(run etl-a started .*held by retail-pulse, backend pid \d+/);
+      assert.match(
+        e.message ?? '',
+        /^an ETL run is already loading the warehouse \(run etl-a started .*held by retail-pulse, backend pid \d+/,
+      );
       return true;
     });
     await a.finishRun({ runId: 'etl-a', status: 'succeeded', files: 0, inserted: 0, skipped: 0 });
@@ -82,7 +87,10 @@ test('PostgreSQL: aborting a query cancels it on the server within a second; the
     assert.ok(Date.now() - started < 1500, `cancelled after ${Date.now() - started} ms`);
     await assert.rejects(w.query('SELECT 1', [], { signal: abort.signal }), /cancelled before it started/);
     const again = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => w.query('SELECT $1::int AS i', [i])));
-    assert.deepEqual(again.map((r) => r.rows[0][0]), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      again.map((r) => r.rows[0][0]),
+      [1, 2, 3, 4, 5, 6],
+    );
   } finally {
     await w.close();
   }
@@ -92,7 +100,10 @@ test('PostgreSQL: the statement timeout stops a slow query with a clear error', 
   const w = await PgWarehouse.open({ url: await freshDatabase(), initSqlPath, statementTimeoutMs: 300 });
   try {
     const started = Date.now();
-    await assert.rejects(w.query('SELECT pg_sleep(5)'), (e: Failure) => e.code === 'timeout' && /ran past the 300 ms statement timeout/.test(e.message ?? ''));
+    await assert.rejects(
+      w.query('SELECT pg_sleep(5)'),
+      (e: Failure) => e.code === 'timeout' && /ran past the 300 ms statement timeout/.test(e.message ?? ''),
+    );
     assert.ok(Date.now() - started < 2000);
     assert.deepEqual((await w.query('SELECT 2 AS two')).rows, [[2]]);
   } finally {
@@ -111,10 +122,16 @@ test('PostgreSQL: a connection killed mid-load loses nothing and loads nothing t
     const chunk = chunkOf('run-1', [small, big]);
     let killed = 0;
     const loading = w.loadChunk(chunk);
-    const outcome = loading.then(() => 'loaded', (e: Failure) => e);
+    const outcome = loading.then(
+      () => 'loaded',
+      (e: Failure) => e,
+    );
     for (let i = 0; i < 500 && !killed; i++) {
-      const r = await watcher.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY staging_sales%' AND state = 'active'`);
-      for (const { pid } of r.rows) killed += (await watcher.query('SELECT pg_terminate_backend($1)', [pid])).rowCount ?? 0;
+      const r = await watcher.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY staging_sales%' AND state = 'active'`,
+      );
+      for (const { pid } of r.rows)
+        killed += (await watcher.query('SELECT pg_terminate_backend($1)', [pid])).rowCount ?? 0;
       if (!killed) await new Promise((res) => setTimeout(res, 5));
     }
     assert.ok(killed, 'never saw the COPY running');
@@ -141,7 +158,11 @@ test('PostgreSQL: after the server drops every connection the adapter works agai
   const w = await PgWarehouse.open({ url, initSqlPath });
   try {
     await Promise.all([1, 2, 3].map(() => w.query('SELECT 1')));
-    await admin((c) => c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [new URL(url).pathname.slice(1)]));
+    await admin((c) =>
+      c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
+        new URL(url).pathname.slice(1),
+      ]),
+    );
     await new Promise((res) => setTimeout(res, 200));
     assert.deepEqual((await w.query('SELECT 1 AS one')).rows, [[1]]);
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:00:00.000Z', 3, 13);
@@ -159,12 +180,18 @@ test('PostgreSQL: the password never appears in an error message', async () => {
     assert.equal(e.retriable, true);
     assert.match(e.message ?? '', /postgres:\/\/127\.0\.0\.1:1\/warehouse/);
     assert.match(e.message ?? '', /ECONNREFUSED/);
-    assert.ok(!(e.message ?? '').includes(secret) && !(e.message ?? '').includes(encodeURIComponent(secret)), e.message);
+    assert.ok(
+      !(e.message ?? '').includes(secret) && !(e.message ?? '').includes(encodeURIComponent(secret)),
+      e.message,
+    );
     return true;
   });
   const w = await PgWarehouse.open({ url: await freshDatabase(), initSqlPath });
   try {
-    await assert.rejects(w.query(`SELECT '${SECRET}'::int`), (e: Failure) => !(e.message ?? '').includes(SECRET) && /invalid input syntax/.test(e.message ?? ''));
+    await assert.rejects(
+      w.query(`SELECT '${SECRET}'::int`),
+      (e: Failure) => !(e.message ?? '').includes(SECRET) && /invalid input syntax/.test(e.message ?? ''),
+    );
   } finally {
     await w.close();
   }

@@ -4,7 +4,17 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { PulseError } from '../../errors';
-import { BEGIN_RUN, CREATE_STAGING, FAIL_ORPHAN_RUNS, FINISH_RUN, LIST_RUNS, TOTALS, TRUNCATE_STAGING, copyStagingSql, loadStaged } from './loadSql';
+import {
+  BEGIN_RUN,
+  CREATE_STAGING,
+  FAIL_ORPHAN_RUNS,
+  FINISH_RUN,
+  LIST_RUNS,
+  TOTALS,
+  TRUNCATE_STAGING,
+  copyStagingSql,
+  loadStaged,
+} from './loadSql';
 import { isConnectionError, toWarehouseError } from './pgErrors';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS, parserFor } from './resultValues';
@@ -50,15 +60,26 @@ export class PgWarehouse implements Warehouse {
     try {
       initSql = fs.readFileSync(opts.initSqlPath, 'utf8');
     } catch (cause) {
-      throw new PulseError('warehouse_failed', `cannot read the warehouse schema ${opts.initSqlPath}: ${(cause as Error).message}`, { cause });
+      throw new PulseError(
+        'warehouse_failed',
+        `cannot read the warehouse schema ${opts.initSqlPath}: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     const timeout = opts.statementTimeoutMs ?? 30_000;
-    if (!Number.isInteger(timeout) || timeout < 0) throw new PulseError('config_invalid', `statementTimeoutMs must be a whole number of milliseconds ≥ 0, not ${timeout}`, { field: 'statementTimeoutMs' });
+    if (!Number.isInteger(timeout) || timeout < 0)
+      throw new PulseError(
+        'config_invalid',
+        `statementTimeoutMs must be a whole number of milliseconds ≥ 0, not ${timeout}`,
+        { field: 'statementTimeoutMs' },
+      );
     const clientConfig: pg.ClientConfig = {
       connectionString: opts.url,
       application_name: 'retail-pulse',
       connectionTimeoutMillis: 10_000,
-      options: Object.entries(SESSION_SETTINGS).map(([k, v]) => `-c ${k}=${v.replace(/ /g, '')}`).join(' '),
+      options: Object.entries(SESSION_SETTINGS)
+        .map(([k, v]) => `-c ${k}=${v.replace(/ /g, '')}`)
+        .join(' '),
     };
     const pool = new pg.Pool({ ...clientConfig, max: POOL_MAX, idleTimeoutMillis: 30_000 });
     // An idle connection the server closed (restart, pg_terminate_backend): the pool drops it by itself.
@@ -80,7 +101,10 @@ export class PgWarehouse implements Warehouse {
   }
 
   async loadedFiles(): Promise<string[]> {
-    const r = await this.withClient((c) => c.query<{ file_key: string }>('SELECT file_key FROM load_manifest'), 'listing loaded files');
+    const r = await this.withClient(
+      (c) => c.query<{ file_key: string }>('SELECT file_key FROM load_manifest'),
+      'listing loaded files',
+    );
     return r.rows.map((x) => x.file_key);
   }
 
@@ -91,7 +115,9 @@ export class PgWarehouse implements Warehouse {
       await c.query(TRUNCATE_STAGING);
       const copy = c.query(copyFrom(copyStagingSql('STDIN')));
       await pipeline(Readable.from(slices(chunk.csv, COPY_WRITE_BYTES)), copy);
-      const exec = async (sql: string, params?: unknown[]): Promise<{ affectedRows: number }> => ({ affectedRows: (await c.query(sql, params)).rowCount ?? 0 });
+      const exec = async (sql: string, params?: unknown[]): Promise<{ affectedRows: number }> => ({
+        affectedRows: (await c.query(sql, params)).rowCount ?? 0,
+      });
       const result = await loadStaged(exec, chunk, copy.rowCount);
       await c.query('COMMIT');
       return result;
@@ -99,14 +125,22 @@ export class PgWarehouse implements Warehouse {
   }
 
   async beginRun(runId: string): Promise<void> {
-    if (this.etl) throw new PulseError('etl_busy', `an ETL run is already loading the warehouse (run ${this.etl.runId}, in this app)`);
+    if (this.etl)
+      throw new PulseError(
+        'etl_busy',
+        `an ETL run is already loading the warehouse (run ${this.etl.runId}, in this app)`,
+      );
     const client = new pg.Client(this.clientConfig);
     // If this connection dies the lock goes with it; finishRun still records the run through the pool.
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_SPACE, ETL_LOCK]);
-      if (!got.rows[0].ok) throw new PulseError('etl_busy', `an ETL run is already loading the warehouse (${await lockHolder(client)})`);
+      const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [
+        LOCK_SPACE,
+        ETL_LOCK,
+      ]);
+      if (!got.rows[0].ok)
+        throw new PulseError('etl_busy', `an ETL run is already loading the warehouse (${await lockHolder(client)})`);
       await client.query(FAIL_ORPHAN_RUNS);
       await client.query(BEGIN_RUN, [runId]);
     } catch (err) {
@@ -116,9 +150,19 @@ export class PgWarehouse implements Warehouse {
     this.etl = { client, runId };
   }
 
-  async finishRun(run: { runId: string; status: 'succeeded' | 'failed'; files: number; inserted: number; skipped: number; error?: string }): Promise<void> {
+  async finishRun(run: {
+    runId: string;
+    status: 'succeeded' | 'failed';
+    files: number;
+    inserted: number;
+    skipped: number;
+    error?: string;
+  }): Promise<void> {
     try {
-      await this.withClient((c) => c.query(FINISH_RUN, [run.runId, run.status, run.files, run.inserted, run.skipped, run.error ?? null]), 'cannot record the end of the ETL run');
+      await this.withClient(
+        (c) => c.query(FINISH_RUN, [run.runId, run.status, run.files, run.inserted, run.skipped, run.error ?? null]),
+        'cannot record the end of the ETL run',
+      );
     } finally {
       await this.releaseEtlLock();
     }
@@ -145,7 +189,13 @@ export class PgWarehouse implements Warehouse {
         await c.query('BEGIN READ ONLY');
         await c.query(`SET LOCAL statement_timeout = ${this.statementTimeoutMs}`);
         // Extended protocol even without params: one statement only, so no `COMMIT; DELETE …` past READ ONLY.
-        const config = { text: sql, values: params, rowMode: 'array', types: CANONICAL_TYPES, queryMode: 'extended' } as pg.QueryArrayConfig;
+        const config = {
+          text: sql,
+          values: params,
+          rowMode: 'array',
+          types: CANONICAL_TYPES,
+          queryMode: 'extended',
+        } as pg.QueryArrayConfig;
         const r = await c.query(config);
         // Rolled back, not committed: a SET in the query must not outlive it on this pooled session.
         await c.query('ROLLBACK');
@@ -154,7 +204,10 @@ export class PgWarehouse implements Warehouse {
         if ((err as { code?: string }).code === '57014') {
           if (signal?.aborted) throw cancelled(`(${(err as Error).message})`);
           if (/statement timeout/.test((err as Error).message)) {
-            throw new PulseError('timeout', `the query ran past the ${this.statementTimeoutMs} ms statement timeout and was stopped (${(err as Error).message})`);
+            throw new PulseError(
+              'timeout',
+              `the query ran past the ${this.statementTimeoutMs} ms statement timeout and was stopped (${(err as Error).message})`,
+            );
           }
         }
         throw err;
@@ -167,13 +220,19 @@ export class PgWarehouse implements Warehouse {
   }
 
   async totals(): Promise<{ factRows: number; revenue: number }> {
-    const r = await this.withClient((c) => c.query<{ fact_rows: number; revenue: number }>(TOTALS), 'reading warehouse totals');
+    const r = await this.withClient(
+      (c) => c.query<{ fact_rows: number; revenue: number }>(TOTALS),
+      'reading warehouse totals',
+    );
     return { factRows: r.rows[0].fact_rows, revenue: r.rows[0].revenue };
   }
 
   async maintain(): Promise<void> {
     // The server autovacuums; fresh statistics right after a bulk load keep the first queries' plans sane.
-    await this.withClient((c) => c.query('ANALYZE fact_sales, dim_store, dim_product, dim_customer, dim_date, load_manifest'), 'analyzing the warehouse');
+    await this.withClient(
+      (c) => c.query('ANALYZE fact_sales, dim_store, dim_product, dim_customer, dim_date, load_manifest'),
+      'analyzing the warehouse',
+    );
   }
 
   async close(): Promise<void> {
@@ -200,7 +259,12 @@ export class PgWarehouse implements Warehouse {
       client.release();
       return value;
     } catch (err) {
-      const broken = isConnectionError(err) || !(await client.query('ROLLBACK').then(() => true, () => false));
+      const broken =
+        isConnectionError(err) ||
+        !(await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        ));
       client.off('error', onError);
       client.release(broken);
       throw toWarehouseError(err, this.url, doing);
@@ -240,13 +304,15 @@ function* slices(bytes: Uint8Array, size: number): Generator<Buffer> {
 
 /** Who holds the ETL lock, for the etl_busy message. */
 async function lockHolder(client: pg.Client): Promise<string> {
-  const r = await client.query<{ pid: number; app: string; addr: string; run: string | null }>(
-    `SELECT a.pid, coalesce(nullif(a.application_name, ''), 'a client') AS app, coalesce(host(a.client_addr), 'a local socket') AS addr,
+  const r = await client
+    .query<{ pid: number; app: string; addr: string; run: string | null }>(
+      `SELECT a.pid, coalesce(nullif(a.application_name, ''), 'a client') AS app, coalesce(host(a.client_addr), 'a local socket') AS addr,
        (SELECT run_id || ' started ' || started_at::text FROM etl_runs WHERE status = 'running' ORDER BY started_at DESC LIMIT 1) AS run
      FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 2 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    [LOCK_SPACE, ETL_LOCK],
-  ).catch(() => null);
+      [LOCK_SPACE, ETL_LOCK],
+    )
+    .catch(() => null);
   const h = r?.rows[0];
   if (!h) return 'held by another connection';
   return `${h.run ? `run ${h.run}, ` : ''}held by ${h.app}, backend pid ${h.pid} from ${h.addr}`;

@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PulseError } from '../../errors';
-import { BEGIN_RUN, CREATE_STAGING, FAIL_ORPHAN_RUNS, FINISH_RUN, LIST_RUNS, TOTALS, TRUNCATE_STAGING, copyStagingSql, loadStaged } from './loadSql';
+import {
+  BEGIN_RUN,
+  CREATE_STAGING,
+  FAIL_ORPHAN_RUNS,
+  FINISH_RUN,
+  LIST_RUNS,
+  TOTALS,
+  TRUNCATE_STAGING,
+  copyStagingSql,
+  loadStaged,
+} from './loadSql';
 import { toWarehouseError } from './pgErrors';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS, VALUE_PARSERS } from './resultValues';
@@ -20,7 +30,10 @@ export class PgliteWarehouse implements Warehouse {
 
   private constructor(private readonly db: PGlite) {
     const asText = (t: string): string => t;
-    this.parsers = Object.fromEntries([...Object.keys(db.parsers).map((oid) => [Number(oid), asText] as const), ...VALUE_PARSERS]);
+    this.parsers = Object.fromEntries([
+      ...Object.keys(db.parsers).map((oid) => [Number(oid), asText] as const),
+      ...VALUE_PARSERS,
+    ]);
   }
 
   static async open(dataDir: string, initSql: string): Promise<PgliteWarehouse> {
@@ -33,11 +46,16 @@ export class PgliteWarehouse implements Warehouse {
         postgresqlconf: ['max_wal_size = 64MB', 'min_wal_size = 32MB'],
       });
     } catch (cause) {
-      throw new PulseError('warehouse_failed', `cannot open the embedded warehouse at ${dataDir}: ${(cause as Error).message}. It is rebuildable from the lake: move the folder away and run the ETL again.`, { cause });
+      throw new PulseError(
+        'warehouse_failed',
+        `cannot open the embedded warehouse at ${dataDir}: ${(cause as Error).message}. It is rebuildable from the lake: move the folder away and run the ETL again.`,
+        { cause },
+      );
     }
     await db.exec(initSql);
     await db.exec(CREATE_STAGING);
-    for (const [name, value] of Object.entries(SESSION_SETTINGS)) await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
+    for (const [name, value] of Object.entries(SESSION_SETTINGS))
+      await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
     return new PgliteWarehouse(db);
   }
 
@@ -56,7 +74,11 @@ export class PgliteWarehouse implements Warehouse {
 
   /** The data dir is locked to one app, so a run open in this instance is the only one there can be. */
   async beginRun(runId: string): Promise<void> {
-    if (this.runOpen) throw new PulseError('etl_busy', `an ETL run is already loading the warehouse (run ${this.runOpen}, in this app)`);
+    if (this.runOpen)
+      throw new PulseError(
+        'etl_busy',
+        `an ETL run is already loading the warehouse (run ${this.runOpen}, in this app)`,
+      );
     await this.db.transaction(async (tx) => {
       await tx.query(FAIL_ORPHAN_RUNS);
       await tx.query(BEGIN_RUN, [runId]);
@@ -64,7 +86,14 @@ export class PgliteWarehouse implements Warehouse {
     this.runOpen = runId;
   }
 
-  async finishRun(run: { runId: string; status: 'succeeded' | 'failed'; files: number; inserted: number; skipped: number; error?: string }): Promise<void> {
+  async finishRun(run: {
+    runId: string;
+    status: 'succeeded' | 'failed';
+    files: number;
+    inserted: number;
+    skipped: number;
+    error?: string;
+  }): Promise<void> {
     try {
       await this.db.query(FINISH_RUN, [run.runId, run.status, run.files, run.inserted, run.skipped, run.error ?? null]);
     } finally {

@@ -32,7 +32,14 @@ export interface Warehouse {
   loadChunk(chunk: LoadChunk): Promise<LoadResult>;
   /** Starts an ETL run; PulseError 'etl_busy' while another run (here, or in another process) is open. */
   beginRun(runId: string): Promise<void>;
-  finishRun(run: { runId: string; status: 'succeeded' | 'failed'; files: number; inserted: number; skipped: number; error?: string }): Promise<void>;
+  finishRun(run: {
+    runId: string;
+    status: 'succeeded' | 'failed';
+    files: number;
+    inserted: number;
+    skipped: number;
+    error?: string;
+  }): Promise<void>;
   runs(limit: number): Promise<EtlRunRecord[]>;
   /** Read-only query of one statement; values decoded as resultValues.ts says, the same on every adapter. */
   query(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult>;
@@ -44,6 +51,19 @@ export interface Warehouse {
 
 /** Silver columns the ETL stages into the warehouse, in this order. */
 export const STAGING_COLUMNS = [
-  'transaction_id', 'line_no', 'event_time', 'store_id', 'store_name', 'city', 'region',
-  'customer_id', 'product_id', 'product_name', 'category', 'quantity', 'unit_price', 'line_amount', 'source_file',
+  'transaction_id',
+  'line_no',
+  'event_time',
+  'store_id',
+  'store_name',
+  'city',
+  'region',
+  'customer_id',
+  'product_id',
+  'product_name',
+  'category',
+  'quantity',
+  'unit_price',
+  'line_amount',
+  'source_file',
 ] as const;

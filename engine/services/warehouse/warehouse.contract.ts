@@ -8,7 +8,10 @@ import { STAGING_COLUMNS, type LoadChunk, type Warehouse } from './port';
  * What the ETL and the query screen rely on from any warehouse adapter. `open` gives a fresh, empty
  * warehouse and a cleanup that closes it and removes its data.
  */
-export function warehouseContract(label: string, open: () => Promise<{ warehouse: Warehouse; cleanup: () => Promise<void> }>): void {
+export function warehouseContract(
+  label: string,
+  open: () => Promise<{ warehouse: Warehouse; cleanup: () => Promise<void> }>,
+): void {
   const withWarehouse = (name: string, fn: (w: Warehouse) => Promise<void>): void => {
     test(`${label}: ${name}`, async () => {
       const { warehouse, cleanup } = await open();
@@ -33,16 +36,29 @@ export function warehouseContract(label: string, open: () => Promise<{ warehouse
     const stores = await w.query('SELECT store_id, store_name, city, region FROM dim_store ORDER BY store_id');
     assert.deepEqual(stores.columns, ['store_id', 'store_name', 'city', 'region']);
     const storeIds = [...new Set([...a.lines, ...b.lines].map((l) => l.store.store_id))].sort((x, y) => x - y);
-    assert.deepEqual(stores.rows, storeIds.map((id) => STORES.find((s) => s.store_id === id)!).map((s) => [s.store_id, s.name, s.city, s.region]));
+    assert.deepEqual(
+      stores.rows,
+      storeIds.map((id) => STORES.find((s) => s.store_id === id)!).map((s) => [s.store_id, s.name, s.city, s.region]),
+    );
     const products = await w.query('SELECT count(*) AS n FROM dim_product');
     assert.deepEqual(products.rows, [[new Set([...a.lines, ...b.lines].map((l) => l.product.product_id)).size]]);
     const customers = await w.query('SELECT count(*) AS n FROM dim_customer');
     assert.deepEqual(customers.rows, [[new Set([...a.lines, ...b.lines].map((l) => l.customer)).size]]);
     // A sale two seconds before midnight UTC belongs to that UTC day; Friday and Saturday are the weekend.
-    const days = await w.query('SELECT date_key, full_date, year, quarter, month, day, iso_weekday, is_weekend FROM dim_date ORDER BY date_key');
-    assert.deepEqual(days.rows, [[20260306, '2026-03-06', 2026, 1, 3, 6, 5, true], [20260308, '2026-03-08', 2026, 1, 3, 8, 7, false]]);
-    const byDay = await w.query('SELECT date_key, count(*) AS lines FROM fact_sales GROUP BY date_key ORDER BY date_key');
-    assert.deepEqual(byDay.rows, [[20260306, a.rows], [20260308, b.rows]]);
+    const days = await w.query(
+      'SELECT date_key, full_date, year, quarter, month, day, iso_weekday, is_weekend FROM dim_date ORDER BY date_key',
+    );
+    assert.deepEqual(days.rows, [
+      [20260306, '2026-03-06', 2026, 1, 3, 6, 5, true],
+      [20260308, '2026-03-08', 2026, 1, 3, 8, 7, false],
+    ]);
+    const byDay = await w.query(
+      'SELECT date_key, count(*) AS lines FROM fact_sales GROUP BY date_key ORDER BY date_key',
+    );
+    assert.deepEqual(byDay.rows, [
+      [20260306, a.rows],
+      [20260308, b.rows],
+    ]);
   });
 
   withWarehouse('loading the same files again inserts nothing: each row exactly once', async (w) => {
@@ -63,22 +79,38 @@ export function warehouseContract(label: string, open: () => Promise<{ warehouse
     const mixed = await w.loadChunk(chunkOf('run-2', [a, b]));
     assert.deepEqual(mixed, { inserted: b.rows, skipped: a.rows });
     const manifest = await w.query('SELECT file_key, rows_in_file, run_id FROM load_manifest ORDER BY file_key');
-    assert.deepEqual(manifest.rows, [[a.key, a.rows, 'run-1'], [b.key, b.rows, 'run-2']]);
+    assert.deepEqual(manifest.rows, [
+      [a.key, a.rows, 'run-1'],
+      [b.key, b.rows, 'run-2'],
+    ]);
     assert.equal(toCents((await w.totals()).revenue), a.cents + b.cents);
   });
 
   withWarehouse('runs are recorded with their status, counts and error; one run at a time', async (w) => {
     await w.beginRun('etl-1');
-    await assert.rejects(w.beginRun('etl-1b'), (e: { code?: string; message?: string }) => e.code === 'etl_busy' && /already loading/.test(e.message ?? ''));
+    await assert.rejects(
+      w.beginRun('etl-1b'),
+      (e: { code?: string; message?: string }) => e.code === 'etl_busy' && /already loading/.test(e.message ?? ''),
+    );
     assert.equal((await w.runs(5))[0].status, 'running');
     await w.finishRun({ runId: 'etl-1', status: 'succeeded', files: 2, inserted: 7, skipped: 0 });
     await w.beginRun('etl-2');
-    await w.finishRun({ runId: 'etl-2', status: 'failed', files: 0, inserted: 0, skipped: 0, error: 'cannot read silver/sales: lake unreachable' });
+    await w.finishRun({
+      runId: 'etl-2',
+      status: 'failed',
+      files: 0,
+      inserted: 0,
+      skipped: 0,
+      error: 'cannot read silver/sales: lake unreachable',
+    });
     const runs = await w.runs(10);
-    assert.deepEqual(runs.map((r) => [r.run_id, r.status, r.files_loaded, r.rows_inserted, r.rows_skipped, r.error]), [
-      ['etl-2', 'failed', 0, 0, 0, 'cannot read silver/sales: lake unreachable'],
-      ['etl-1', 'succeeded', 2, 7, 0, null],
-    ]);
+    assert.deepEqual(
+      runs.map((r) => [r.run_id, r.status, r.files_loaded, r.rows_inserted, r.rows_skipped, r.error]),
+      [
+        ['etl-2', 'failed', 0, 0, 0, 'cannot read silver/sales: lake unreachable'],
+        ['etl-1', 'succeeded', 2, 7, 0, null],
+      ],
+    );
     for (const r of runs) {
       assert.match(r.started_at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
       assert.equal(typeof r.finished_at, 'string');
@@ -105,7 +137,22 @@ export function warehouseContract(label: string, open: () => Promise<{ warehouse
          ARRAY['x', NULL, 'y z'] AS words, ARRAY[1.10, 2]::numeric[] AS amounts, $1::text AS param`,
       ['Ø€'],
     );
-    assert.deepEqual(literals.rows, [['9007199254740993', 42, '1.50', 0.5, true, null, { a: [1, 2] }, '1 day 02:00:00', '2026-03-06T10:00:00', ['x', null, 'y z'], ['1.10', '2'], 'Ø€']]);
+    assert.deepEqual(literals.rows, [
+      [
+        '9007199254740993',
+        42,
+        '1.50',
+        0.5,
+        true,
+        null,
+        { a: [1, 2] },
+        '1 day 02:00:00',
+        '2026-03-06T10:00:00',
+        ['x', null, 'y z'],
+        ['1.10', '2'],
+        'Ø€',
+      ],
+    ]);
     // Everything in a result crosses postMessage and JSON unchanged.
     assert.deepEqual(JSON.parse(JSON.stringify(literals)), literals);
   });
@@ -113,7 +160,11 @@ export function warehouseContract(label: string, open: () => Promise<{ warehouse
   withWarehouse('query refuses writes and leaves nothing behind', async (w) => {
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:00:00.000Z', 2, 8);
     await w.loadChunk(chunkOf('run-1', [a]));
-    await assert.rejects(w.query(`INSERT INTO dim_store VALUES (99, 'Fake', 'Nowhere', 'None')`), (e: { code?: string; message?: string }) => e.code === 'warehouse_failed' && /read-only transaction/.test(e.message ?? ''));
+    await assert.rejects(
+      w.query(`INSERT INTO dim_store VALUES (99, 'Fake', 'Nowhere', 'None')`),
+      (e: { code?: string; message?: string }) =>
+        e.code === 'warehouse_failed' && /read-only transaction/.test(e.message ?? ''),
+    );
     await assert.rejects(w.query('DELETE FROM fact_sales'), /read-only/);
     await assert.rejects(w.query('COMMIT; DELETE FROM fact_sales'), /multiple commands/);
     await w.query(`SET search_path TO nowhere`);
@@ -125,7 +176,11 @@ export function warehouseContract(label: string, open: () => Promise<{ warehouse
   });
 
   withWarehouse('bad SQL fails with PostgreSQL’s message', async (w) => {
-    await assert.rejects(w.query('SELECT nope FROM fact_sales'), (e: { code?: string; message?: string }) => e.code === 'warehouse_failed' && /column "nope" does not exist/.test(e.message ?? ''));
+    await assert.rejects(
+      w.query('SELECT nope FROM fact_sales'),
+      (e: { code?: string; message?: string }) =>
+        e.code === 'warehouse_failed' && /column "nope" does not exist/.test(e.message ?? ''),
+    );
     await assert.rejects(w.query('SELEC 1'), /syntax error at or near "SELEC"/);
     await assert.rejects(w.query('SELECT $1::int', ['twelve']), /invalid input syntax for type integer/);
     assert.deepEqual((await w.query('SELECT 1 AS one')).rows, [[1]]);
@@ -160,7 +215,15 @@ export function silverFile(key: string, start: string, transactions: number, see
     const customer = `CUST-${1000 + (n % 37)}`;
     const time = new Date(t0 + t * 1000).toISOString();
     for (let l = 0; l < 1 + (n % 3); l++) {
-      lines.push({ txn, lineNo: l + 1, time, store, customer, product: PRODUCTS[(n + l * 11) % PRODUCTS.length], quantity: 1 + ((n + l) % 4) });
+      lines.push({
+        txn,
+        lineNo: l + 1,
+        time,
+        store,
+        customer,
+        product: PRODUCTS[(n + l * 11) % PRODUCTS.length],
+        quantity: 1 + ((n + l) % 4),
+      });
     }
   }
   const cents = lines.reduce((s, l) => s + l.quantity * toCents(l.product.price), 0);
@@ -169,14 +232,27 @@ export function silverFile(key: string, start: string, transactions: number, see
 
 /** CSV in STAGING_COLUMNS order, as the ETL stages it. */
 export function csvOf(files: SilverFile[]): string {
-  const quote = (v: string | number): string => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
+  const quote = (v: string | number): string =>
+    typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v);
   const out: string[] = [];
   for (const f of files) {
     for (const l of f.lines) {
       const row: Record<(typeof STAGING_COLUMNS)[number], string | number> = {
-        transaction_id: l.txn, line_no: l.lineNo, event_time: l.time, store_id: l.store.store_id, store_name: l.store.name, city: l.store.city,
-        region: l.store.region, customer_id: l.customer, product_id: l.product.product_id, product_name: l.product.name, category: l.product.category,
-        quantity: l.quantity, unit_price: l.product.price.toFixed(2), line_amount: ((l.quantity * toCents(l.product.price)) / 100).toFixed(2), source_file: f.key,
+        transaction_id: l.txn,
+        line_no: l.lineNo,
+        event_time: l.time,
+        store_id: l.store.store_id,
+        store_name: l.store.name,
+        city: l.store.city,
+        region: l.store.region,
+        customer_id: l.customer,
+        product_id: l.product.product_id,
+        product_name: l.product.name,
+        category: l.product.category,
+        quantity: l.quantity,
+        unit_price: l.product.price.toFixed(2),
+        line_amount: ((l.quantity * toCents(l.product.price)) / 100).toFixed(2),
+        source_file: f.key,
       };
       out.push(STAGING_COLUMNS.map((c) => quote(row[c])).join(','));
     }
@@ -185,5 +261,9 @@ export function csvOf(files: SilverFile[]): string {
 }
 
 export function chunkOf(runId: string, files: SilverFile[]): LoadChunk {
-  return { runId, files: files.map((f) => ({ key: f.key, rows: f.rows })), csv: new TextEncoder().encode(csvOf(files)) };
+  return {
+    runId,
+    files: files.map((f) => ({ key: f.key, rows: f.rows })),
+    csv: new TextEncoder().encode(csvOf(files)),
+  };
 }

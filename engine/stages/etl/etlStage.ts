@@ -16,18 +16,33 @@ const CHUNK_ROWS = 200_000;
  * its manifest row, and fact_sales ignores a (transaction_id, line_no) it already has. Then the
  * daily gold aggregates of the dates it touched are rewritten in the lake.
  */
-export async function runEtl(deps: { lake: Lake; duck: DuckDBConnection; warehouse: Warehouse; onProgress?: (p: EtlProgress) => void }): Promise<EtlResult> {
+export async function runEtl(deps: {
+  lake: Lake;
+  duck: DuckDBConnection;
+  warehouse: Warehouse;
+  onProgress?: (p: EtlProgress) => void;
+}): Promise<EtlResult> {
   const { lake, duck, warehouse } = deps;
   const runId = `etl-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
   const progress: EtlProgress = { runId, phase: 'planning', filesDone: 0, filesTotal: 0, rowsDone: 0, rowsTotal: 0 };
   const report = (): void => deps.onProgress?.({ ...progress });
-  const result: EtlResult = { runId, status: 'succeeded', files: 0, rowsInserted: 0, rowsSkipped: 0, goldFiles: 0, durationMs: 0 };
+  const result: EtlResult = {
+    runId,
+    status: 'succeeded',
+    files: 0,
+    rowsInserted: 0,
+    rowsSkipped: 0,
+    goldFiles: 0,
+    durationMs: 0,
+  };
   await warehouse.beginRun(runId);
   report();
   try {
     const loaded = new Set(await warehouse.loadedFiles());
-    const pending = (await lake.list(LAYERS.silver)).filter((o) => o.key.endsWith('.parquet') && !loaded.has(o.key)).map((o) => o.key);
+    const pending = (await lake.list(LAYERS.silver))
+      .filter((o) => o.key.endsWith('.parquet') && !loaded.has(o.key))
+      .map((o) => o.key);
     const local = await lake.localPaths(pending);
     const rows = await rowCounts(duck, local);
     const files = pending.map((key, i) => ({ key, path: local[i], rows: rows.get(local[i]) ?? 0 }));
@@ -49,7 +64,9 @@ export async function runEtl(deps: { lake: Lake; duck: DuckDBConnection; warehou
 
     progress.phase = 'gold';
     report();
-    const dates = [...new Set(files.map((f) => /date=(\d{4}-\d{2}-\d{2})/.exec(f.key)?.[1]).filter((d): d is string => !!d))].sort();
+    const dates = [
+      ...new Set(files.map((f) => /date=(\d{4}-\d{2}-\d{2})/.exec(f.key)?.[1]).filter((d): d is string => !!d)),
+    ].sort();
     for (const date of dates) {
       await writeGoldDay(duck, lake, date);
       result.goldFiles++;
@@ -62,7 +79,14 @@ export async function runEtl(deps: { lake: Lake; duck: DuckDBConnection; warehou
     result.error = toErrorInfo(err).message;
   }
   result.durationMs = Math.round(performance.now() - started);
-  await warehouse.finishRun({ runId, status: result.status, files: result.files, inserted: result.rowsInserted, skipped: result.rowsSkipped, error: result.error });
+  await warehouse.finishRun({
+    runId,
+    status: result.status,
+    files: result.files,
+    inserted: result.rowsInserted,
+    skipped: result.rowsSkipped,
+    error: result.error,
+  });
   return result;
 }
 
@@ -92,12 +116,18 @@ function* chunksOf<T extends { rows: number }>(files: T[], maxRows: number): Gen
 }
 
 /** The chunk's silver lines as CSV in STAGING_COLUMNS order, each tagged with its lake key. */
-async function stageCsv(duck: DuckDBConnection, lake: Lake, chunk: { key: string; path: string }[]): Promise<Uint8Array> {
+async function stageCsv(
+  duck: DuckDBConnection,
+  lake: Lake,
+  chunk: { key: string; path: string }[],
+): Promise<Uint8Array> {
   const scratch = lake.scratchPath(`${randomUUID()}.csv`);
   const keyOf = `CASE filename ${chunk.map((f) => `WHEN ${sqlString(f.path)} THEN ${sqlString(f.key)}`).join(' ')} END`;
   const cols = STAGING_COLUMNS.map((c) => (c === 'source_file' ? `${keyOf} AS source_file` : c)).join(', ');
   try {
-    await duck.run(`COPY (SELECT ${cols} FROM read_parquet(${sqlList(chunk.map((f) => f.path))}, filename = true)) TO ${sqlString(scratch)} (FORMAT csv, HEADER false)`);
+    await duck.run(
+      `COPY (SELECT ${cols} FROM read_parquet(${sqlList(chunk.map((f) => f.path))}, filename = true)) TO ${sqlString(scratch)} (FORMAT csv, HEADER false)`,
+    );
     return fs.readFileSync(scratch);
   } finally {
     fs.rmSync(scratch, { force: true });
@@ -106,7 +136,9 @@ async function stageCsv(duck: DuckDBConnection, lake: Lake, chunk: { key: string
 
 /** gold/daily_sales/date=D: revenue, transactions, lines and units per store and category for one day. */
 async function writeGoldDay(duck: DuckDBConnection, lake: Lake, date: string): Promise<void> {
-  const keys = (await lake.list(`${LAYERS.silver}date=${date}/`)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+  const keys = (await lake.list(`${LAYERS.silver}date=${date}/`))
+    .map((o) => o.key)
+    .filter((k) => k.endsWith('.parquet'));
   if (!keys.length) return;
   const local = await lake.localPaths(keys);
   const scratch = lake.scratchPath(`${randomUUID()}.parquet`);

@@ -52,7 +52,9 @@ export class FaultInjector {
     let value: string;
     if (r.chance(rates.malformed)) {
       const json = JSON.stringify(tx);
-      value = r.chance(0.5) ? json.slice(0, r.int(1, json.length - 2)) : `{"transaction_id": ${tx.transaction_id}, total=?}`;
+      value = r.chance(0.5)
+        ? json.slice(0, r.int(1, json.length - 2))
+        : `{"transaction_id": ${tx.transaction_id}, total=?}`;
       this.counts.malformed++;
     } else if (r.chance(rates.invalid)) {
       const broken = structuredClone(tx) as unknown as Record<string, unknown>;

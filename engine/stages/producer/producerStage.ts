@@ -10,7 +10,13 @@ export interface ProducerOptions extends ProducerSettings {
   partitions: number;
 }
 
-export const PRODUCER_DEFAULTS: ProducerOptions = { rate: 500, seed: 42, faults: NO_FAULTS, topic: SALES_TOPIC, partitions: 4 };
+export const PRODUCER_DEFAULTS: ProducerOptions = {
+  rate: 500,
+  seed: 42,
+  faults: NO_FAULTS,
+  topic: SALES_TOPIC,
+  partitions: 4,
+};
 export const MAX_RATE = 500_000;
 const TICK_MS = 20;
 const MAX_SEND = 10_000;
@@ -31,7 +37,15 @@ export interface ProducerCounters {
  * of rate, in one batched send (the broker acknowledges the whole batch durably).
  */
 export class ProducerStage {
-  readonly counters: ProducerCounters = { transactions: 0, records: 0, malformed: 0, invalid: 0, late: 0, duplicate: 0, rate: 0 };
+  readonly counters: ProducerCounters = {
+    transactions: 0,
+    records: 0,
+    malformed: 0,
+    invalid: 0,
+    late: 0,
+    duplicate: 0,
+    rate: 0,
+  };
   private simulator!: SaleSimulator;
   private faults!: FaultInjector;
   private faultRates: FaultRates;
@@ -94,7 +108,9 @@ export class ProducerStage {
     try {
       while (!this.stopping && this.counters.transactions < limit) {
         const now = performance.now();
-        const owed = Math.min(limit, this.paceBase + Math.floor(((now - this.paceStart) / 1000) * this.rate)) - this.counters.transactions;
+        const owed =
+          Math.min(limit, this.paceBase + Math.floor(((now - this.paceStart) / 1000) * this.rate)) -
+          this.counters.transactions;
         if (owed > 0) {
           const n = Math.min(owed, MAX_SEND);
           await this.send(n);

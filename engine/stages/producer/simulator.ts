@@ -32,8 +32,12 @@ export class SaleSimulator {
   private knownCustomers = 0;
   /** A tick stamps many sales with the same millisecond: format it once. */
   private stamp = { ms: NaN, iso: '', hour: 0 };
-  private readonly productsByCategory = new Map<Category, Product[]>(CATEGORIES.map((c) => [c, PRODUCTS.filter((p) => p.category === c)]));
-  private readonly categoryWeightsByHour: number[][] = Array.from({ length: 24 }, (_, h) => cumulative(CATEGORIES.map((c) => CATEGORY_BY_HOUR[c](h))));
+  private readonly productsByCategory = new Map<Category, Product[]>(
+    CATEGORIES.map((c) => [c, PRODUCTS.filter((p) => p.category === c)]),
+  );
+  private readonly categoryWeightsByHour: number[][] = Array.from({ length: 24 }, (_, h) =>
+    cumulative(CATEGORIES.map((c) => CATEGORY_BY_HOUR[c](h))),
+  );
 
   constructor(opts: SimulatorOptions) {
     this.random = new Random(opts.seed);

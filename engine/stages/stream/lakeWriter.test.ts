@@ -10,7 +10,17 @@ import { LakeWriter, PartitionBuffer } from './lakeWriter';
 const tmp = tmpDirs('rp-lake-');
 const T = Date.parse('2026-11-25T10:59:59.500Z');
 const sale = (id: string, ts: string) =>
-  JSON.stringify({ transaction_id: id, timestamp_utc: ts, store_id: 3, customer_id: 'cust_9', products: [{ product_id: 112, quantity: 2, unit_price: 75.5 }, { product_id: 129, quantity: 1, unit_price: 350 }], total_amount: 501 });
+  JSON.stringify({
+    transaction_id: id,
+    timestamp_utc: ts,
+    store_id: 3,
+    customer_id: 'cust_9',
+    products: [
+      { product_id: 112, quantity: 2, unit_price: 75.5 },
+      { product_id: 129, quantity: 1, unit_price: 350 },
+    ],
+    total_amount: 501,
+  });
 
 describe('lake writer and footer reader', () => {
   it('writes bronze, silver (enriched, split by event hour) and quarantine files named by offset range, readable from their footers', async () => {
@@ -41,10 +51,28 @@ describe('lake writer and footer reader', () => {
 
     const silver = await previewRows(lake, result.files[2]);
     assert.deepEqual(
-      silver.map((r) => [r.transaction_id, r.line_no, r.city, r.store_name, r.product_name, r.category, r.line_amount, r.event_time]),
+      silver.map((r) => [
+        r.transaction_id,
+        r.line_no,
+        r.city,
+        r.store_name,
+        r.product_name,
+        r.category,
+        r.line_amount,
+        r.event_time,
+      ]),
       [
         ['t-2', 1, 'Alexandria', 'Alexandria Corniche', 'White Cheese 500g', 'Dairy', 151, '2026-11-25T11:00:00.250Z'],
-        ['t-2', 2, 'Alexandria', 'Alexandria Corniche', 'USB-C Charger', 'Electronics', 350, '2026-11-25T11:00:00.250Z'],
+        [
+          't-2',
+          2,
+          'Alexandria',
+          'Alexandria Corniche',
+          'USB-C Charger',
+          'Electronics',
+          350,
+          '2026-11-25T11:00:00.250Z',
+        ],
       ],
     );
     const [rejected] = await previewRows(lake, result.files[3]);

@@ -7,9 +7,39 @@ import { ColumnBuffer, sqlString } from '../../services/lake/duck';
 import { batchFileKey, hourKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 
-const BRONZE = [['hour_key', 'VARCHAR'], ['source_partition', 'INTEGER'], ['source_offset', 'DOUBLE'], ['broker_ms', 'DOUBLE'], ['key', 'VARCHAR'], ['value', 'VARCHAR']] as const;
-const SILVER = [['hour_key', 'VARCHAR'], ['transaction_id', 'VARCHAR'], ['line_no', 'INTEGER'], ['event_ms', 'DOUBLE'], ['store_id', 'INTEGER'], ['customer_id', 'VARCHAR'], ['product_id', 'INTEGER'], ['quantity', 'INTEGER'], ['price_cents', 'INTEGER'], ['amount_cents', 'INTEGER'], ['source_partition', 'INTEGER'], ['source_offset', 'DOUBLE'], ['ingested_ms', 'DOUBLE']] as const;
-const QUARANTINE = [['hour_key', 'VARCHAR'], ['source_partition', 'INTEGER'], ['source_offset', 'DOUBLE'], ['broker_ms', 'DOUBLE'], ['transaction_id', 'VARCHAR'], ['reason', 'VARCHAR'], ['detail', 'VARCHAR'], ['raw', 'VARCHAR']] as const;
+const BRONZE = [
+  ['hour_key', 'VARCHAR'],
+  ['source_partition', 'INTEGER'],
+  ['source_offset', 'DOUBLE'],
+  ['broker_ms', 'DOUBLE'],
+  ['key', 'VARCHAR'],
+  ['value', 'VARCHAR'],
+] as const;
+const SILVER = [
+  ['hour_key', 'VARCHAR'],
+  ['transaction_id', 'VARCHAR'],
+  ['line_no', 'INTEGER'],
+  ['event_ms', 'DOUBLE'],
+  ['store_id', 'INTEGER'],
+  ['customer_id', 'VARCHAR'],
+  ['product_id', 'INTEGER'],
+  ['quantity', 'INTEGER'],
+  ['price_cents', 'INTEGER'],
+  ['amount_cents', 'INTEGER'],
+  ['source_partition', 'INTEGER'],
+  ['source_offset', 'DOUBLE'],
+  ['ingested_ms', 'DOUBLE'],
+] as const;
+const QUARANTINE = [
+  ['hour_key', 'VARCHAR'],
+  ['source_partition', 'INTEGER'],
+  ['source_offset', 'DOUBLE'],
+  ['broker_ms', 'DOUBLE'],
+  ['transaction_id', 'VARCHAR'],
+  ['reason', 'VARCHAR'],
+  ['detail', 'VARCHAR'],
+  ['raw', 'VARCHAR'],
+] as const;
 
 const ts = (col: string): string => `make_timestamp((${col} * 1000)::BIGINT)::TIMESTAMPTZ`;
 
@@ -112,14 +142,26 @@ export class LakeWriter {
   ) {}
 
   static async create(duck: DuckDBConnection, lake: Lake): Promise<LakeWriter> {
-    await duck.run(`CREATE OR REPLACE TABLE catalog_store AS SELECT * FROM (VALUES ${STORES.map((s) => `(${s.store_id}, ${sqlString(s.name)}, ${sqlString(s.city)}, ${sqlString(s.region)})`).join(', ')}) t(store_id, name, city, region)`);
-    await duck.run(`CREATE OR REPLACE TABLE catalog_product AS SELECT * FROM (VALUES ${PRODUCTS.map((p) => `(${p.product_id}, ${sqlString(p.name)}, ${sqlString(p.category)})`).join(', ')}) t(product_id, name, category)`);
+    await duck.run(
+      `CREATE OR REPLACE TABLE catalog_store AS SELECT * FROM (VALUES ${STORES.map((s) => `(${s.store_id}, ${sqlString(s.name)}, ${sqlString(s.city)}, ${sqlString(s.region)})`).join(', ')}) t(store_id, name, city, region)`,
+    );
+    await duck.run(
+      `CREATE OR REPLACE TABLE catalog_product AS SELECT * FROM (VALUES ${PRODUCTS.map((p) => `(${p.product_id}, ${sqlString(p.name)}, ${sqlString(p.category)})`).join(', ')}) t(product_id, name, category)`,
+    );
     return new LakeWriter(duck, lake);
   }
 
   /** Writes the buffer's files (each durable and atomic) and returns what was written. */
   async flush(buf: PartitionBuffer): Promise<FlushResult> {
-    const result: FlushResult = { partition: buf.partition, firstOffset: buf.firstOffset, lastOffset: buf.lastOffset, files: [], records: buf.records, silverLines: buf.silver.rowCount, quarantined: buf.quarantine.rowCount };
+    const result: FlushResult = {
+      partition: buf.partition,
+      firstOffset: buf.firstOffset,
+      lastOffset: buf.lastOffset,
+      files: [],
+      records: buf.records,
+      silverLines: buf.silver.rowCount,
+      quarantined: buf.quarantine.rowCount,
+    };
     for (const layer of ['bronze', 'silver', 'quarantine'] as const) {
       const rows = buf[layer];
       if (rows.rowCount === 0) continue;

@@ -81,7 +81,20 @@ export interface StreamDeps {
  * committed one are leftovers of a crash and are removed before the partition is replayed.
  */
 export class StreamStage {
-  readonly counters: StreamCounters = { consumed: 0, valid: 0, quarantined: 0, duplicates: 0, late: 0, silverLines: 0, files: 0, commits: 0, lag: 0, partitions: 0, metricsErrors: 0, metricsPending: 0 };
+  readonly counters: StreamCounters = {
+    consumed: 0,
+    valid: 0,
+    quarantined: 0,
+    duplicates: 0,
+    late: 0,
+    silverLines: 0,
+    files: 0,
+    commits: 0,
+    lag: 0,
+    partitions: 0,
+    metricsErrors: 0,
+    metricsPending: 0,
+  };
   private consumer: BrokerConsumer | null = null;
   private writer: LakeWriter | null = null;
   private readonly buffers = new Map<number, PartitionBuffer>();
@@ -123,7 +136,11 @@ export class StreamStage {
       for (const [p, committed] of assigned) {
         // Another member may have counted this partition's windows further: the store knows.
         if (totals) this.applied.set(p, totals.applied[p] ?? -1);
-        await this.recoverPartition(p, committed, files.filter((f) => f.partition === p));
+        await this.recoverPartition(
+          p,
+          committed,
+          files.filter((f) => f.partition === p),
+        );
         this.positions.set(p, committed);
         this.owners.set(p, { token: ++this.tokens, from: committed, since: Date.now(), written: new Set() });
       }
@@ -198,7 +215,10 @@ export class StreamStage {
     this.counters.partitions = this.consumer?.assigned().length ?? 0;
     try {
       const ends = await this.deps.broker.endOffsets(this.opts.topic);
-      this.counters.lag = ends.reduce((s, e, p) => s + (this.positions.has(p) ? Math.max(0, e - this.positions.get(p)!) : 0), 0);
+      this.counters.lag = ends.reduce(
+        (s, e, p) => s + (this.positions.has(p) ? Math.max(0, e - this.positions.get(p)!) : 0),
+        0,
+      );
     } catch (err) {
       this.deps.onError?.(toErrorInfo(err));
     }
@@ -209,7 +229,10 @@ export class StreamStage {
     // Not ours any more (revoked), or records this member already processed (a replay after a rebalance).
     const position = this.positions.get(p);
     if (position === undefined) return;
-    const batch = polled.records[0].offset >= position ? polled : { partition: p, records: polled.records.filter((r) => r.offset >= position) };
+    const batch =
+      polled.records[0].offset >= position
+        ? polled
+        : { partition: p, records: polled.records.filter((r) => r.offset >= position) };
     if (!batch.records.length) return;
     let buf = this.buffers.get(p);
     if (!buf) this.buffers.set(p, (buf = new PartitionBuffer(p)));
@@ -228,7 +251,12 @@ export class StreamStage {
         this.counters.quarantined++;
         if (fresh) agg.skip(rec.offset);
       } else if (recent.has(verdict.transactionId)) {
-        buf.addRejected(rec, { ok: false, reason: 'duplicate_transaction', detail: `transaction ${verdict.transactionId} was already accepted`, transactionId: verdict.transactionId });
+        buf.addRejected(rec, {
+          ok: false,
+          reason: 'duplicate_transaction',
+          detail: `transaction ${verdict.transactionId} was already accepted`,
+          transactionId: verdict.transactionId,
+        });
         this.counters.quarantined++;
         this.counters.duplicates++;
         if (fresh) agg.skip(rec.offset);
@@ -266,18 +294,23 @@ export class StreamStage {
         batches.map(async (batch) => {
           try {
             await this.deps.metrics.apply(batch);
-            if (this.positions.has(batch.partition)) this.applied.set(batch.partition, Math.max(this.applied.get(batch.partition) ?? -1, batch.lastOffset));
+            if (this.positions.has(batch.partition))
+              this.applied.set(batch.partition, Math.max(this.applied.get(batch.partition) ?? -1, batch.lastOffset));
             return null;
           } catch (err) {
             // Put it back in front of what arrived meanwhile.
             const later = this.pendingMetrics.get(batch.partition);
-            if (this.positions.has(batch.partition)) this.pendingMetrics.set(batch.partition, later ? mergeBatches(batch, later) : batch);
+            if (this.positions.has(batch.partition))
+              this.pendingMetrics.set(batch.partition, later ? mergeBatches(batch, later) : batch);
             return err;
           }
         }),
       );
       const err = failed.find((e) => e !== null);
-      this.counters.metricsPending = [...this.pendingMetrics.values()].reduce((s, b) => s + b.windows.reduce((t, w) => t + w.transactions, 0), 0);
+      this.counters.metricsPending = [...this.pendingMetrics.values()].reduce(
+        (s, b) => s + b.windows.reduce((t, w) => t + w.transactions, 0),
+        0,
+      );
       if (err) {
         this.counters.metricsErrors++;
         this.deps.onError?.({ ...toErrorInfo(err), code: 'metrics_failed', retriable: true });
@@ -292,7 +325,8 @@ export class StreamStage {
     this.draining = true;
     try {
       const deadline = Date.now() + 10_000;
-      while (this.metricsPump && Date.now() < deadline) await Promise.race([this.metricsPump, new Promise((r) => setTimeout(r, 200))]);
+      while (this.metricsPump && Date.now() < deadline)
+        await Promise.race([this.metricsPump, new Promise((r) => setTimeout(r, 200))]);
     } finally {
       this.draining = false;
     }
@@ -356,7 +390,9 @@ export class StreamStage {
       this.counters.commits++;
     }
     if (this.deps.broker.kind === 'kafka') {
-      const recent = [...this.owners].filter(([, owner]) => committed.includes(owner) && Date.now() - owner.since < SWEEP_MS);
+      const recent = [...this.owners].filter(
+        ([, owner]) => committed.includes(owner) && Date.now() - owner.since < SWEEP_MS,
+      );
       if (recent.length) await this.sweep(new Map(recent));
     }
   }
@@ -401,11 +437,19 @@ export class StreamStage {
     const recent = new RecentIds(this.opts.dedupeCapacity);
     this.recent.set(partition, recent);
     // The newest files hold far more than the id horizon: a till re-sends within seconds.
-    const newest = silverOfPartition.sort((a, b) => b.first - a.first).slice(0, 50).map((f) => f.key);
+    const newest = silverOfPartition
+      .sort((a, b) => b.first - a.first)
+      .slice(0, 50)
+      .map((f) => f.key);
     if (newest.length) {
       const paths = await lake.localPaths(newest);
-      const reader = await duck.runAndReadAll(`SELECT transaction_id, min(source_offset) o FROM read_parquet(${sqlList(paths)}) GROUP BY 1 ORDER BY o DESC LIMIT ${this.opts.dedupeCapacity}`);
-      const ids = reader.getRowsJS().map((r) => r[0] as string).reverse();
+      const reader = await duck.runAndReadAll(
+        `SELECT transaction_id, min(source_offset) o FROM read_parquet(${sqlList(paths)}) GROUP BY 1 ORDER BY o DESC LIMIT ${this.opts.dedupeCapacity}`,
+      );
+      const ids = reader
+        .getRowsJS()
+        .map((r) => r[0] as string)
+        .reverse();
       for (const id of ids) recent.add(id);
     }
   }

@@ -10,7 +10,14 @@ import { WINDOW_MS, latencyBucket, type MetricsBatch, type WindowDelta } from '.
  */
 export class WindowAggregator {
   private maxEventMs = -Infinity;
-  private batch: { partition: number; first: number; last: number; windows: Map<number, WindowDelta>; late: { records: number; revenueCents: number }; eventMs: number[] } | null = null;
+  private batch: {
+    partition: number;
+    first: number;
+    last: number;
+    windows: Map<number, WindowDelta>;
+    late: { records: number; revenueCents: number };
+    eventMs: number[];
+  } | null = null;
 
   constructor(private readonly allowedLatenessMs: number) {}
 
@@ -19,7 +26,14 @@ export class WindowAggregator {
   }
 
   begin(partition: number, firstOffset: number): void {
-    this.batch = { partition, first: firstOffset, last: firstOffset - 1, windows: new Map(), late: { records: 0, revenueCents: 0 }, eventMs: [] };
+    this.batch = {
+      partition,
+      first: firstOffset,
+      last: firstOffset - 1,
+      windows: new Map(),
+      late: { records: 0, revenueCents: 0 },
+      eventMs: [],
+    };
   }
 
   /** Adds a sale to its window; returns true when it was late (behind the watermark) instead. */
@@ -67,6 +81,13 @@ export class WindowAggregator {
       const bucket = latencyBucket(Math.max(0, nowMs - e));
       latency[bucket] = (latency[bucket] ?? 0) + 1;
     }
-    return { partition: b.partition, firstOffset: b.first, lastOffset: b.last, windows: [...b.windows.values()], late: b.late, latency };
+    return {
+      partition: b.partition,
+      firstOffset: b.first,
+      lastOffset: b.last,
+      windows: [...b.windows.values()],
+      late: b.late,
+      latency,
+    };
   }
 }

@@ -2,7 +2,10 @@ import type { Commands, CommandName, Events, EventName, HostApi } from '../../..
 import type { ErrorInfo } from '../../../engine/errors';
 import { HostCallError } from './hostError';
 
-type ServerMessage = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorInfo } | { event: string; payload: unknown };
+type ServerMessage =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: ErrorInfo }
+  | { event: string; payload: unknown };
 
 /**
  * HostApi over the web-mode WebSocket (engine/web/server.ts): the same calls and events as
@@ -25,7 +28,9 @@ export function connectWebSocket(url: string, Socket: typeof WebSocket = WebSock
         retryMs = 250;
         resolve();
       });
-      ws.addEventListener('error', () => reject(new HostCallError({ code: 'internal', message: 'cannot reach the Retail Pulse host', retriable: true })));
+      ws.addEventListener('error', () =>
+        reject(new HostCallError({ code: 'internal', message: 'cannot reach the Retail Pulse host', retriable: true })),
+      );
     });
     open.catch(() => undefined);
     ws.addEventListener('message', (e: MessageEvent) => {
@@ -41,7 +46,10 @@ export function connectWebSocket(url: string, Socket: typeof WebSocket = WebSock
       else p.reject(new HostCallError(m.error));
     });
     ws.addEventListener('close', () => {
-      for (const p of pending.values()) p.reject(new HostCallError({ code: 'internal', message: 'the connection to the host closed', retriable: true }));
+      for (const p of pending.values())
+        p.reject(
+          new HostCallError({ code: 'internal', message: 'the connection to the host closed', retriable: true }),
+        );
       pending.clear();
       if (!closed) {
         setTimeout(connect, retryMs);

@@ -15,7 +15,15 @@ export type ChartInstance = echarts.ECharts;
  * disposer: it subscribes to a store and pushes option updates directly (no React render per tick).
  * `data-points` on the container counts the points drawn, for tests and the benchmark.
  */
-export function Chart({ label, attach, height = 260 }: { label: string; attach: (chart: ChartInstance, el: HTMLElement) => () => void; height?: number }) {
+export function Chart({
+  label,
+  attach,
+  height = 260,
+}: {
+  label: string;
+  attach: (chart: ChartInstance, el: HTMLElement) => () => void;
+  height?: number;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const theme = useApp((s) => s.theme);
   useEffect(() => {

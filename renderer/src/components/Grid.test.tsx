@@ -10,7 +10,20 @@ describe('Grid', () => {
     const el = document.createElement('div');
     document.body.append(el);
     const root = createRoot(el);
-    act(() => root.render(<Grid label="Query results" result={{ columns: ['city', 'revenue'], rows: [['Cairo', 12.345], ['Giza', null]] }} />));
+    act(() =>
+      root.render(
+        <Grid
+          label="Query results"
+          result={{
+            columns: ['city', 'revenue'],
+            rows: [
+              ['Cairo', 12.345],
+              ['Giza', null],
+            ],
+          }}
+        />,
+      ),
+    );
     const table = el.querySelector('table[aria-label="Query results"]')!;
     expect([...table.querySelectorAll('th')].map((th) => th.textContent)).toEqual(['city', 'revenue']);
     expect([...table.querySelectorAll('tbody tr')].map((tr) => tr.textContent)).toEqual(['Cairo12.35', 'Giza∅']);

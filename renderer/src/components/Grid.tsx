@@ -14,7 +14,9 @@ export function Grid({ result, label, max = 500 }: { result: QueryResult; label:
         <thead>
           <tr>
             {result.columns.map((c) => (
-              <th key={c} scope="col">{c}</th>
+              <th key={c} scope="col">
+                {c}
+              </th>
             ))}
           </tr>
         </thead>
@@ -22,13 +24,18 @@ export function Grid({ result, label, max = 500 }: { result: QueryResult; label:
           {result.rows.slice(0, max).map((row, i) => (
             <tr key={i}>
               {row.map((v, j) => (
-                <td key={j} className={typeof v === 'number' ? 'num' : undefined}>{show(v)}</td>
+                <td key={j} className={typeof v === 'number' ? 'num' : undefined}>
+                  {show(v)}
+                </td>
               ))}
             </tr>
           ))}
         </tbody>
       </table>
-      <p className="muted">{result.rows.length} row{result.rows.length === 1 ? '' : 's'}{result.rows.length > max ? ` (first ${max} shown)` : ''}</p>
+      <p className="muted">
+        {result.rows.length} row{result.rows.length === 1 ? '' : 's'}
+        {result.rows.length > max ? ` (first ${max} shown)` : ''}
+      </p>
     </div>
   );
 }

@@ -3,7 +3,8 @@ import type { EtlRunRecord, EtlSchedule } from '../../../engine/contract';
 import { Grid } from '../components/Grid';
 import { useAct, useApp, useCtx } from '../context';
 
-const duration = (r: EtlRunRecord) => (r.finished_at ? `${((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000).toFixed(1)} s` : '–');
+const duration = (r: EtlRunRecord) =>
+  r.finished_at ? `${((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000).toFixed(1)} s` : '–';
 
 /** Run the ETL, watch its progress, see its history, schedule it. */
 export function Etl() {
@@ -25,26 +26,71 @@ export function Etl() {
   }, [etl.state]);
 
   const total = progress ? Math.max(progress.rowsTotal, 1) : 1;
-  const pct = progress ? (progress.phase === 'done' ? 100 : Math.min(99, Math.floor((progress.rowsDone / total) * 100))) : 0;
+  const pct = progress
+    ? progress.phase === 'done'
+      ? 100
+      : Math.min(99, Math.floor((progress.rowsDone / total) * 100))
+    : 0;
 
   return (
     <div className="page">
       <h2>ETL</h2>
       <div className="toolbar">
-        <button onClick={() => void act(api.call('etl.run', {}), 'etl').then(refresh)} disabled={etl.state === 'running'}>Run ETL</button>
+        <button
+          onClick={() => void act(api.call('etl.run', {}), 'etl').then(refresh)}
+          disabled={etl.state === 'running'}
+        >
+          Run ETL
+        </button>
         <label>
-          Every <input type="number" min={1} max={1440} value={every} onChange={(e) => setEvery(e.target.value)} aria-label="Schedule minutes" className="narrow" /> minutes
+          Every{' '}
+          <input
+            type="number"
+            min={1}
+            max={1440}
+            value={every}
+            onChange={(e) => setEvery(e.target.value)}
+            aria-label="Schedule minutes"
+            className="narrow"
+          />{' '}
+          minutes
         </label>
-        <button onClick={() => void act(api.call('etl.schedule', { everyMinutes: Number(every) }), 'etl').then((s) => s && setSchedule(s))}>Set schedule</button>
-        <button onClick={() => void act(api.call('etl.schedule', { everyMinutes: null }), 'etl').then((s) => s && setSchedule(s))} disabled={schedule.everyMinutes === null}>Schedule off</button>
-        <span className="muted" role="status">{schedule.everyMinutes ? `scheduled every ${schedule.everyMinutes} min, next ${new Date(schedule.nextRunAt ?? 0).toLocaleTimeString()}` : 'no schedule'}</span>
+        <button
+          onClick={() =>
+            void act(api.call('etl.schedule', { everyMinutes: Number(every) }), 'etl').then((s) => s && setSchedule(s))
+          }
+        >
+          Set schedule
+        </button>
+        <button
+          onClick={() =>
+            void act(api.call('etl.schedule', { everyMinutes: null }), 'etl').then((s) => s && setSchedule(s))
+          }
+          disabled={schedule.everyMinutes === null}
+        >
+          Schedule off
+        </button>
+        <span className="muted" role="status">
+          {schedule.everyMinutes
+            ? `scheduled every ${schedule.everyMinutes} min, next ${new Date(schedule.nextRunAt ?? 0).toLocaleTimeString()}`
+            : 'no schedule'}
+        </span>
       </div>
       <div className="progress-block">
-        <div role="progressbar" aria-label="ETL progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} className="progress">
+        <div
+          role="progressbar"
+          aria-label="ETL progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={pct}
+          className="progress"
+        >
           <div style={{ width: `${pct}%` }} />
         </div>
         <p className="muted">
-          {progress ? `${progress.phase}: files ${progress.filesDone}/${progress.filesTotal}, rows ${progress.rowsDone.toLocaleString('en-US')}/${progress.rowsTotal.toLocaleString('en-US')} (${pct}%)` : 'not run yet in this session'}
+          {progress
+            ? `${progress.phase}: files ${progress.filesDone}/${progress.filesTotal}, rows ${progress.rowsDone.toLocaleString('en-US')}/${progress.rowsTotal.toLocaleString('en-US')} (${pct}%)`
+            : 'not run yet in this session'}
           {etl.error && ` — ${etl.error.message}`}
         </p>
       </div>
@@ -53,7 +99,15 @@ export function Etl() {
         label="ETL run history"
         result={{
           columns: ['started', 'duration', 'files', 'rows inserted', 'rows skipped', 'status', 'error'],
-          rows: history.map((r) => [new Date(r.started_at).toLocaleString(), duration(r), r.files_loaded, Number(r.rows_inserted), Number(r.rows_skipped), r.status, r.error]),
+          rows: history.map((r) => [
+            new Date(r.started_at).toLocaleString(),
+            duration(r),
+            r.files_loaded,
+            Number(r.rows_inserted),
+            Number(r.rows_skipped),
+            r.status,
+            r.error,
+          ]),
         }}
       />
     </div>

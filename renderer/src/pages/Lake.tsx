@@ -9,11 +9,22 @@ const LAYERS: [string, string][] = [
   ['Quarantine', 'quarantine/sales_transactions/'],
   ['Gold', 'gold/daily_sales/'],
 ];
-const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`);
+const bytes = (n: number) =>
+  n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`;
 const leaf = (prefix: string) => prefix.split('/').filter(Boolean).pop() ?? prefix;
 
 /** One folder of the partition tree; children are listed when it is opened. */
-function TreeNode({ prefix, level, selected, onSelect }: { prefix: string; level: number; selected: string; onSelect: (p: string) => void }) {
+function TreeNode({
+  prefix,
+  level,
+  selected,
+  onSelect,
+}: {
+  prefix: string;
+  level: number;
+  selected: string;
+  onSelect: (p: string) => void;
+}) {
   const { api } = useCtx();
   const act = useAct();
   const [open, setOpen] = useState(false);
@@ -22,7 +33,8 @@ function TreeNode({ prefix, level, selected, onSelect }: { prefix: string; level
     const next = !open;
     setOpen(next);
     onSelect(prefix);
-    if (next && !children) void act(api.call('lake.list', { prefix }), 'lake').then((l) => setChildren(l?.prefixes ?? []));
+    if (next && !children)
+      void act(api.call('lake.list', { prefix }), 'lake').then((l) => setChildren(l?.prefixes ?? []));
   };
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Enter' || e.key === ' ') {
@@ -32,7 +44,9 @@ function TreeNode({ prefix, level, selected, onSelect }: { prefix: string; level
   };
   return (
     <li role="treeitem" aria-expanded={open} aria-selected={selected === prefix} aria-level={level}>
-      <span className="tree-label" tabIndex={0} onClick={toggle} onKeyDown={onKey}>{open ? '▾' : '▸'} {leaf(prefix)}</span>
+      <span className="tree-label" tabIndex={0} onClick={toggle} onKeyDown={onKey}>
+        {open ? '▾' : '▸'} {leaf(prefix)}
+      </span>
       {open && children && children.length > 0 && (
         <ul role="group">
           {children.map((c) => (
@@ -55,7 +69,9 @@ export function Lake() {
   const [preview, setPreview] = useState<LakePreview | null>(null);
   const [tab, setTab] = useState<'files' | 'quarantine' | 'sql'>('files');
   const [quarantine, setQuarantine] = useState<QueryResult | null>(null);
-  const [sql, setSql] = useState('SELECT city, category, round(sum(line_amount), 2) AS revenue FROM silver GROUP BY ALL ORDER BY revenue DESC LIMIT 20');
+  const [sql, setSql] = useState(
+    'SELECT city, category, round(sum(line_amount), 2) AS revenue FROM silver GROUP BY ALL ORDER BY revenue DESC LIMIT 20',
+  );
   const [result, setResult] = useState<QueryResult | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -68,7 +84,8 @@ export function Lake() {
     if (folder) void act(api.call('lake.list', { prefix: folder }), 'lake').then((l) => l && setListing(l));
   }, [folder]);
   useEffect(() => {
-    if (tab === 'quarantine') void act(api.call('lake.quarantine', { limit: 200 }), 'lake').then((r) => r && setQuarantine(r));
+    if (tab === 'quarantine')
+      void act(api.call('lake.quarantine', { limit: 200 }), 'lake').then((r) => r && setQuarantine(r));
   }, [tab]);
 
   const runSql = async () => {
@@ -83,14 +100,18 @@ export function Lake() {
       <h2>Lake</h2>
       <div role="tablist" className="tabs" aria-label="Lake views">
         {(['files', 'quarantine', 'sql'] as const).map((t) => (
-          <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>{t === 'files' ? 'Files' : t === 'quarantine' ? 'Quarantine records' : 'SQL over the lake'}</button>
+          <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+            {t === 'files' ? 'Files' : t === 'quarantine' ? 'Quarantine records' : 'SQL over the lake'}
+          </button>
         ))}
       </div>
       {tab === 'files' && (
         <div className="lake">
           <nav aria-label="Lake layers" className="layers">
             {LAYERS.map(([name, prefix]) => (
-              <button key={prefix} aria-pressed={layer === prefix} onClick={() => setLayer(prefix)}>{name}</button>
+              <button key={prefix} aria-pressed={layer === prefix} onClick={() => setLayer(prefix)}>
+                {name}
+              </button>
             ))}
           </nav>
           <div className="lake-cols">
@@ -104,7 +125,13 @@ export function Lake() {
               {listing && listing.files.length > 0 ? (
                 <table className="grid" aria-label="Files">
                   <thead>
-                    <tr><th scope="col">file</th><th scope="col">size</th><th scope="col">rows</th><th scope="col">offsets</th><th scope="col"></th></tr>
+                    <tr>
+                      <th scope="col">file</th>
+                      <th scope="col">size</th>
+                      <th scope="col">rows</th>
+                      <th scope="col">offsets</th>
+                      <th scope="col"></th>
+                    </tr>
                   </thead>
                   <tbody>
                     {listing.files.map((f) => (
@@ -113,7 +140,18 @@ export function Lake() {
                         <td className="num">{bytes(f.bytes)}</td>
                         <td className="num">{f.rows ?? '–'}</td>
                         <td>{f.offsets ? `p${f.offsets.partition} ${f.offsets.first}–${f.offsets.last}` : '–'}</td>
-                        <td><button onClick={() => void act(api.call('lake.preview', { key: f.key, limit: 100 }), 'lake').then((p) => p && setPreview(p))} aria-label={`Preview ${leaf(f.key)}`}>Preview</button></td>
+                        <td>
+                          <button
+                            onClick={() =>
+                              void act(api.call('lake.preview', { key: f.key, limit: 100 }), 'lake').then(
+                                (p) => p && setPreview(p),
+                              )
+                            }
+                            aria-label={`Preview ${leaf(f.key)}`}
+                          >
+                            Preview
+                          </button>
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -126,19 +164,41 @@ export function Lake() {
           {preview && (
             <section aria-label="File preview" className="preview">
               <h3>{preview.key}</h3>
-              <p className="muted">{preview.rows.toLocaleString('en-US')} rows in {preview.rowGroups} row group(s), {bytes(preview.bytes)}</p>
-              <Grid label="Schema" result={{ columns: ['column', 'type', 'min', 'max', 'nulls'], rows: preview.columns.map((c) => [c.name, c.type, c.min, c.max, c.nulls]) }} />
+              <p className="muted">
+                {preview.rows.toLocaleString('en-US')} rows in {preview.rowGroups} row group(s), {bytes(preview.bytes)}
+              </p>
+              <Grid
+                label="Schema"
+                result={{
+                  columns: ['column', 'type', 'min', 'max', 'nulls'],
+                  rows: preview.columns.map((c) => [c.name, c.type, c.min, c.max, c.nulls]),
+                }}
+              />
               <Grid label="Preview rows" result={preview.preview} />
             </section>
           )}
         </div>
       )}
-      {tab === 'quarantine' && (quarantine ? <Grid label="Quarantine records" result={quarantine} /> : <p className="muted">Loading…</p>)}
+      {tab === 'quarantine' &&
+        (quarantine ? <Grid label="Quarantine records" result={quarantine} /> : <p className="muted">Loading…</p>)}
       {tab === 'sql' && (
         <section aria-label="SQL over the lake">
-          <p className="muted">DuckDB over the lake's Parquet files: views <code>bronze</code>, <code>silver</code>, <code>quarantine</code>, <code>gold</code>. One SELECT, at most 1,000 rows.</p>
-          <textarea aria-label="Lake SQL" value={sql} onChange={(e) => setSql(e.target.value)} rows={5} spellCheck={false} />
-          <div className="toolbar"><button onClick={() => void runSql()} disabled={busy}>Run lake query</button></div>
+          <p className="muted">
+            DuckDB over the lake's Parquet files: views <code>bronze</code>, <code>silver</code>,{' '}
+            <code>quarantine</code>, <code>gold</code>. One SELECT, at most 1,000 rows.
+          </p>
+          <textarea
+            aria-label="Lake SQL"
+            value={sql}
+            onChange={(e) => setSql(e.target.value)}
+            rows={5}
+            spellCheck={false}
+          />
+          <div className="toolbar">
+            <button onClick={() => void runSql()} disabled={busy}>
+              Run lake query
+            </button>
+          </div>
           {result && <Grid label="Lake query results" result={result} />}
         </section>
       )}

@@ -33,7 +33,9 @@ export function Settings() {
   useEffect(() => void act(api.call('settings.get', {}), 'settings').then(load), []);
 
   const save = async () => {
-    const values = Object.fromEntries(FIELDS.map(([k]) => [k, form[k] === '' ? null : k === 'partitions' ? Number(form[k]) : form[k]]));
+    const values = Object.fromEntries(
+      FIELDS.map(([k]) => [k, form[k] === '' ? null : k === 'partitions' ? Number(form[k]) : form[k]]),
+    );
     const v = await act(api.call('settings.set', { values }), 'settings');
     load(v);
     setSaved(Boolean(v));
@@ -70,7 +72,13 @@ export function Settings() {
             {FIELDS.map(([k, label, placeholder]) => (
               <label key={k}>
                 {label}
-                <input type={k === 's3SecretAccessKey' ? 'password' : 'text'} value={form[k] ?? ''} placeholder={placeholder} autoComplete="off" onChange={(e) => setForm({ ...form, [k]: e.target.value })} />
+                <input
+                  type={k === 's3SecretAccessKey' ? 'password' : 'text'}
+                  value={form[k] ?? ''}
+                  placeholder={placeholder}
+                  autoComplete="off"
+                  onChange={(e) => setForm({ ...form, [k]: e.target.value })}
+                />
               </label>
             ))}
           </div>
@@ -86,11 +94,17 @@ export function Settings() {
           <table className="grid">
             <tbody>
               {Object.entries(view.inForce).map(([k, v]) => (
-                <tr key={k}><th scope="row">{k}</th><td>{v}</td></tr>
+                <tr key={k}>
+                  <th scope="row">{k}</th>
+                  <td>{v}</td>
+                </tr>
               ))}
             </tbody>
           </table>
-          <p className="muted">Saved in {view.file}. Passwords and secret keys stay in the engine: they come back as ***, and sending *** keeps the saved one.</p>
+          <p className="muted">
+            Saved in {view.file}. Passwords and secret keys stay in the engine: they come back as ***, and sending ***
+            keeps the saved one.
+          </p>
         </section>
       )}
     </div>

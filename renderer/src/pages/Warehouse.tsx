@@ -11,7 +11,13 @@ function ResultChart({ result }: { result: QueryResult }) {
       const cols = chartColumns(result);
       if (cols) {
         const rows = result.rows.slice(0, 50);
-        chart.setOption(baseOption({ xAxis: { type: 'category', data: rows.map((r) => String(r[cols.label])), axisLabel: { rotate: 30 } }, yAxis: { type: 'value', name: result.columns[cols.value] }, series: [{ type: 'bar', data: rows.map((r) => Number(r[cols.value])) }] }));
+        chart.setOption(
+          baseOption({
+            xAxis: { type: 'category', data: rows.map((r) => String(r[cols.label])), axisLabel: { rotate: 30 } },
+            yAxis: { type: 'value', name: result.columns[cols.value] },
+            series: [{ type: 'bar', data: rows.map((r) => Number(r[cols.value])) }],
+          }),
+        );
         setPoints(el, rows.length);
       }
       return () => undefined;
@@ -64,13 +70,39 @@ export function Warehouse() {
           </button>
         ))}
       </section>
-      <textarea aria-label="Warehouse SQL" value={sql} onChange={(e) => setSql(e.target.value)} rows={7} spellCheck={false} />
+      <textarea
+        aria-label="Warehouse SQL"
+        value={sql}
+        onChange={(e) => setSql(e.target.value)}
+        rows={7}
+        spellCheck={false}
+      />
       <div className="toolbar">
-        <button onClick={() => void run(sql, 'query')} disabled={running !== null}>Run query</button>
-        <button onClick={() => running && void act(api.call('warehouse.cancel', { queryId: running }), 'warehouse').then(() => setRunning(null))} disabled={running === null}>Cancel</button>
-        <button onClick={() => result && downloadCsv(result, `${name}.csv`)} disabled={!result}>Export CSV</button>
-        {running && <span className="muted" role="status">running…</span>}
-        {!running && elapsed !== null && <span className="muted" role="status">{Math.round(elapsed)} ms</span>}
+        <button onClick={() => void run(sql, 'query')} disabled={running !== null}>
+          Run query
+        </button>
+        <button
+          onClick={() =>
+            running &&
+            void act(api.call('warehouse.cancel', { queryId: running }), 'warehouse').then(() => setRunning(null))
+          }
+          disabled={running === null}
+        >
+          Cancel
+        </button>
+        <button onClick={() => result && downloadCsv(result, `${name}.csv`)} disabled={!result}>
+          Export CSV
+        </button>
+        {running && (
+          <span className="muted" role="status">
+            running…
+          </span>
+        )}
+        {!running && elapsed !== null && (
+          <span className="muted" role="status">
+            {Math.round(elapsed)} ms
+          </span>
+        )}
       </div>
       <p className="muted">Read-only transaction; PostgreSQL also stops a statement after its timeout.</p>
       {result && (

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../../engine/contract';
 import { applySnapshot, applyStatus, createAppStore, createLiveStore, LIVE_HISTORY, pushError } from './appStore';
 
-const snap = (at: number, transactions: number): MetricsSnapshot => ({ windows: [], transactions, revenue: 0, lateRecords: 0, latencyMs: { p50: 5, p99: 20 }, at, names: { stores: {}, products: {} } });
+const snap = (at: number, transactions: number): MetricsSnapshot => ({
+  windows: [],
+  transactions,
+  revenue: 0,
+  lateRecords: 0,
+  latencyMs: { p50: 5, p99: 20 },
+  at,
+  names: { stores: {}, products: {} },
+});
 
 describe('app store', () => {
   it('keeps each stage status and derives per-second rates from consecutive counters', () => {

@@ -16,7 +16,14 @@ export interface AppState {
   connected: boolean;
 }
 
-const stopped = (stage: StageName): StageView => ({ stage, state: 'stopped', counters: {}, error: null, updatedAt: 0, rates: {} });
+const stopped = (stage: StageName): StageView => ({
+  stage,
+  state: 'stopped',
+  counters: {},
+  error: null,
+  updatedAt: 0,
+  rates: {},
+});
 
 /** UI state fed by contract events (stage slice, ETL slice, error slice, theme). */
 export function createAppStore(theme: Theme = 'dark') {
@@ -35,7 +42,8 @@ export function applyStatus(store: AppStore, s: StageStatus): void {
   const dt = (s.updatedAt - prev.updatedAt) / 1000;
   const rates: Record<string, number> = { ...prev.rates };
   if (prev.updatedAt > 0 && dt > 0.2) {
-    for (const [k, v] of Object.entries(s.counters)) if (typeof prev.counters[k] === 'number') rates[k] = Math.max(0, (v - prev.counters[k]) / dt);
+    for (const [k, v] of Object.entries(s.counters))
+      if (typeof prev.counters[k] === 'number') rates[k] = Math.max(0, (v - prev.counters[k]) / dt);
   }
   if (s.state !== 'running') for (const k of Object.keys(rates)) rates[k] = 0;
   store.setState((st) => ({ stages: { ...st.stages, [s.stage]: { ...s, rates } } }));
@@ -95,6 +103,9 @@ export function bindHost(api: HostApi, app: AppStore, live: LiveStore): () => vo
     },
     (err: Error) => pushError(app, 'host', err.message),
   );
-  void api.call('metrics.snapshot', { minutes: 15 }).then((m) => applySnapshot(live, m), () => undefined);
+  void api.call('metrics.snapshot', { minutes: 15 }).then(
+    (m) => applySnapshot(live, m),
+    () => undefined,
+  );
   return () => offs.forEach((off) => off());
 }

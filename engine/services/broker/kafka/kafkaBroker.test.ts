@@ -36,7 +36,10 @@ describe('Kafka consumer group', () => {
       await pollUntil([first], () => first.assigned().length === 4);
       const second = await broker.consumer({ group, topic });
       // assigned() changes at once; onAssign runs once the committed offsets are read.
-      await pollUntil([first, second], () => first.assigned().length === 2 && second.assigned().length === 2 && assigned.at(-1)?.length === 2);
+      await pollUntil(
+        [first, second],
+        () => first.assigned().length === 2 && second.assigned().length === 2 && assigned.at(-1)?.length === 2,
+      );
       assert.deepEqual([...first.assigned(), ...second.assigned()].sort(), [0, 1, 2, 3]);
       assert.deepEqual(revoked.at(-1), [0, 1, 2, 3], 'the eager protocol revokes everything');
       assert.deepEqual(assigned.at(-1), first.assigned(), 'then assigns the new share from the committed offsets');

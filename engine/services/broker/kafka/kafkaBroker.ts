@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { PulseError } from '../../../errors';
 import { sleep } from '../../../util/fsx';
-import { partitionForKey, type Broker, type BrokerConsumer, type BrokerProducer, type BrokerRecord, type PolledBatch, type ProduceMessage } from '../port';
+import {
+  partitionForKey,
+  type Broker,
+  type BrokerConsumer,
+  type BrokerProducer,
+  type BrokerRecord,
+  type PolledBatch,
+  type ProduceMessage,
+} from '../port';
 
 export interface KafkaOptions {
   /** Bootstrap servers, host:port. */
@@ -36,7 +44,8 @@ export class KafkaBroker implements Broker {
   ) {}
 
   static async open(opts: KafkaOptions): Promise<KafkaBroker> {
-    if (!opts.brokers.length) throw new PulseError('config_invalid', 'kafka needs at least one host:port', { field: 'kafka' });
+    if (!opts.brokers.length)
+      throw new PulseError('config_invalid', 'kafka needs at least one host:port', { field: 'kafka' });
     const full: Required<KafkaOptions> = { clientId: 'retail-pulse', retryForMs: 60_000, ...opts };
     const kafka = new Kafka({
       clientId: full.clientId,
@@ -51,7 +60,11 @@ export class KafkaBroker implements Broker {
       await admin.describeCluster();
     } catch (err) {
       await admin.disconnect().catch(() => undefined);
-      throw brokerError(full.brokers, 'cannot reach the Kafka cluster; is it running? (npm run infra -- up, or check --kafka)', err);
+      throw brokerError(
+        full.brokers,
+        'cannot reach the Kafka cluster; is it running? (npm run infra -- up, or check --kafka)',
+        err,
+      );
     }
     return new KafkaBroker(kafka, admin, full);
   }
@@ -62,7 +75,13 @@ export class KafkaBroker implements Broker {
       if (existing) return existing;
       await this.admin.createTopics({
         waitForLeaders: true,
-        topics: [{ topic, numPartitions: partitions, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }],
+        topics: [
+          {
+            topic,
+            numPartitions: partitions,
+            configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }],
+          },
+        ],
       });
       // Another process may have created it first with another count: the cluster's answer wins.
       for (let i = 0; i < 50; i++) {
@@ -78,7 +97,11 @@ export class KafkaBroker implements Broker {
 
   async producer(topic: string): Promise<BrokerProducer> {
     const partitions = await this.ensureKnown(topic);
-    const producer: Producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer: Producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
     await producer.connect();
     const close = async () => {
       this.closers.delete(close);
@@ -92,7 +115,11 @@ export class KafkaBroker implements Broker {
           await producer.send({
             topic,
             acks: -1,
-            messages: messages.map((m) => ({ key: m.key, value: m.value, partition: partitionForKey(m.key, partitions) })),
+            messages: messages.map((m) => ({
+              key: m.key,
+              value: m.value,
+              partition: partitionForKey(m.key, partitions),
+            })),
           });
         } catch (err) {
           throw brokerError(this.opts.brokers, `cannot send ${messages.length} records to ${topic}`, err);
@@ -135,10 +162,22 @@ export class KafkaBroker implements Broker {
    * kafkajs has no assign(): a scan is a throwaway group that owns the topic, seeks the one
    * partition to `from`, pauses the others, and is deleted afterwards.
    */
-  async scan(topic: string, partition: number, from: number, to: number, visit: (records: BrokerRecord[]) => void): Promise<void> {
+  async scan(
+    topic: string,
+    partition: number,
+    from: number,
+    to: number,
+    visit: (records: BrokerRecord[]) => void,
+  ): Promise<void> {
     if (from >= to) return;
     const groupId = `${this.opts.clientId}-scan-${randomUUID()}`;
-    const consumer = this.kafka.consumer({ groupId, maxBytes: 32 << 20, maxBytesPerPartition: 16 << 20, maxWaitTimeInMs: 200, retry: { retries: 5 } });
+    const consumer = this.kafka.consumer({
+      groupId,
+      maxBytes: 32 << 20,
+      maxBytesPerPartition: 16 << 20,
+      maxWaitTimeInMs: 200,
+      retry: { retries: 5 },
+    });
     let failure: unknown = null;
     try {
       await consumer.connect();
@@ -163,7 +202,9 @@ export class KafkaBroker implements Broker {
         autoCommit: false,
         eachBatch: async ({ batch }) => {
           if (batch.partition !== partition || next >= to) return;
-          const records = batch.messages.map((m) => toRecord(partition, m)).filter((r) => r.offset >= next && r.offset < to);
+          const records = batch.messages
+            .map((m) => toRecord(partition, m))
+            .filter((r) => r.offset >= next && r.offset < to);
           if (records.length) {
             visit(records);
             next = records[records.length - 1].offset + 1;
@@ -257,7 +298,12 @@ class KafkaConsumer implements BrokerConsumer {
     try {
       await c.connect();
       await c.subscribe({ topic: this.topic, fromBeginning: true });
-      await c.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 1, eachBatch: (b) => this.deliver(b) });
+      await c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (b) => this.deliver(b),
+      });
     } catch (err) {
       throw brokerError(this.brokers, `cannot join consumer group ${this.group}`, err);
     }
@@ -305,12 +351,15 @@ class KafkaConsumer implements BrokerConsumer {
     const deadline = Date.now() + 120_000;
     for (;;) {
       try {
-        await this.consumer.commitOffsets(mine.map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) })));
+        await this.consumer.commitOffsets(
+          mine.map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) })),
+        );
         return;
       } catch (err) {
         // A rebalance took the partitions: the new owner replays from the last commit.
         if (generation !== this.generation || isRebalanceError(err)) return;
-        if (Date.now() > deadline || this.closed) throw brokerError(this.brokers, `cannot commit offsets of group ${this.group}`, err);
+        if (Date.now() > deadline || this.closed)
+          throw brokerError(this.brokers, `cannot commit offsets of group ${this.group}`, err);
         await sleep(500);
       }
     }
@@ -388,8 +437,17 @@ async function readCommitted(admin: Admin, group: string, topic: string): Promis
   return new Map((entry?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
 }
 
-function toRecord(partition: number, m: { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null }): BrokerRecord {
-  return { partition, offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key ? m.key.toString() : null, value: m.value ? m.value.toString() : '' };
+function toRecord(
+  partition: number,
+  m: { offset: string; timestamp: string; key: Buffer | null; value: Buffer | null },
+): BrokerRecord {
+  return {
+    partition,
+    offset: Number(m.offset),
+    timestamp: Number(m.timestamp),
+    key: m.key ? m.key.toString() : null,
+    value: m.value ? m.value.toString() : '',
+  };
 }
 
 /** A restarted broker answers metadata a moment before it leads its partitions again: wait that out. */
@@ -400,7 +458,11 @@ async function leaderRetry<T>(fn: () => Promise<T>, forMs = 20_000): Promise<T> 
       return await fn();
     } catch (err) {
       const type = (err as { type?: string }).type ?? '';
-      if (Date.now() > until || !['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION'].includes(type)) throw err;
+      if (
+        Date.now() > until ||
+        !['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION'].includes(type)
+      )
+        throw err;
       await sleep(300);
     }
   }
@@ -414,5 +476,8 @@ function isRebalanceError(err: unknown): boolean {
 function brokerError(brokers: string[], what: string, err: unknown): PulseError {
   if (err instanceof PulseError) return err;
   const detail = err instanceof Error ? err.message : String(err);
-  return new PulseError('broker_io', `${what} (Kafka at ${brokers.join(',')}): ${detail}`, { retriable: true, cause: err });
+  return new PulseError('broker_io', `${what} (Kafka at ${brokers.join(',')}): ${detail}`, {
+    retriable: true,
+    cause: err,
+  });
 }

@@ -64,7 +64,14 @@ export function payloadIntact(header: BatchHeader, payload: Buffer): boolean {
 }
 
 /** Decodes records with offset >= fromOffset, at most `max` of them, appending to `out`. */
-export function decodeRecords(partition: number, header: BatchHeader, payload: Buffer, fromOffset: number, max: number, out: BrokerRecord[]): void {
+export function decodeRecords(
+  partition: number,
+  header: BatchHeader,
+  payload: Buffer,
+  fromOffset: number,
+  max: number,
+  out: BrokerRecord[],
+): void {
   let pos = 0;
   const end = Math.min(header.count, fromOffset - header.baseOffset + max);
   for (let i = 0; i < end; i++) {
@@ -78,7 +85,13 @@ export function decodeRecords(partition: number, header: BatchHeader, payload: B
     const valueLen = payload.readUInt32LE(pos);
     pos += 4;
     if (i >= fromOffset - header.baseOffset) {
-      out.push({ partition, offset: header.baseOffset + i, timestamp: header.appendMs, key, value: payload.toString('utf8', pos, pos + valueLen) });
+      out.push({
+        partition,
+        offset: header.baseOffset + i,
+        timestamp: header.appendMs,
+        key,
+        value: payload.toString('utf8', pos, pos + valueLen),
+      });
     }
     pos += valueLen;
   }

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PulseError } from '../../../errors';
 import { sleep, writeFileAtomic } from '../../../util/fsx';
-import { partitionForKey, type Broker, type BrokerConsumer, type BrokerProducer, type BrokerRecord, type PolledBatch, type ProduceMessage } from '../port';
+import {
+  partitionForKey,
+  type Broker,
+  type BrokerConsumer,
+  type BrokerProducer,
+  type BrokerRecord,
+  type PolledBatch,
+  type ProduceMessage,
+} from '../port';
 import { PartitionLog } from './partitionLog';
 
 const TOPIC_META = 'topic.json';
@@ -56,7 +64,13 @@ export class LogBroker implements Broker {
     return Array.from({ length: n }, (_, p) => this.readCommitted(group, topic, p));
   }
 
-  async scan(topic: string, partition: number, from: number, to: number, visit: (records: BrokerRecord[]) => void): Promise<void> {
+  async scan(
+    topic: string,
+    partition: number,
+    from: number,
+    to: number,
+    visit: (records: BrokerRecord[]) => void,
+  ): Promise<void> {
     const log = this.open(topic, false)[partition];
     log.refresh();
     let offset = from;
@@ -91,7 +105,10 @@ export class LogBroker implements Broker {
   }
 
   private topicDir(topic: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(topic)) throw new PulseError('config_invalid', `topic name "${topic}" may only use letters, digits, . _ -`, { field: 'topic' });
+    if (!/^[A-Za-z0-9._-]+$/.test(topic))
+      throw new PulseError('config_invalid', `topic name "${topic}" may only use letters, digits, . _ -`, {
+        field: 'topic',
+      });
     return path.join(this.root, topic);
   }
 
@@ -108,7 +125,9 @@ export class LogBroker implements Broker {
     let logs = this.logs.get(key);
     if (!logs) {
       const n = this.partitionCount(topic);
-      logs = Array.from({ length: n }, (_, p) => PartitionLog.open(path.join(this.topicDir(topic), String(p)), p, { writable }));
+      logs = Array.from({ length: n }, (_, p) =>
+        PartitionLog.open(path.join(this.topicDir(topic), String(p)), p, { writable }),
+      );
       this.logs.set(key, logs);
     }
     return logs;

@@ -65,10 +65,14 @@ export class PartitionLog {
     const buf = encodeBatch(this.next, appendMs, messages);
     try {
       let written = 0;
-      while (written < buf.length) written += fs.writeSync(seg.fd, buf, written, buf.length - written, seg.size + written);
+      while (written < buf.length)
+        written += fs.writeSync(seg.fd, buf, written, buf.length - written, seg.size + written);
       fs.fdatasyncSync(seg.fd);
     } catch (cause) {
-      throw new PulseError('broker_io', `cannot append to ${seg.file}: ${(cause as Error).message}`, { cause, retriable: true });
+      throw new PulseError('broker_io', `cannot append to ${seg.file}: ${(cause as Error).message}`, {
+        cause,
+        retriable: true,
+      });
     }
     this.indexBatch(this.segments.length - 1, seg.size, this.next, messages.length, buf.length - HEADER_BYTES);
     seg.size += buf.length;
@@ -87,7 +91,12 @@ export class PartitionLog {
       const segIdx = this.index.segment[i];
       let j = i;
       let records = this.index.base[i] + this.index.count[i] - offset;
-      while (j + 1 < this.index.base.length && this.index.segment[j + 1] === segIdx && records < max && this.index.pos[j + 1] - this.index.pos[i] < 8 * 1024 * 1024) {
+      while (
+        j + 1 < this.index.base.length &&
+        this.index.segment[j + 1] === segIdx &&
+        records < max &&
+        this.index.pos[j + 1] - this.index.pos[i] < 8 * 1024 * 1024
+      ) {
         j++;
         records += this.index.count[j];
       }
@@ -105,7 +114,10 @@ export class PartitionLog {
             this.dropFrom(k);
             return out;
           }
-          throw new PulseError('broker_corrupt', `partition ${this.partition}: batch at offset ${this.index.base[k]} fails its checksum`);
+          throw new PulseError(
+            'broker_corrupt',
+            `partition ${this.partition}: batch at offset ${this.index.base[k]} fails its checksum`,
+          );
         }
         decodeRecords(this.partition, header, payload, Math.max(offset, header.baseOffset), max - out.length, out);
       }
@@ -128,7 +140,12 @@ export class PartitionLog {
     for (const name of this.segmentNames()) {
       const base = Number(SEGMENT_RE.exec(name)![1]);
       if (this.segments.some((s) => s.baseOffset === base)) continue;
-      this.segments.push({ baseOffset: base, file: path.join(this.dir, name), fd: fs.openSync(path.join(this.dir, name), 'r'), size: 0 });
+      this.segments.push({
+        baseOffset: base,
+        file: path.join(this.dir, name),
+        fd: fs.openSync(path.join(this.dir, name), 'r'),
+        size: 0,
+      });
       this.scanSegment(this.segments.length - 1, false);
     }
   }
@@ -139,7 +156,10 @@ export class PartitionLog {
   }
 
   private segmentNames(): string[] {
-    return fs.readdirSync(this.dir).filter((n) => SEGMENT_RE.test(n)).sort();
+    return fs
+      .readdirSync(this.dir)
+      .filter((n) => SEGMENT_RE.test(n))
+      .sort();
   }
 
   private loadSegments(): void {
