@@ -25,6 +25,8 @@ export interface BrokerProducer {
   close(): Promise<void>;
 }
 
+export type AssignHandler = (committed: ReadonlyMap<number, number>) => Promise<ReadonlyMap<number, number> | void>;
+
 export interface BrokerConsumer {
   /** Partitions this member owns now. */
   assigned(): number[];
@@ -34,8 +36,13 @@ export interface BrokerConsumer {
   commit(offsets: ReadonlyMap<number, number>): Promise<void>;
   /** Called before partitions are taken from this member, so it can flush and commit what it holds. */
   onRevoke(handler: (partitions: number[]) => Promise<void>): void;
-  /** Called when partitions are given to this member, with the committed offset it will start from. */
-  onAssign(handler: (partitions: ReadonlyMap<number, number>) => Promise<void>): void;
+  /**
+   * Called when partitions are given to this member, with the group's committed offset of each.
+   * The handler says where each partition starts (the stream: where its lake ends); a partition
+   * it leaves out, or a handler that returns nothing, starts at the committed offset. Records are
+   * then delivered contiguously from there.
+   */
+  onAssign(handler: AssignHandler): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,8 @@ export interface Broker {
   consumer(opts: { group: string; topic: string }): Promise<BrokerConsumer>;
   /** Per partition, the offset the next appended record will get. */
   endOffsets(topic: string): Promise<number[]>;
+  /** Per partition, the offset of the oldest record still in the log (retention removes those before it). */
+  earliestOffsets(topic: string): Promise<number[]>;
   /** Per partition, the group's committed next offset (0 when it never committed). */
   committedOffsets(group: string, topic: string): Promise<number[]>;
   /** Reads a whole partition range in order, for reconciliation and audits. */
