@@ -32,8 +32,11 @@ export interface BrokerConsumer {
   assigned(): number[];
   /** Records after the current position of each owned partition; waits up to waitMs when there is nothing. */
   poll(opts: { maxRecords: number; waitMs: number }): Promise<PolledBatch[]>;
-  /** Commits, per partition, the offset of the next record to read. */
-  commit(offsets: ReadonlyMap<number, number>): Promise<void>;
+  /**
+   * Commits, per partition, the offset of the next record to read. False when a rebalance took the
+   * partitions first (nothing is committed then): the caller lost them, and its claim with them.
+   */
+  commit(offsets: ReadonlyMap<number, number>): Promise<boolean>;
   /** Called before partitions are taken from this member, so it can flush and commit what it holds. */
   onRevoke(handler: (partitions: number[]) => Promise<void>): void;
   /**

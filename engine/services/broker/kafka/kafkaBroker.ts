@@ -351,9 +351,9 @@ class KafkaConsumer implements BrokerConsumer {
     return out;
   }
 
-  async commit(offsets: ReadonlyMap<number, number>): Promise<void> {
+  async commit(offsets: ReadonlyMap<number, number>): Promise<boolean> {
     const mine = [...offsets].filter(([p]) => this.owned.includes(p));
-    if (!mine.length) return;
+    if (mine.length < offsets.size) return false;
     const generation = this.generation;
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -361,10 +361,11 @@ class KafkaConsumer implements BrokerConsumer {
         await this.consumer.commitOffsets(
           mine.map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) })),
         );
-        return;
+        // A rebalance may have begun while the request was on its way: the generation tells.
+        return generation === this.generation;
       } catch (err) {
-        // A rebalance took the partitions: the new owner replays from the last commit.
-        if (generation !== this.generation || isRebalanceError(err)) return;
+        // A rebalance took the partitions: the new owner reads on from the lake's offsets.
+        if (generation !== this.generation || isRebalanceError(err)) return false;
         if (Date.now() > deadline || this.closed)
           throw brokerError(this.brokers, `cannot commit offsets of group ${this.group}`, err);
         await sleep(500);

@@ -197,8 +197,9 @@ class LogConsumer implements BrokerConsumer {
     }
   }
 
-  async commit(offsets: ReadonlyMap<number, number>): Promise<void> {
+  async commit(offsets: ReadonlyMap<number, number>): Promise<boolean> {
     for (const [p, offset] of offsets) this.broker.writeCommitted(this.group, this.topic, p, offset);
+    return true;
   }
 
   onRevoke(): void {
