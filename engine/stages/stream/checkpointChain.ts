@@ -111,7 +111,7 @@ export function resolveChain(partition: number, markers: readonly Marker[]): Res
     else
       throw new PulseError(
         'offsets_conflict',
-        `partition ${partition}: the lake's checkpoint holds offsets up to ${next - 1} and again from ${m.first} (${m.key}), with nothing between: part of ${OFFSETS} is missing. Restore the lake's _checkpoint/ folder together with the data it came with, or remove the markers from offset ${m.first} on to read that range again.`,
+        `partition ${partition}: the lake's checkpoint holds ${next ? `offsets up to ${next - 1}` : 'nothing from offset 0'}, but has markers from ${m.first} on (${m.key}): part of ${OFFSETS} is missing. Restore the lake's _checkpoint/ folder together with the data it came with, or remove the markers from offset ${m.first} on to read that range again.`,
       );
   }
   return res;

@@ -60,30 +60,26 @@ export function planStart(ctx: { topic: string; group: string; lake: string }, f
       ranges: gaps.map((g) => ({ ...g, records: g.to - g.from + 1 })),
     });
   }
+  // A group can claim more than the log holds (a recreated topic): only what the log has counts.
+  const claimed = (f: PartitionFacts) => Math.min(f.committed, f.end);
+  const again = (f: PartitionFacts) => {
+    const from = Math.max(f.lake, f.earliest);
+    return { partition: f.partition, from, to: claimed(f) - 1, records: Math.max(0, claimed(f) - from) };
+  };
   const committedSome = facts.filter((f) => f.committed > 0);
   if (facts.length && facts.every((f) => f.empty && f.adopted === undefined) && committedSome.length) {
     notices.push({
       kind: 'new_lake_group_has_commits',
-      message: `this lake is new but consumer group ${ctx.group} has committed offsets on ${ctx.topic} (${list(committedSome.map((f) => `partition ${f.partition} at ${n(f.committed)}`))}): another lake used this group. The lake's offsets win: it reads the topic from its start, ${n(toRead)} records. Leave --group unset to give each lake its own group.`,
-      ranges: committedSome.map((f) => ({
-        partition: f.partition,
-        from: f.lake,
-        to: f.committed - 1,
-        records: f.committed - f.lake,
-      })),
+      message: `this lake is new but consumer group ${ctx.group} has committed offsets on ${ctx.topic} (${list(committedSome.map((f) => `partition ${f.partition} at ${n(f.committed)}`))}): another lake used this group. The lake's offsets win: it reads the topic from its earliest offsets, ${n(toRead)} records. Leave --group unset to give each lake its own group.`,
+      ranges: committedSome.map(again),
     });
   } else {
-    const behind = facts.filter((f) => f.adopted === undefined && f.lake < f.committed);
+    const behind = facts.filter((f) => f.adopted === undefined && Math.max(f.lake, f.earliest) < claimed(f));
     if (behind.length)
       notices.push({
         kind: 'lake_behind_group',
-        message: `the lake holds less of ${ctx.topic} than consumer group ${ctx.group} has committed (${list(behind.map((f) => `partition ${f.partition}: lake at ${n(f.lake)}, group at ${n(f.committed)}`))}): it was restored from an older copy, or another lake shares this group. The lake's offsets win: it reads again the ${n(behind.reduce((s, f) => s + f.committed - Math.max(f.lake, f.earliest), 0))} records it lacks.`,
-        ranges: behind.map((f) => ({
-          partition: f.partition,
-          from: f.lake,
-          to: f.committed - 1,
-          records: f.committed - f.lake,
-        })),
+        message: `the lake holds less of ${ctx.topic} than consumer group ${ctx.group} has committed (${list(behind.map((f) => `partition ${f.partition}: lake at ${n(f.lake)}, group at ${n(f.committed)}`))}): it was restored from an older copy, or another lake shares this group. The lake's offsets win: it reads again the ${n(behind.reduce((s, f) => s + again(f).records, 0))} records it lacks.`,
+        ranges: behind.map(again),
       });
   }
   const adopted = facts.filter((f) => f.adopted !== undefined);

@@ -186,6 +186,11 @@ export class StreamStage {
     await this.metricsPump.settle();
   }
 
+  /** Settles when the consume loop ends; rejects with what stopped it (a worker dies of that, reported). */
+  whenStopped(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     await this.running;
