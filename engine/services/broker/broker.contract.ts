@@ -121,7 +121,7 @@ export function brokerContract(
         assert.deepEqual(consumer.assigned(), [0, 1]);
         const next = new Map<number, number>();
         for (const b of batches) next.set(b.partition, b.records[b.records.length - 1].offset + 1);
-        assert.equal(await consumer.commit(next), true, "a member commits what it owns");
+        assert.equal(await consumer.commit(next), true, 'a member commits what it owns');
         await consumer.close();
         assert.deepEqual(await broker.committedOffsets(group, topic), [next.get(0), next.get(1)]);
 
