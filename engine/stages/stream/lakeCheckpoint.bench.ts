@@ -26,6 +26,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-ckpt-bench-'));
   const url = new URL(testService('s3'));
   const lake = await S3Lake.open({

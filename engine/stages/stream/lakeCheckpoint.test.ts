@@ -170,6 +170,31 @@ describe('the lake owns its offsets (embedded log, folder lake)', { timeout: 300
     });
   });
 
+  it('a new lake given a group another lake used says so, and still reads the topic from its start', async () => {
+    const dir = tmp();
+    await produce(dir, 700);
+    const first = await drain(dir);
+    fs.rmSync(path.join(dir, 'lake'), { recursive: true });
+    const group = first.reports.at(-1)!.group!;
+    const second = await drain(dir, { group });
+    const report = second.reports.at(-1)!;
+    assert.equal(report.groupFrom, 'setting');
+    assert.notEqual(report.lakeId, first.reports.at(-1)!.lakeId, 'a new lake, a new id');
+    assert.deepEqual(
+      report.notices.map((n) => n.kind),
+      ['new_lake_group_has_commits'],
+    );
+    assert.match(
+      report.notices[0].message,
+      /another lake used this group.*reads the topic from its earliest offsets, 700 records/,
+    );
+    assert.deepEqual(await bronze(dir), {
+      records: 700,
+      distinct: 700,
+      perPartition: (await ends(dir)).filter(Boolean),
+    });
+  });
+
   it("removes a crash's half-written range (files without a done marker) and reads it again", async () => {
     const dir = tmp();
     await produce(dir, 800);

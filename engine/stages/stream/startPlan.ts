@@ -70,7 +70,7 @@ export function planStart(ctx: { topic: string; group: string; lake: string }, f
   if (facts.length && facts.every((f) => f.empty && f.adopted === undefined) && committedSome.length) {
     notices.push({
       kind: 'new_lake_group_has_commits',
-      message: `this lake is new but consumer group ${ctx.group} has committed offsets on ${ctx.topic} (${list(committedSome.map((f) => `partition ${f.partition} at ${n(f.committed)}`))}): another lake used this group. The lake's offsets win: it reads the topic from its earliest offsets, ${n(toRead)} records. Leave --group unset to give each lake its own group.`,
+      message: `this lake is new but consumer group ${ctx.group} has committed offsets on ${ctx.topic} (${list(committedSome.map((f) => `partition ${f.partition} at ${n(f.committed)}`))}): another lake used this group. The lake's offsets win: it reads the topic from its earliest offsets, ${n(toRead)} records. Leave the group setting (--group, Settings) unset to give each lake its own group.`,
       ranges: committedSome.map(again),
     });
   } else {

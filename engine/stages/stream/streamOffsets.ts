@@ -87,9 +87,11 @@ export class StreamOffsets {
       const group = this.deps.group ?? LEGACY_GROUP;
       const commits = await broker.committedOffsets(group, topic);
       for (const s of unmarked) {
-        for (const k of await this.checkpoint.adopt(s, commits[s.partition] ?? 0, group))
-          taken.get(s.partition)!.written.add(k);
-        adopted.set(s.partition, commits[s.partition] ?? 0);
+        const committedThere = commits[s.partition] ?? 0;
+        // Nothing committed: nothing to adopt; the partition is read from its start (strays removed below).
+        if (committedThere <= 0) continue;
+        for (const k of await this.checkpoint.adopt(s, committedThere, group)) taken.get(s.partition)!.written.add(k);
+        adopted.set(s.partition, committedThere);
       }
     }
     if (states.length && (!this.orphansChecked || adopted.size)) {
