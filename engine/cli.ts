@@ -11,12 +11,15 @@ import { describeConfig } from './config';
 import type { PipelineSummary } from './contract';
 import { PulseError, toErrorInfo } from './errors';
 import { runPipeline } from './pipeline/runPipeline';
+import { groupForLake, lakeIdentity } from './services/lake/lakeIdentity';
+import { openLake } from './services/open';
 
 const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N]
        [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
-       [--config FILE] [--partitions N] [--kafka HOST:PORT[,…]] [--s3 http://HOST:PORT --s3-bucket NAME [--s3-region R]]
+       [--config FILE] [--topic T] [--partitions N] [--group G] [--kafka HOST:PORT[,…]] [--s3 http://HOST:PORT --s3-bucket NAME [--s3-region R]]
        [--postgres postgres://USER:PASS@HOST:PORT/DB] [--redis redis://HOST:PORT] [--json]
-  A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.`;
+  A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.
+  The stream's offsets live in the lake; --group names its consumer group (default: the lake's own, from its id).`;
 
 function num(
   values: Record<string, unknown>,
@@ -71,8 +74,13 @@ async function pipeline(argv: string[]): Promise<void> {
     onProgress: (line: string) => process.stderr.write(`${line}\n`),
   };
   const where = describeConfig(config);
+  // The lake's id names the default consumer group: read (or create) it first, so the line can say which.
+  const identity = await lakeIdentity(await openLake(config));
+  const group = config.group
+    ? `consumer group ${config.group} (set)`
+    : `consumer group ${groupForLake(identity.id)} (lake ${identity.id})`;
   process.stderr.write(
-    `retail-pulse: ${where.broker} → ${where.lake} → ${where.warehouse}, windows in ${where.metrics}; data in ${config.dataDir}\n`,
+    `retail-pulse: ${where.broker} → ${where.lake} → ${where.warehouse}, windows in ${where.metrics}; ${group}; data in ${config.dataDir}\n`,
   );
   process.stderr.write(`retail-pulse: producing for ${run.seconds}s at ${run.rate} tx/s\n`);
   const summary = await runPipeline(run);

@@ -70,6 +70,21 @@ describe('engine config', () => {
     refused(() => resolveConfig({ dataDir, partitions: 0 }), 'partitions');
   });
 
+  it("takes the consumer group from a flag, the environment or the file, and leaves it to the lake's id when unset", () => {
+    const dir = tmp();
+    assert.equal(resolveConfig({ dataDir: dir }).group, undefined, "unset: the lake's own");
+    assert.equal(loadConfig({ dataDir: dir }, { RETAIL_PULSE_GROUP: 'team-a.sales' }).group, 'team-a.sales');
+    const file = path.join(dir, 'with-group.json');
+    fs.writeFileSync(file, JSON.stringify({ group: 'from-file' }));
+    assert.equal(loadConfig({ config: file, dataDir: dir }, {}).group, 'from-file');
+    assert.equal(loadConfig({ config: file, dataDir: dir, group: 'from-flag' }, {}).group, 'from-flag');
+    for (const bad of ['', 'two words', 'x'.repeat(201), 'drop;table', 42]) {
+      const err = refused(() => resolveConfig({ dataDir: dir, group: bad }), 'group');
+      assert.match(err.message, /group must be a consumer group name .* leave it unset to use the lake's own group/);
+    }
+    assert.match(describeConfig(resolveConfig({ dataDir: dir })).group, /the lake's own/);
+  });
+
   it('never shows a password in its messages or its description', () => {
     const err = refused(() => resolveConfig({ dataDir: tmp(), postgres: 'postgres://u:hunter2@h:5432' }), 'postgres');
     assert.ok(!err.message.includes('hunter2'), err.message);

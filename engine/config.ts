@@ -31,6 +31,8 @@ export interface EngineConfig {
   topic: string;
   /** Its partitions when the engine creates it. */
   partitions: number;
+  /** The stream's consumer group; absent, one derived from the lake's id (each lake its own). */
+  group?: string;
   services: { broker: BrokerService; lake: LakeService; warehouse: WarehouseService; metrics: MetricsService };
 }
 
@@ -42,6 +44,8 @@ export interface ConfigInput {
   dataDir?: unknown;
   topic?: unknown;
   partitions?: unknown;
+  /** Consumer group of the stream (default: derived from the lake's id). */
+  group?: unknown;
   /** host:port[,host:port…] */
   kafka?: unknown;
   /** http(s)://[key:secret@]host:port */
@@ -68,6 +72,7 @@ export const CONFIG_ENV: Record<keyof ConfigInput, string> = {
   dataDir: 'RETAIL_PULSE_DATA_DIR',
   topic: 'RETAIL_PULSE_TOPIC',
   partitions: 'RETAIL_PULSE_PARTITIONS',
+  group: 'RETAIL_PULSE_GROUP',
   kafka: 'RETAIL_PULSE_KAFKA',
   s3: 'RETAIL_PULSE_S3',
   s3Bucket: 'RETAIL_PULSE_S3_BUCKET',
@@ -143,10 +148,17 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
       'topic',
       `topic must be 1 to 200 letters, digits, dots, underscores or hyphens, got ${JSON.stringify(topic)}`,
     );
+  const group = input.group;
+  if (group !== undefined && (typeof group !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(group)))
+    throw invalid(
+      'group',
+      `group must be a consumer group name of 1 to 200 letters, digits, dots, underscores or hyphens, got ${JSON.stringify(group)}; leave it unset to use the lake's own group`,
+    );
   return {
     dataDir: path.resolve(dataDir),
     topic,
     partitions,
+    ...(group === undefined ? {} : { group }),
     services: {
       broker: brokerService(input),
       lake: lakeService(input),
@@ -286,6 +298,7 @@ export function describeConfig(c: EngineConfig): Record<string, string> {
   const s = c.services;
   return {
     dataDir: c.dataDir,
+    group: c.group ?? "the lake's own (from its id)",
     broker: s.broker.mode === 'embedded' ? 'embedded log' : `kafka ${s.broker.brokers.join(',')}`,
     lake: s.lake.mode === 'embedded' ? 'embedded folder' : `s3 ${s.lake.endpoint} bucket ${s.lake.bucket}`,
     warehouse: s.warehouse.mode === 'embedded' ? 'embedded PGlite' : `postgres ${redactUrl(s.warehouse.url)}`,

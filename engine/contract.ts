@@ -115,6 +115,47 @@ export interface PipelineSummary {
   etl: EtlResult | null;
 }
 
+/** One partition as the stream took it: where the lake ends, what the group and the log say, where reading starts. */
+export interface PartitionStart {
+  partition: number;
+  /** The first offset the lake does not hold (its checkpoint): the truth. */
+  lake: number;
+  /** The consumer group's committed offset: kept for monitoring and lag, never trusted over the lake. */
+  committed: number;
+  /** The oldest offset still in the log (retention removes older ones). */
+  earliest: number;
+  /** The offset the next record will get. */
+  end: number;
+  /** Where the stream reads from: the lake's offset, or the log's earliest when retention removed what lies between. */
+  start: number;
+}
+
+export type OffsetNoticeKind = 'retention_gap' | 'new_lake_group_has_commits' | 'lake_behind_group' | 'adopted_legacy';
+
+/** Something about the offsets a user should know at start, and the offsets it concerns. */
+export interface OffsetNotice {
+  kind: OffsetNoticeKind;
+  message: string;
+  ranges: { partition: number; from: number; to: number; records: number }[];
+}
+
+/** The lake, its consumer group, and what the stream read from where at its last (re)assignment. */
+export interface LakeOffsets {
+  /** The id written in the lake when it was created; null until the lake has answered. */
+  lakeId: string | null;
+  lake: string;
+  group: string | null;
+  /** 'setting': --group, RETAIL_PULSE_GROUP or the config file; 'lake': derived from the lake id. */
+  groupFrom: 'setting' | 'lake';
+  topic: string;
+  /** The partitions this engine's stream took at its last assignment; empty before it started. */
+  partitions: PartitionStart[];
+  notices: OffsetNotice[];
+  /** One line for a terminal: what the stream reads, from where. */
+  summary: string;
+  at: number;
+}
+
 /** One lake "folder": its sub-prefixes and the Parquet files directly in it. */
 export interface LakeListing {
   prefix: string;
@@ -157,6 +198,7 @@ export type SettingKey =
   | 'kafka'
   | 'topic'
   | 'partitions'
+  | 'group'
   | 's3'
   | 's3Bucket'
   | 's3Region'
@@ -254,6 +296,8 @@ export interface Commands {
     res: QueryResult;
   };
   'pipeline.summary': { req: Record<string, never>; res: PipelineSummary };
+  /** The lake's id, the consumer group, and where the stream's partitions started (the lake's offsets). */
+  'stream.offsets': { req: Record<string, never>; res: LakeOffsets };
   'infra.status': { req: Record<string, never>; res: InfraStatus };
   /** Pulls, creates and starts the service (and what it depends on) or the whole stack, and waits for health. */
   'infra.up': { req: { service?: string }; res: InfraStatus };
@@ -286,6 +330,8 @@ export interface Events {
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;
   'host.error': { source: string; error: ErrorInfo };
+  /** At each start or rebalance of the stream: where its partitions start, and anything a user should know. */
+  'stream.offsets': LakeOffsets;
   'infra.progress': InfraProgress;
   /** Followed log lines, batched (at most one event per 100 ms). */
   'infra.log': { lines: InfraLogLine[] };

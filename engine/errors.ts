@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'unhealthy',
   /** The Docker daemon refused an operation for another reason (its message is kept). */
   'docker_failed',
+  /** The lake's offsets and the log disagree in a way the stream must not guess about (see lakeCheckpoint). */
+  'offsets_conflict',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -3,6 +3,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import type {
   Commands,
+  LakeOffsets,
   CommandName,
   EtlResult,
   Events,
@@ -30,6 +31,7 @@ import { serve, type Endpoint } from './workers/rpc';
 import { WorkerHandle } from './workers/workerHandle';
 import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
+import { OffsetsView } from './offsetsView';
 import type { CancellableQueries } from './workers/worker';
 
 const CATALOG_NAMES = {
@@ -96,6 +98,8 @@ export class Host implements HostApi {
   private readonly tick: NodeJS.Timeout;
   /** The UI's lake browser, presets, cancellable queries, ETL schedule and settings. */
   private readonly app: AppCommands;
+  /** The lake's id, the consumer group, and where the stream's partitions started. */
+  private readonly offsets: OffsetsView;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -126,6 +130,12 @@ export class Host implements HostApi {
       warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api,
       runEtl: () => this.runEtl(),
     });
+    this.offsets = new OffsetsView(
+      () => this.config,
+      (o) => this.emit('stream.offsets', o),
+      (error) => this.emit('host.error', { source: 'lake', error }),
+    );
+    this.offsets.refresh();
   }
 
   static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
@@ -172,6 +182,7 @@ export class Host implements HostApi {
       'etl.history': (q) => this.warehouse.runs(q.limit ?? 20),
       'metrics.snapshot': (q) => this.snapshot(q.minutes ?? 15),
       'pipeline.summary': () => this.summary(),
+      'stream.offsets': async () => this.offsets.get(),
       ...this.infra.handlers(),
       'infra.useDocker': (q) => this.useServices('docker', q.services),
       'infra.useEmbedded': (q) => this.useServices('embedded', q.services),
@@ -265,6 +276,9 @@ export class Host implements HostApi {
       });
     }
     this.stream = handle;
+    handle.onEvent((name, payload) => {
+      if (name === 'offsets') this.offsets.fromStream(payload as LakeOffsets);
+    });
     await handle.api.start();
     return this.setState('stream', 'running');
   }
@@ -392,6 +406,7 @@ export class Host implements HostApi {
     }
     this.config = next;
     await this.app.servicesChanged();
+    this.offsets.refresh();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
@@ -429,7 +444,8 @@ export class Host implements HostApi {
   }
 
   private streamOptions(options: Record<string, unknown>): Record<string, unknown> {
-    return { topic: this.config.topic, partitions: this.config.partitions, ...options };
+    const { topic, partitions, group } = this.config;
+    return { topic, partitions, ...(group ? { group } : {}), ...options };
   }
 
   private validateSettings(s: ProducerSettings): ProducerSettings {

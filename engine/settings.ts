@@ -15,6 +15,7 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   'kafka',
   'topic',
   'partitions',
+  'group',
   's3',
   's3Bucket',
   's3Region',

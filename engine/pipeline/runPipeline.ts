@@ -24,6 +24,12 @@ export async function runPipeline(run: PipelineRun): Promise<PipelineSummary> {
     run.onProgress?.(`etl ${p.phase}: ${p.filesDone}/${p.filesTotal} files, ${p.rowsDone}/${p.rowsTotal} rows`),
   );
   host.on('host.error', (e) => run.onProgress?.(`${e.source} error [${e.error.code}]: ${e.error.message}`));
+  // Where the stream's partitions start (the lake's offsets), and anything a user should know about them.
+  const told = new Set<string>();
+  host.on('stream.offsets', (o) => {
+    for (const line of [o.summary, ...o.notices.map((n) => `offsets notice [${n.kind}]: ${n.message}`)])
+      if (line && !told.has(line)) run.onProgress?.((told.add(line), line));
+  });
   const ticker = setInterval(() => {
     const p = status.get('producer')?.counters ?? {};
     const s = status.get('stream')?.counters ?? {};

@@ -114,6 +114,7 @@ async function main(): Promise<void> {
           metrics,
           duck: await openDuck({ threads: 1 }),
           onError: (e) => emit(port, 'error', e),
+          onOffsets: (r) => emit(port, 'offsets', r),
         },
         { ...STREAM_DEFAULTS, ...(init.options as Partial<StreamOptions>) },
       );

@@ -47,6 +47,7 @@ export function brokerContract(
         assert.equal(await broker.ensureTopic(topic, 3), 3);
         assert.equal(await broker.ensureTopic(topic, 5), 3, 'an existing topic keeps its partitions');
         assert.deepEqual(await broker.endOffsets(topic), [0, 0, 0]);
+        assert.deepEqual(await broker.earliestOffsets(topic), [0, 0, 0], 'a new log starts at offset 0');
       }));
 
     it('keeps every acknowledged record, partitioned by key hash, in order per key', () =>
@@ -120,7 +121,7 @@ export function brokerContract(
         assert.deepEqual(consumer.assigned(), [0, 1]);
         const next = new Map<number, number>();
         for (const b of batches) next.set(b.partition, b.records[b.records.length - 1].offset + 1);
-        await consumer.commit(next);
+        assert.equal(await consumer.commit(next), true, 'a member commits what it owns');
         await consumer.close();
         assert.deepEqual(await broker.committedOffsets(group, topic), [next.get(0), next.get(1)]);
 
@@ -139,6 +140,55 @@ export function brokerContract(
         );
         assert.deepEqual([...from.entries()].sort(), [...next.entries()].sort());
         await again.close();
+      }));
+
+    it('starts each assigned partition where onAssign says, below or above the committed offset, and delivers on from there', () =>
+      with_(async (broker) => {
+        const { topic, group } = names();
+        await broker.ensureTopic(topic, 2);
+        const producer = await broker.producer(topic);
+        await producer.send(msgs(400));
+        await producer.close();
+        const ends = await broker.endOffsets(topic);
+        assert.ok(ends[0] > 100 && ends[1] > 100, `both partitions hold records: ${ends.join(', ')}`);
+        assert.deepEqual(await broker.earliestOffsets(topic), [0, 0]);
+        const first = await broker.consumer({ group, topic });
+        await pollAll(first, 400);
+        await first.commit(new Map([0, 1].map((p) => [p, 60])));
+        await first.close();
+
+        // The lake is the truth: partition 0 behind the group's commit, partition 1 ahead of it.
+        const again = await broker.consumer({ group, topic });
+        const told: [number, number][] = [];
+        again.onAssign(async (committed) => {
+          told.push(...committed);
+          return new Map([
+            [0, 20],
+            [1, 90],
+          ]);
+        });
+        const batches = await pollAll(again, ends[0] - 20 + ends[1] - 90);
+        assert.deepEqual(
+          told.sort(),
+          [
+            [0, 60],
+            [1, 60],
+          ],
+          'onAssign hears the committed offsets',
+        );
+        for (const [p, from] of [
+          [0, 20],
+          [1, 90],
+        ]) {
+          const offsets = batches.filter((b) => b.partition === p).flatMap((b) => b.records.map((r) => r.offset));
+          assert.deepEqual(
+            offsets,
+            Array.from({ length: ends[p] - from }, (_, i) => from + i),
+            `partition ${p} from ${from}, every record once, in order`,
+          );
+        }
+        await again.close();
+        assert.deepEqual(await broker.committedOffsets(group, topic), [60, 60], 'starting elsewhere commits nothing');
       }));
 
     it('answers an empty poll within its wait', () =>

@@ -25,17 +25,27 @@ export interface BrokerProducer {
   close(): Promise<void>;
 }
 
+export type AssignHandler = (committed: ReadonlyMap<number, number>) => Promise<ReadonlyMap<number, number> | void>;
+
 export interface BrokerConsumer {
   /** Partitions this member owns now. */
   assigned(): number[];
   /** Records after the current position of each owned partition; waits up to waitMs when there is nothing. */
   poll(opts: { maxRecords: number; waitMs: number }): Promise<PolledBatch[]>;
-  /** Commits, per partition, the offset of the next record to read. */
-  commit(offsets: ReadonlyMap<number, number>): Promise<void>;
+  /**
+   * Commits, per partition, the offset of the next record to read. False when a rebalance took the
+   * partitions first (nothing is committed then): the caller lost them, and its claim with them.
+   */
+  commit(offsets: ReadonlyMap<number, number>): Promise<boolean>;
   /** Called before partitions are taken from this member, so it can flush and commit what it holds. */
   onRevoke(handler: (partitions: number[]) => Promise<void>): void;
-  /** Called when partitions are given to this member, with the committed offset it will start from. */
-  onAssign(handler: (partitions: ReadonlyMap<number, number>) => Promise<void>): void;
+  /**
+   * Called when partitions are given to this member, with the group's committed offset of each.
+   * The handler says where each partition starts (the stream: where its lake ends); a partition
+   * it leaves out, or a handler that returns nothing, starts at the committed offset. Records are
+   * then delivered contiguously from there.
+   */
+  onAssign(handler: AssignHandler): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +57,8 @@ export interface Broker {
   consumer(opts: { group: string; topic: string }): Promise<BrokerConsumer>;
   /** Per partition, the offset the next appended record will get. */
   endOffsets(topic: string): Promise<number[]>;
+  /** Per partition, the offset of the oldest record still in the log (retention removes those before it). */
+  earliestOffsets(topic: string): Promise<number[]>;
   /** Per partition, the group's committed next offset (0 when it never committed). */
   committedOffsets(group: string, topic: string): Promise<number[]>;
   /** Reads a whole partition range in order, for reconciliation and audits. */

@@ -42,6 +42,31 @@ export class FolderLake implements Lake {
     }
   }
 
+  async create(key: string, localFile: string): Promise<boolean> {
+    const target = this.pathOf(key);
+    try {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const fd = fs.openSync(localFile, 'r');
+      try {
+        fs.fdatasyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      // link() fails when the name exists: the first writer wins, whole, and nobody replaces it.
+      fs.linkSync(localFile, target);
+      fsyncDir(path.dirname(target));
+      return true;
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new PulseError('lake_io', `cannot write ${key} in ${this.root}: ${(cause as Error).message}`, {
+        cause,
+        retriable: true,
+      });
+    } finally {
+      fs.rmSync(localFile, { force: true });
+    }
+  }
+
   async list(prefix: string): Promise<LakeObject[]> {
     const out: LakeObject[] = [];
     const dirKey = folderOf(prefix);

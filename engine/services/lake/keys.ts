@@ -8,6 +8,9 @@ export const LAYERS = {
 } as const;
 export type Layer = keyof typeof LAYERS;
 
+/** The lake's own bookkeeping beside the layers: its identity and the stream's offsets (see lakeCheckpoint.ts). */
+export const CHECKPOINT = '_checkpoint/';
+
 const hourCache = new Map<number, string>();
 
 /** The UTC hour partition of an epoch ms as 'YYYY-MM-DD/HH', cached per hour: called for every record. */

@@ -79,6 +79,29 @@ export function lakeContract(label: string, open: OpenLake): void {
     );
 
     it(
+      'create writes a key only when it is absent: of writers racing for one key exactly one wins, whole',
+      withLake(async (lake) => {
+        const scratch = (text: string) => {
+          const local = lake.scratchPath(`${randomUUID()}.tmp`);
+          fs.writeFileSync(local, text);
+          return local;
+        };
+        const first = scratch('first');
+        assert.equal(await lake.create('c/id.json', first), true);
+        assert.equal(fs.existsSync(first), false, 'the scratch file is gone');
+        const second = scratch('second, longer');
+        assert.equal(await lake.create('c/id.json', second), false, 'an existing key is not replaced');
+        assert.equal(fs.existsSync(second), false, 'the losing scratch file is removed too');
+        assert.equal(Buffer.from(await lake.read('c/id.json')).toString(), 'first');
+
+        const racers = Array.from({ length: 8 }, (_, i) => `racer ${i}`);
+        const won = await Promise.all(racers.map((text) => lake.create('c/race.json', scratch(text))));
+        assert.equal(won.filter(Boolean).length, 1, 'one winner');
+        assert.equal(Buffer.from(await lake.read('c/race.json')).toString(), racers[won.indexOf(true)]);
+      }),
+    );
+
+    it(
       'list returns only the prefix asked for, sorted, even a partial name, and pages past 1000 keys',
       withLake(async (lake) => {
         await Promise.all(['p/ab/1', 'p/abc', 'p/b/2', 'q/1', 'p/ab/0'].map((k) => putBytes(lake, k, Buffer.from(k))));

@@ -14,6 +14,12 @@ export interface Lake {
   scratchPath(name: string): string;
   /** Moves or uploads a finished local file to `key`; durable when it resolves. Replaces an existing key. */
   put(key: string, localFile: string): Promise<void>;
+  /**
+   * Like put(), but only when `key` does not exist yet: true when this call created it, false when
+   * the key was already there (the local file is then removed and the object left as it was). Two
+   * writers racing for one key never both win (S3 If-None-Match, a hard link in a folder).
+   */
+  create(key: string, localFile: string): Promise<boolean>;
   /** Every object whose key starts with `prefix`, sorted by key. */
   list(prefix: string): Promise<LakeObject[]>;
   /**

@@ -129,6 +129,29 @@ export class S3Lake implements Lake {
     fs.rmSync(localFile, { force: true });
   }
 
+  async create(key: string, localFile: string): Promise<boolean> {
+    checkKey(key);
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.opts.bucket,
+          Key: key,
+          Body: fs.readFileSync(localFile),
+          IfNoneMatch: '*',
+        }),
+      );
+    } catch (err) {
+      // 412: the key exists. 409: another conditional write to it is in flight (AWS), and it will win.
+      if (statusOf(err) === 412 || statusOf(err) === 409) {
+        fs.rmSync(localFile, { force: true });
+        return false;
+      }
+      throw this.fail(`cannot create ${key} in`, err);
+    }
+    fs.rmSync(localFile, { force: true });
+    return true;
+  }
+
   async list(prefix: string): Promise<LakeObject[]> {
     const out: LakeObject[] = [];
     await this.eachPage(prefix, false, (page) => {

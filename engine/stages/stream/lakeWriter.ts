@@ -151,6 +151,17 @@ export class LakeWriter {
     return new LakeWriter(duck, lake);
   }
 
+  /** The keys flush() will write for this buffer (an intent names them before they exist). */
+  plan(buf: PartitionBuffer): string[] {
+    return (['bronze', 'silver', 'quarantine'] as const).flatMap((layer) =>
+      buf[layer].rowCount === 0
+        ? []
+        : distinctHours(buf[layer]).map((hk) =>
+            batchFileKey(layer, hk, buf.partition, buf.firstOffset, buf.lastOffset),
+          ),
+    );
+  }
+
   /** Writes the buffer's files (each durable and atomic) and returns what was written. */
   async flush(buf: PartitionBuffer): Promise<FlushResult> {
     const result: FlushResult = {

@@ -1,22 +1,25 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LakeOffsets } from '../../contract';
 import { PulseError, toErrorInfo, type ErrorInfo } from '../../errors';
 import { SALES_TOPIC } from '../../model/sale';
 import { validateSale } from '../../model/validate';
 import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
-import { sqlList } from '../../services/lake/duck';
-import { LAYERS, parseBatchKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
-import type { Metrics, MetricsBatch } from '../../services/metrics/port';
-import { addCounts, mergeWindow } from '../../services/metrics/memoryMetrics';
+import type { Metrics } from '../../services/metrics/port';
+import type { PartitionCheckpoint } from './lakeCheckpoint';
 import { LakeWriter, PartitionBuffer, type FlushResult } from './lakeWriter';
+import { MetricsPump } from './metricsPump';
 import { RecentIds } from './recentIds';
+import { readRecentIds } from './recentSilverIds';
+import { StreamOffsets, type Claim, type Flushed } from './streamOffsets';
 import { WindowAggregator } from './windowAggregator';
 
 export interface StreamOptions {
   topic: string;
   /** Partitions, should the stream be the one to create the topic. */
   partitions: number;
-  group: string;
+  /** The consumer group setting; absent, one derived from the lake's id (see lakeIdentity). */
+  group?: string;
   /** Files are written (and offsets committed) at least this often... */
   flushIntervalMs: number;
   /** ...or as soon as a partition holds this many records. */
@@ -29,7 +32,6 @@ export interface StreamOptions {
 export const STREAM_DEFAULTS: StreamOptions = {
   topic: SALES_TOPIC,
   partitions: 4,
-  group: 'retail-pulse-stream',
   flushIntervalMs: 5_000,
   flushRecords: 250_000,
   pollRecords: 20_000,
@@ -52,18 +54,8 @@ export interface StreamCounters {
   metricsErrors: number;
   /** Window deltas held back while the metrics store is unreachable, applied when it is back. */
   metricsPending: number;
-}
-
-/** How long after taking a partition the stream looks for files a previous owner wrote late. */
-const SWEEP_MS = 60_000;
-
-/** This member's claim on a partition: a token per assignment, and the files written under it. */
-interface Ownership {
-  token: number;
-  /** The committed offset it started from. */
-  from: number;
-  since: number;
-  written: Set<string>;
+  /** Records retention removed before the stream read them (reported as they are found). */
+  lost: number;
 }
 
 export interface StreamDeps {
@@ -73,12 +65,15 @@ export interface StreamDeps {
   duck: DuckDBConnection;
   onFlush?: (r: FlushResult) => void;
   onError?: (e: ErrorInfo) => void;
+  /** Where the partitions start and what a user should know, at each (re)assignment. */
+  onOffsets?: (r: LakeOffsets) => void;
 }
 
 /**
  * consume → validate → bronze + silver + quarantine → windows → commit.
- * Offsets are committed only after the partition's files are durable; files for offsets past the
- * committed one are leftovers of a crash and are removed before the partition is replayed.
+ * The lake owns its offsets (streamOffsets, lakeCheckpoint): each partition starts where its lake
+ * ends, and a range is marked done in the lake only after its files are durable. The consumer
+ * group's commits follow for monitoring and lag, and never decide where a partition starts.
  */
 export class StreamStage {
   readonly counters: StreamCounters = {
@@ -94,6 +89,7 @@ export class StreamStage {
     partitions: 0,
     metricsErrors: 0,
     metricsPending: 0,
+    lost: 0,
   };
   private consumer: BrokerConsumer | null = null;
   private writer: LakeWriter | null = null;
@@ -101,12 +97,12 @@ export class StreamStage {
   private readonly recent = new Map<number, RecentIds>();
   private readonly applied = new Map<number, number>();
   private readonly positions = new Map<number, number>();
-  private readonly owners = new Map<number, Ownership>();
-  private readonly pendingMetrics = new Map<number, MetricsBatch>();
-  private tokens = 0;
-  private metricsPump: Promise<void> | null = null;
-  private draining = false;
+  private readonly owners = new Map<number, Claim>();
+  /** Per partition, offset ranges retention removed before they were read, since the last take(). */
+  private readonly gaps = new Map<number, [number, number][]>();
+  private offsets: StreamOffsets | null = null;
   private readonly aggregator: WindowAggregator;
+  private readonly metricsPump: MetricsPump;
   private lastFlush = Date.now();
   private stopping = false;
   private writeChain: Promise<void> = Promise.resolve();
@@ -119,31 +115,40 @@ export class StreamStage {
     private readonly opts: StreamOptions = STREAM_DEFAULTS,
   ) {
     this.aggregator = new WindowAggregator(opts.allowedLatenessMs);
+    this.metricsPump = new MetricsPump({
+      metrics: deps.metrics,
+      owns: (p) => this.positions.has(p),
+      applied: this.applied,
+      counters: this.counters,
+      onError: (e) => this.deps.onError?.(e),
+      stopping: () => this.stopping,
+    });
   }
 
   async start(): Promise<void> {
     const { broker, lake, duck } = this.deps;
     await broker.ensureTopic(this.opts.topic, this.opts.partitions);
     this.writer = await LakeWriter.create(duck, lake);
+    const { topic, group } = this.opts;
+    this.offsets = new StreamOffsets({ broker, lake, topic, group, onReport: this.deps.onOffsets });
+    const groupId = await this.offsets.open();
     const totals = await this.deps.metrics.totals().catch(() => null);
     for (const [p, o] of Object.entries(totals?.applied ?? {})) this.applied.set(Number(p), o);
-    this.consumer = await broker.consumer({ group: this.opts.group, topic: this.opts.topic });
-    this.consumer.onAssign(async (assigned) => {
-      // This member's own writes land first, so the recovery below sees (and removes) them.
+    this.consumer = await broker.consumer({ group: groupId, topic });
+    this.consumer.onAssign(async (committed) => {
+      // This member's own writes land first, so the lake's offsets read next include them.
       await this.writeChain;
       const totals = await this.deps.metrics.totals().catch(() => null);
-      const files = await this.batchFiles();
-      for (const [p, committed] of assigned) {
+      const starts = new Map<number, number>();
+      for (const [p, claim] of await this.offsets!.assign(committed)) {
         // Another member may have counted this partition's windows further: the store knows.
         if (totals) this.applied.set(p, totals.applied[p] ?? -1);
-        await this.recoverPartition(
-          p,
-          committed,
-          files.filter((f) => f.partition === p),
-        );
-        this.positions.set(p, committed);
-        this.owners.set(p, { token: ++this.tokens, from: committed, since: Date.now(), written: new Set() });
+        await this.rememberIds(p, claim.checkpoint);
+        this.positions.set(p, claim.start);
+        this.owners.set(p, claim);
+        starts.set(p, claim.start);
       }
+      return starts;
     });
     // A rebalance takes partitions away after the fact (Kafka's eager protocol, kafkajs has no
     // pre-revoke hook): what was not committed is dropped here and replayed by the new owner.
@@ -155,7 +160,8 @@ export class StreamStage {
         this.recent.delete(p);
         this.positions.delete(p);
         this.owners.delete(p);
-        this.pendingMetrics.delete(p);
+        this.metricsPump.drop(p);
+        this.gaps.delete(p);
       }
     });
     this.running = this.loop();
@@ -177,14 +183,19 @@ export class StreamStage {
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.flush();
-    await this.settleMetrics();
+    await this.metricsPump.settle();
+  }
+
+  /** Settles when the consume loop ends; rejects with what stopped it (a worker dies of that, reported). */
+  whenStopped(): Promise<void> {
+    return this.running ?? Promise.resolve();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await this.running;
     await this.flush();
-    await this.settleMetrics();
+    await this.metricsPump.settle();
     await this.consumer?.close();
   }
 
@@ -229,6 +240,8 @@ export class StreamStage {
     // Not ours any more (revoked), or records this member already processed (a replay after a rebalance).
     const position = this.positions.get(p);
     if (position === undefined) return;
+    // The consumer delivers each partition contiguously, unless the log no longer has what follows.
+    if (polled.records[0].offset > position) this.lost(p, position, polled.records[0].offset - 1);
     const batch =
       polled.records[0].offset >= position
         ? polled
@@ -271,65 +284,7 @@ export class StreamStage {
     this.counters.consumed += batch.records.length;
     this.positions.set(p, batch.records[batch.records.length - 1].offset + 1);
     const delta = agg.end();
-    if (delta) this.queueMetrics(p, delta);
-  }
-
-  /**
-   * The speed layer is best effort and off the hot path: deltas queue per partition (merged while
-   * one is in flight) and a pump applies them, all partitions at once. The lake and warehouse get
-   * every record whatever happens to the store; while it is unreachable the deltas are held and
-   * applied in one batch when it answers again, so the windows catch up instead of missing the outage.
-   */
-  private queueMetrics(p: number, delta: MetricsBatch): void {
-    const held = this.pendingMetrics.get(p);
-    this.pendingMetrics.set(p, held ? mergeBatches(held, delta) : delta);
-    this.metricsPump ??= this.pumpMetrics().finally(() => (this.metricsPump = null));
-  }
-
-  private async pumpMetrics(): Promise<void> {
-    while (this.pendingMetrics.size) {
-      const batches = [...this.pendingMetrics.values()];
-      this.pendingMetrics.clear();
-      const failed = await Promise.all(
-        batches.map(async (batch) => {
-          try {
-            await this.deps.metrics.apply(batch);
-            if (this.positions.has(batch.partition))
-              this.applied.set(batch.partition, Math.max(this.applied.get(batch.partition) ?? -1, batch.lastOffset));
-            return null;
-          } catch (err) {
-            // Put it back in front of what arrived meanwhile.
-            const later = this.pendingMetrics.get(batch.partition);
-            if (this.positions.has(batch.partition))
-              this.pendingMetrics.set(batch.partition, later ? mergeBatches(batch, later) : batch);
-            return err;
-          }
-        }),
-      );
-      const err = failed.find((e) => e !== null);
-      this.counters.metricsPending = [...this.pendingMetrics.values()].reduce(
-        (s, b) => s + b.windows.reduce((t, w) => t + w.transactions, 0),
-        0,
-      );
-      if (err) {
-        this.counters.metricsErrors++;
-        this.deps.onError?.({ ...toErrorInfo(err), code: 'metrics_failed', retriable: true });
-        if (this.stopping && !this.draining) return;
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-    }
-  }
-
-  /** Waits until every queued window delta is in the store, or for 10 s while the store is failing. */
-  private async settleMetrics(): Promise<void> {
-    this.draining = true;
-    try {
-      const deadline = Date.now() + 10_000;
-      while (this.metricsPump && Date.now() < deadline)
-        await Promise.race([this.metricsPump, new Promise((r) => setTimeout(r, 200))]);
-    } finally {
-      this.draining = false;
-    }
+    if (delta) this.metricsPump.queue(p, delta);
   }
 
   /**
@@ -362,128 +317,62 @@ export class StreamStage {
     const taken: Taken[] = [];
     for (const [p, buf] of this.buffers) {
       if (buf.records === 0) continue;
-      taken.push({ buf, owner: this.owners.get(p) });
+      taken.push({ buf, owner: this.owners.get(p), gaps: this.gaps.get(p) ?? [] });
       this.buffers.set(p, new PartitionBuffer(p));
+      this.gaps.delete(p);
     }
     return taken;
   }
 
-  /** Files first, durable; only then the offsets that cover them. */
+  /**
+   * Per partition: an intent, the files (durable), then the range marked done in the lake. The
+   * group's commit comes between, for monitoring, and as a fence: after a rebalance it is refused,
+   * so a member that lost a partition marks nothing done there (the new owner reads it again).
+   */
   private async writeAndCommit(taken: Taken[]): Promise<void> {
     // After a failed write nothing later may commit: its offsets would skip the lost records.
     if (this.flushError) throw this.flushError;
-    const commits = new Map<number, number>();
-    const committed: Ownership[] = [];
-    for (const { buf, owner } of taken) {
+    const flushed: Flushed[] = [];
+    for (const { buf, owner: claim, gaps } of taken) {
+      // Read under a claim since lost: the new owner reads the range again.
+      if (!claim || this.owners.get(buf.partition) !== claim) continue;
+      const [first, last] = [buf.firstOffset, buf.lastOffset];
+      await this.offsets!.intent(claim, first, last, this.writer!.plan(buf));
       const result = await this.writer!.flush(buf);
       this.counters.files += result.files.length;
-      for (const f of result.files) owner?.written.add(f);
-      // Only under the claim it was read with: after a rebalance these files are leftovers.
-      if (owner && this.owners.get(buf.partition) === owner) {
-        commits.set(buf.partition, result.lastOffset + 1);
-        committed.push(owner);
-      }
+      flushed.push({ claim, first, last, files: result.files, records: result.records, gaps });
       this.deps.onFlush?.(result);
     }
-    if (commits.size) {
-      await this.consumer!.commit(commits);
-      this.counters.commits++;
-    }
-    if (this.deps.broker.kind === 'kafka') {
-      const recent = [...this.owners].filter(
-        ([, owner]) => committed.includes(owner) && Date.now() - owner.since < SWEEP_MS,
-      );
-      if (recent.length) await this.sweep(new Map(recent));
-    }
+    const current = flushed.filter((f) => this.owners.get(f.claim.partition) === f.claim);
+    if (!current.length) return;
+    if (!(await this.consumer!.commit(new Map(current.map((f) => [f.claim.partition, f.last + 1]))))) return;
+    this.counters.commits++;
+    await this.offsets!.commit(current);
+  }
+
+  /** Retention removed records before the stream read them: counted, reported, written into the next done marker. */
+  private lost(p: number, from: number, to: number): void {
+    this.counters.lost += to - from + 1;
+    const gaps = this.gaps.get(p) ?? [];
+    gaps.push([from, to]);
+    this.gaps.set(p, gaps);
+    this.offsets?.lost(p, from, to);
   }
 
   /**
-   * A previous owner's write that was in flight when the partition moved here may land after this
-   * member's recovery listed the lake. Such a file starts at or after the offset this member took
-   * over from and is not one it wrote: remove it, or its records would be in the lake twice.
+   * The transaction ids of the partition's newest silver files (named by the lake's newest ranges),
+   * so a duplicate that straddles a restart or a rebalance is still caught.
    */
-  private async sweep(owned: ReadonlyMap<number, Ownership>): Promise<void> {
-    const foreign = (await this.batchFiles())
-      .filter((f) => {
-        const owner = owned.get(f.partition);
-        return owner && f.first >= owner.from && !owner.written.has(f.key);
-      })
-      .map((f) => f.key);
-    if (foreign.length) await this.deps.lake.delete(foreign);
-  }
-
-  /** The stream's batch files in the three layers it writes, one listing per layer (on S3, paged requests). */
-  private async batchFiles(): Promise<BatchFile[]> {
-    const out: BatchFile[] = [];
-    for (const layer of [LAYERS.bronze, LAYERS.silver, LAYERS.quarantine]) {
-      for (const obj of await this.deps.lake.list(layer)) {
-        const range = parseBatchKey(obj.key);
-        if (range) out.push({ layer, key: obj.key, ...range });
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Before replaying a partition from its committed offset: remove files a crash left past that
-   * offset (they will be written again, maybe with another range) and remember the transaction ids
-   * of its newest silver files, so a duplicate that straddles the crash is still caught.
-   */
-  private async recoverPartition(partition: number, committed: number, files: readonly BatchFile[]): Promise<void> {
-    const { lake, duck } = this.deps;
-    const orphans = files.filter((f) => f.first >= committed).map((f) => f.key);
-    const silverOfPartition = files.filter((f) => f.first < committed && f.layer === LAYERS.silver);
-    if (orphans.length) await lake.delete(orphans);
+  private async rememberIds(partition: number, checkpoint: PartitionCheckpoint): Promise<void> {
     const recent = new RecentIds(this.opts.dedupeCapacity);
     this.recent.set(partition, recent);
-    // The newest files hold far more than the id horizon: a till re-sends within seconds.
-    const newest = silverOfPartition
-      .sort((a, b) => b.first - a.first)
-      .slice(0, 50)
-      .map((f) => f.key);
-    if (newest.length) {
-      const paths = await lake.localPaths(newest);
-      const reader = await duck.runAndReadAll(
-        `SELECT transaction_id, min(source_offset) o FROM read_parquet(${sqlList(paths)}) GROUP BY 1 ORDER BY o DESC LIMIT ${this.opts.dedupeCapacity}`,
-      );
-      const ids = reader
-        .getRowsJS()
-        .map((r) => r[0] as string)
-        .reverse();
-      for (const id of ids) recent.add(id);
-    }
+    const newest = await this.offsets!.checkpoint.recentSilver(checkpoint, 50);
+    for (const id of await readRecentIds(this.deps, newest, this.opts.dedupeCapacity)) recent.add(id);
   }
-}
-
-interface BatchFile {
-  layer: string;
-  key: string;
-  partition: number;
-  first: number;
-  last: number;
 }
 
 interface Taken {
   buf: PartitionBuffer;
-  owner: Ownership | undefined;
-}
-
-/** One batch covering both offset ranges of a partition, windows merged. */
-function mergeBatches(a: MetricsBatch, b: MetricsBatch): MetricsBatch {
-  const windows = new Map(a.windows.map((w) => [w.start, structuredClone(w)]));
-  for (const w of b.windows) {
-    const into = windows.get(w.start);
-    if (into) mergeWindow(into, w);
-    else windows.set(w.start, structuredClone(w));
-  }
-  const latency = { ...a.latency };
-  addCounts(latency, b.latency);
-  return {
-    partition: a.partition,
-    firstOffset: Math.min(a.firstOffset, b.firstOffset),
-    lastOffset: Math.max(a.lastOffset, b.lastOffset),
-    windows: [...windows.values()].sort((x, y) => x.start - y.start),
-    late: { records: a.late.records + b.late.records, revenueCents: a.late.revenueCents + b.late.revenueCents },
-    latency,
-  };
+  owner: Claim | undefined;
+  gaps: [number, number][];
 }

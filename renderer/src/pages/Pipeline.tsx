@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FaultRates } from '../../../engine/contract';
+import { LakeOffsets } from '../components/LakeOffsets';
 import { useAct, useApp, useCtx } from '../context';
 import type { StageView } from '../store/appStore';
 
@@ -222,6 +223,7 @@ export function Pipeline() {
         </span>
         <Node title="Live" lines={[['windows', '1-minute tumbling']]} />
       </div>
+      <LakeOffsets api={api} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ const FIELDS: [SettingKey, string, string][] = [
   ['kafka', 'Kafka bootstrap servers', 'embedded (host:port,…)'],
   ['topic', 'Topic', 'sales_transactions'],
   ['partitions', 'Partitions (new topic)', '4'],
+  ['group', 'Consumer group', "the lake's own (from its id)"],
   ['s3', 'S3 endpoint', 'embedded (http://host:port)'],
   ['s3Bucket', 'S3 bucket', ''],
   ['s3Region', 'S3 region', 'us-east-1'],

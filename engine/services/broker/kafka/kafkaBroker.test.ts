@@ -5,6 +5,7 @@ import { testService } from '../../../testing/realServices';
 import type { BrokerConsumer } from '../port';
 import { brokerContract } from '../broker.contract';
 import { KafkaBroker } from './kafkaBroker';
+import { deleteRecordsBefore } from '../../../testing/kafkaRetention';
 
 // kafkajs 2.2.4 is unmaintained since 2023: the same suite runs against a 4.x and a 3.9.x broker.
 for (const name of ['kafka', 'kafka39'] as const) {
@@ -46,6 +47,38 @@ describe('Kafka consumer group', () => {
       await second.close();
       await pollUntil([first], () => first.assigned().length === 4);
       await first.close();
+    } finally {
+      await broker.close();
+    }
+  });
+});
+
+describe('Kafka retention', () => {
+  it('reports the new earliest offset once records are deleted, and a consumer asked for them starts there', async () => {
+    const brokers = [testService('kafka')];
+    const broker = await KafkaBroker.open({ brokers, clientId: 'rp-retention' });
+    const topic = `t-${randomUUID().slice(0, 8)}`;
+    try {
+      await broker.ensureTopic(topic, 1);
+      const producer = await broker.producer(topic);
+      await producer.send(Array.from({ length: 100 }, (_, i) => ({ key: 'k', value: String(i) })));
+      await producer.close();
+      // What retention does to old segments, done at once: the log now starts at offset 40.
+      await deleteRecordsBefore(brokers, topic, new Map([[0, 40]]));
+      assert.deepEqual(await broker.earliestOffsets(topic), [40]);
+      assert.deepEqual(await broker.endOffsets(topic), [100]);
+      const consumer = await broker.consumer({ group: `g-${randomUUID().slice(0, 8)}`, topic });
+      consumer.onAssign(async () => new Map([[0, 10]]));
+      const offsets: number[] = [];
+      const end = Date.now() + 30_000;
+      while (offsets.length < 60 && Date.now() < end)
+        for (const b of await consumer.poll({ maxRecords: 100, waitMs: 200 }))
+          offsets.push(...b.records.map((r) => r.offset));
+      await consumer.close();
+      assert.deepEqual(
+        offsets,
+        Array.from({ length: 60 }, (_, i) => 40 + i),
+      );
     } finally {
       await broker.close();
     }

@@ -7,6 +7,7 @@ import {
   type Broker,
   type BrokerConsumer,
   type BrokerProducer,
+  type AssignHandler,
   type BrokerRecord,
   type PolledBatch,
   type ProduceMessage,
@@ -148,6 +149,14 @@ export class KafkaBroker implements Broker {
     }
   }
 
+  async earliestOffsets(topic: string): Promise<number[]> {
+    try {
+      return [...(await readLow(this.admin, topic)).values()];
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot read the earliest offsets of ${topic}`, err);
+    }
+  }
+
   async committedOffsets(group: string, topic: string): Promise<number[]> {
     try {
       const committed = await readCommitted(this.admin, group, topic);
@@ -255,12 +264,10 @@ class KafkaConsumer implements BrokerConsumer {
   private generation = 0;
   /** Per owned partition, the offset the next delivered record must have. */
   private next = new Map<number, number>();
-  /** Partitions sought back this generation (a second gap is accepted: the log no longer has it). */
-  private sought = new Set<number>();
   private assignDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
   private revokeHandler: ((p: number[]) => Promise<void>) | null = null;
-  private assignHandler: ((p: ReadonlyMap<number, number>) => Promise<void>) | null = null;
+  private assignHandler: AssignHandler | null = null;
   private crash: unknown = null;
   private closed = false;
   private readonly untrack: () => void;
@@ -344,9 +351,9 @@ class KafkaConsumer implements BrokerConsumer {
     return out;
   }
 
-  async commit(offsets: ReadonlyMap<number, number>): Promise<void> {
+  async commit(offsets: ReadonlyMap<number, number>): Promise<boolean> {
     const mine = [...offsets].filter(([p]) => this.owned.includes(p));
-    if (!mine.length) return;
+    if (mine.length < offsets.size) return false;
     const generation = this.generation;
     const deadline = Date.now() + 120_000;
     for (;;) {
@@ -354,10 +361,11 @@ class KafkaConsumer implements BrokerConsumer {
         await this.consumer.commitOffsets(
           mine.map(([partition, offset]) => ({ topic: this.topic, partition, offset: String(offset) })),
         );
-        return;
+        // A rebalance may have begun while the request was on its way: the generation tells.
+        return generation === this.generation;
       } catch (err) {
-        // A rebalance took the partitions: the new owner replays from the last commit.
-        if (generation !== this.generation || isRebalanceError(err)) return;
+        // A rebalance took the partitions: the new owner reads on from the lake's offsets.
+        if (generation !== this.generation || isRebalanceError(err)) return false;
         if (Date.now() > deadline || this.closed)
           throw brokerError(this.brokers, `cannot commit offsets of group ${this.group}`, err);
         await sleep(500);
@@ -369,7 +377,7 @@ class KafkaConsumer implements BrokerConsumer {
     this.revokeHandler = handler;
   }
 
-  onAssign(handler: (partitions: ReadonlyMap<number, number>) => Promise<void>): void {
+  onAssign(handler: AssignHandler): void {
     this.assignHandler = handler;
   }
 
@@ -392,11 +400,19 @@ class KafkaConsumer implements BrokerConsumer {
       // The handler lets this member's in-flight commits land, so the offsets read next are final.
       if (previous.length) await this.revokeHandler?.(previous);
       const committed = await this.committed(this.owned);
-      this.next = new Map(committed);
-      this.sought.clear();
-      await this.assignHandler?.(committed);
+      const starts = (await this.assignHandler?.(committed)) ?? committed;
+      this.next = new Map(this.owned.map((p) => [p, starts.get(p) ?? committed.get(p) ?? 0]));
+      // kafkajs fetches from the committed offset: where the stream starts elsewhere, go there now.
+      for (const [p, offset] of this.next)
+        if (offset !== committed.get(p))
+          this.consumer.seek({ topic: this.topic, partition: p, offset: String(offset) });
     })();
     this.assignDone.catch((err) => (this.crash = err));
+  }
+
+  private async logStartsAfter(partition: number, offset: number): Promise<boolean> {
+    const low = await readLow(this.admin, this.topic).catch(() => null);
+    return (low?.get(partition) ?? 0) > offset;
   }
 
   private async committed(partitions: number[]): Promise<Map<number, number>> {
@@ -410,13 +426,13 @@ class KafkaConsumer implements BrokerConsumer {
     if (!isRunning() || isStale() || generation !== this.generation || !this.owned.includes(batch.partition)) return;
     const p = batch.partition;
     const expected = this.next.get(p) ?? 0;
-    // Deliver each partition contiguously from the offset handed to onAssign: kafkajs resolves its
-    // own start offset, and a commit that landed in between (another member's, late) would make it
-    // skip records the stream has not written.
+    // Deliver each partition contiguously from the offset onAssign settled on: kafkajs resolves its
+    // own start offset, a batch fetched before a seek can still arrive, and a commit that landed in
+    // between (another member's, late) would make it skip records the stream has not written. A gap
+    // is only accepted when the log no longer has it (retention): the stream reports it.
     const records = batch.messages.map((m) => toRecord(p, m)).filter((r) => r.offset >= expected);
     if (!records.length) return;
-    if (records[0].offset > expected && !this.sought.has(p)) {
-      this.sought.add(p);
+    if (records[0].offset > expected && !(await this.logStartsAfter(p, expected))) {
       this.consumer.seek({ topic: this.topic, partition: p, offset: String(expected) });
       return;
     }
@@ -435,6 +451,12 @@ class KafkaConsumer implements BrokerConsumer {
 async function readCommitted(admin: Admin, group: string, topic: string): Promise<Map<number, number>> {
   const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
   return new Map((entry?.partitions ?? []).map((p) => [p.partition, Math.max(0, Number(p.offset))]));
+}
+
+/** Per partition, the log start offset (the oldest record retention kept), in partition order. */
+async function readLow(admin: Admin, topic: string): Promise<Map<number, number>> {
+  const offsets = await leaderRetry(() => admin.fetchTopicOffsets(topic));
+  return new Map(offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, Number(o.low)]));
 }
 
 function toRecord(

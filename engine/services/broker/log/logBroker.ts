@@ -7,6 +7,7 @@ import {
   type Broker,
   type BrokerConsumer,
   type BrokerProducer,
+  type AssignHandler,
   type BrokerRecord,
   type PolledBatch,
   type ProduceMessage,
@@ -57,6 +58,10 @@ export class LogBroker implements Broker {
 
   async endOffsets(topic: string): Promise<number[]> {
     return this.open(topic, false).map((l) => (l.refresh(), l.endOffset));
+  }
+
+  async earliestOffsets(topic: string): Promise<number[]> {
+    return this.open(topic, false).map((l) => (l.refresh(), l.startOffset));
   }
 
   async committedOffsets(group: string, topic: string): Promise<number[]> {
@@ -145,7 +150,7 @@ export class LogBroker implements Broker {
 /** A single-member group over the local log: it owns every partition of the topic. */
 class LogConsumer implements BrokerConsumer {
   private readonly positions: number[];
-  private assignHandler: ((p: ReadonlyMap<number, number>) => Promise<void>) | null = null;
+  private assignHandler: AssignHandler | null = null;
   private assignedOnce = false;
   private closed = false;
   private rr = 0;
@@ -166,7 +171,8 @@ class LogConsumer implements BrokerConsumer {
   async poll(opts: { maxRecords: number; waitMs: number }): Promise<PolledBatch[]> {
     if (!this.assignedOnce) {
       this.assignedOnce = true;
-      await this.assignHandler?.(new Map(this.positions.map((o, p) => [p, o])));
+      const starts = await this.assignHandler?.(new Map(this.positions.map((o, p) => [p, o])));
+      for (const [p, o] of starts ?? []) if (p >= 0 && p < this.positions.length) this.positions[p] = o;
     }
     const deadline = Date.now() + opts.waitMs;
     for (;;) {
@@ -191,15 +197,16 @@ class LogConsumer implements BrokerConsumer {
     }
   }
 
-  async commit(offsets: ReadonlyMap<number, number>): Promise<void> {
+  async commit(offsets: ReadonlyMap<number, number>): Promise<boolean> {
     for (const [p, offset] of offsets) this.broker.writeCommitted(this.group, this.topic, p, offset);
+    return true;
   }
 
   onRevoke(): void {
     // A single member is never asked to give partitions away.
   }
 
-  onAssign(handler: (p: ReadonlyMap<number, number>) => Promise<void>): void {
+  onAssign(handler: AssignHandler): void {
     this.assignHandler = handler;
   }
 
