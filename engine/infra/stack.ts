@@ -65,16 +65,28 @@ export class Stack {
     return this.bringUp([service]);
   }
 
+  /** Stops the service, or all of them: each after what depends on it, the rest in parallel, as Compose does. */
   async stop(service?: string): Promise<InfraStatus> {
     await pingDocker(this.target);
-    const order = service ? (startOrder(this.project, [service]), [service]) : startOrder(this.project).reverse();
+    const order = service ? (startOrder(this.project, [service]), [service]) : startOrder(this.project);
     const existing = await this.containers();
-    for (const svc of order) {
-      const info = existing.get(svc);
-      if (!info || info.State !== 'running') continue;
-      this.progress('stop', `stopping ${info.Names[0]?.slice(1) ?? svc}`, svc);
-      await this.api(() => this.docker.getContainer(info.Id).stop({ t: this.graceSeconds(svc) }), [304]);
-    }
+    const stopped = new Map<string, Promise<void>>();
+    const stopOne = (svc: string): Promise<void> => {
+      let p = stopped.get(svc);
+      if (!p) {
+        p = (async () => {
+          const dependents = order.filter((o) => this.project.services[o]?.dependsOn[svc]);
+          await Promise.all(dependents.map(stopOne));
+          const info = existing.get(svc);
+          if (!info || info.State !== 'running') return;
+          this.progress('stop', `stopping ${info.Names[0]?.slice(1) ?? svc}`, svc);
+          await this.api(() => this.docker.getContainer(info.Id).stop({ t: this.graceSeconds(svc) }), [304]);
+        })();
+        stopped.set(svc, p);
+      }
+      return p;
+    };
+    await Promise.all(order.map(stopOne));
     return this.status();
   }
 

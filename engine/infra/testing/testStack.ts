@@ -7,6 +7,7 @@ import { Stack, type StackOptions } from '../stack';
 import { ensureTestImage } from './testImage';
 
 export const TEST_COMPOSE = fileURLToPath(new URL('../testdata/compose.yml', import.meta.url));
+export const PIPELINE_COMPOSE = fileURLToPath(new URL('../testdata/pipeline/compose.yml', import.meta.url));
 
 let n = 0;
 const projects = new Set<string>();
