@@ -92,7 +92,7 @@ export function loadCompose(file: string, opts: LoadOptions = {}): ComposeProjec
   const env = { ...readDotEnv(path.join(path.dirname(abs), '.env')), ...definedOnly(opts.env ?? process.env) };
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = parse(text, { merge: true, maxAliasCount: 1000 });
   } catch (err) {
     throw new PulseError('config_invalid', `${abs} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, {
       field: 'composeFile',

@@ -55,7 +55,13 @@ export function aliases(p: ComposeProject, s: ServiceSpec, key: string): string[
   return [s.name, containerName(p, s.name), ...(s.networks.find((n) => n.key === key)?.aliases ?? [])];
 }
 
-export function createOptions(p: ComposeProject, s: ServiceSpec, imageId: string): Docker.ContainerCreateOptions {
+/** `anonymous`: volumes by target to reuse for the file's anonymous volumes (a recreated container's). */
+export function createOptions(
+  p: ComposeProject,
+  s: ServiceSpec,
+  imageId: string,
+  anonymous: Record<string, string> = {},
+): Docker.ContainerCreateOptions {
   const portKey = (port: { containerPort: number; protocol: string }) => `${port.containerPort}/${port.protocol}`;
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
   for (const port of s.ports)
@@ -106,8 +112,15 @@ export function createOptions(p: ComposeProject, s: ServiceSpec, imageId: string
         .filter((m) => !(m.type === 'bind' && m.createHostPath))
         .map((m) => ({
           Type: m.type,
-          // An anonymous volume has no source: the daemon names it.
-          Source: m.type === 'volume' && m.source ? p.volumes[m.source].name : m.type === 'bind' ? m.source : '',
+          // An anonymous volume has no source (the daemon names it), unless it is kept from before.
+          Source:
+            m.type === 'volume'
+              ? m.source
+                ? p.volumes[m.source].name
+                : (anonymous[m.target] ?? '')
+              : m.type === 'bind'
+                ? m.source
+                : '',
           Target: m.target,
           ReadOnly: m.readOnly,
           ...(m.noCopy

@@ -117,9 +117,13 @@ export class Stack {
     }
     if (opts.volumes) {
       const { Volumes } = await this.api(() => this.docker.listVolumes(projectFilter(this.project)));
-      for (const v of Volumes ?? []) {
-        this.progress('remove', `removing volume ${v.Name}`);
-        await this.api(() => this.docker.getVolume(v.Name).remove(), [404]);
+      // The project's volumes, and the anonymous ones its containers had (kept across recreation).
+      const anonymous = containers.flatMap((c) =>
+        (c.Mounts ?? []).filter((m) => m.Type === 'volume' && /^[0-9a-f]{64}$/.test(m.Name ?? '')).map((m) => m.Name!),
+      );
+      for (const name of new Set([...(Volumes ?? []).map((v) => v.Name), ...anonymous])) {
+        this.progress('remove', `removing volume ${name}`);
+        await this.api(() => this.docker.getVolume(name).remove(), [404]);
       }
     }
     return this.status();
@@ -229,6 +233,9 @@ export class Stack {
         failed = true;
         throw err;
       });
+      // One more look at the services nobody waits for: one that died meanwhile fails up, with its output.
+      for (const svc of order)
+        if (!this.project.services[svc].oneShot) await waitFor(this.container(svc), svc, 'service_started');
     } catch (err) {
       await rollback(this.ctx, created);
       throw this.explain(err);
@@ -248,12 +255,17 @@ export class Stack {
     created: Created,
   ): Promise<void> {
     const name = containerName(this.project, spec.name);
+    const anonymous: Record<string, string> = {};
     // As Compose decides: a changed service (config hash) or a changed image recreates the container.
     if (info && (info.Labels[LABEL.configHash] !== configHash(spec) || info.Labels[LABEL.image] !== imageId)) {
       const why = info.Labels[LABEL.configHash] !== configHash(spec) ? 'its settings changed' : 'its image changed';
       this.progress('create', `recreating ${name}: ${why}`, spec.name);
-      const id = info.Id;
-      await this.api(() => this.docker.getContainer(id).remove({ force: true }), [404]);
+      // Like Compose, the new container keeps the old one's anonymous volumes (their data survives).
+      for (const m of info.Mounts ?? [])
+        if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name)) anonymous[m.Destination] = m.Name;
+      const old = this.docker.getContainer(info.Id);
+      await this.api(() => old.stop({ t: this.graceSeconds(spec.name) }), [304, 404]);
+      await this.api(() => old.remove({ force: true }), [404]);
       info = undefined;
     }
     if (info?.State === 'running') return this.progress('start', `${name} is already running`, spec.name);
@@ -261,7 +273,9 @@ export class Stack {
     if (info) container = this.docker.getContainer(info.Id);
     else {
       this.progress('create', `creating ${name}`, spec.name);
-      container = await this.api(() => this.docker.createContainer(createOptions(this.project, spec, imageId)));
+      container = await this.api(() =>
+        this.docker.createContainer(createOptions(this.project, spec, imageId, anonymous)),
+      );
       created.containers.push(container);
       for (const n of spec.networks.slice(1)) {
         await this.api(() =>

@@ -14,6 +14,11 @@ const projects = new Set<string>();
 // At module level, so it runs when the importing test file is done (inside a test it would run after that test only).
 after(() => projects.forEach(removeProject));
 
+/** Removes the project (containers, networks, volumes, built images) when the test file is done. */
+export function removeProjectAfter(project: string): void {
+  projects.add(project);
+}
+
 /** `docker …` as a user would type it, to prove what others see. */
 export function docker(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8' }).trim();
@@ -68,4 +73,7 @@ export function removeProject(project: string): void {
   if (networks.length) docker('network', 'rm', ...networks);
   const volumes = ids(['volume', 'ls']);
   if (volumes.length) docker('volume', 'rm', ...volumes);
+  // Images built for the project's services (`build:`), as `docker compose down --rmi local` would.
+  const images = ids(['images']);
+  if (images.length) docker('rmi', '-f', ...new Set(images));
 }
