@@ -138,6 +138,7 @@ describe('loadCompose, what engine/infra makes of a compose file', () => {
       readOnly: true,
       createHostPath: true,
       noCopy: false,
+      short: true,
     });
     const order = startOrder(p);
     for (const [svc, dep] of [

@@ -116,8 +116,13 @@ export function composeModel(s: ServiceSpec): { [k: string]: Json } {
           ['source', m.source],
           ['target', m.target],
           ['read_only', m.readOnly],
-          ['bind', m.type === 'bind' ? kept(fields([['create_host_path', m.createHostPath]])) : undefined],
-          ['volume', m.type === 'volume' ? kept(fields([['nocopy', m.noCopy]])) : undefined],
+          [
+            'bind',
+            m.type === 'bind' && (m.short || m.createHostPath)
+              ? kept(fields([['create_host_path', m.createHostPath]]))
+              : undefined,
+          ],
+          ['volume', m.type === 'volume' && (m.short || m.noCopy) ? kept(fields([['nocopy', m.noCopy]])) : undefined],
         ]),
       ),
     ],

@@ -151,6 +151,8 @@ export interface MountSpec {
   /** Short-syntax binds make a missing host folder, as Compose does; the long form only when asked. */
   createHostPath: boolean;
   noCopy: boolean;
+  /** Written as SOURCE:TARGET (Compose's model then carries empty bind/volume options). */
+  short: boolean;
 }
 
 /** SOURCE:TARGET[:MODE], a lone TARGET (anonymous volume), or the long form. */
@@ -178,6 +180,7 @@ export function parseMount(v: unknown, workingDir: string, volumes: string[], fa
       readOnly: m.read_only === true,
       createHostPath: (m.bind as { create_host_path?: boolean } | undefined)?.create_host_path === true,
       noCopy: (m.volume as { nocopy?: boolean } | undefined)?.nocopy === true,
+      short: false,
     };
   }
   const text = String(v);
@@ -185,7 +188,15 @@ export function parseMount(v: unknown, workingDir: string, volumes: string[], fa
   if (parts.length === 1) {
     if (!text.startsWith('/'))
       throw fail('volumes', `${JSON.stringify(text)} must be SOURCE:TARGET[:ro|rw] or /TARGET`);
-    return { type: 'volume', source: '', target: text, readOnly: false, createHostPath: false, noCopy: false };
+    return {
+      type: 'volume',
+      source: '',
+      target: text,
+      readOnly: false,
+      createHostPath: false,
+      noCopy: false,
+      short: true,
+    };
   }
   const [source, target, mode = ''] = parts;
   const modes = mode.split(',').filter(Boolean);
@@ -197,7 +208,23 @@ export function parseMount(v: unknown, workingDir: string, volumes: string[], fa
     throw fail('volumes', `${JSON.stringify(text)} must be SOURCE:TARGET[:ro|rw]`);
   const readOnly = modes.includes('ro');
   if (isPath(source))
-    return { type: 'bind', source: resolve(source), target, readOnly, createHostPath: true, noCopy: false };
+    return {
+      type: 'bind',
+      source: resolve(source),
+      target,
+      readOnly,
+      createHostPath: true,
+      noCopy: false,
+      short: true,
+    };
   declared(source);
-  return { type: 'volume', source, target, readOnly, createHostPath: false, noCopy: modes.includes('nocopy') };
+  return {
+    type: 'volume',
+    source,
+    target,
+    readOnly,
+    createHostPath: false,
+    noCopy: modes.includes('nocopy'),
+    short: true,
+  };
 }

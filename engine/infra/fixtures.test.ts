@@ -4,17 +4,13 @@
 // returns; status, logs and down behave as a user expects.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { InfraProgress } from '../contract';
 import { PulseError } from '../errors';
 import { loadCompose } from './composeFile';
 import { followLogs, readLogs } from './serviceLogs';
 import { Stack } from './stack';
 import { standInFor } from './testing/standIns';
-import { docker, freePort, leftovers, removeProjectAfter } from './testing/testStack';
-
-export const SPARK_COMPOSE = fileURLToPath(new URL('./testdata/spark-stack/docker-compose.yml', import.meta.url));
-export const WEB_COMPOSE = fileURLToPath(new URL('./testdata/web-app/compose.yml', import.meta.url));
+import { docker, freePort, leftovers, removeProjectAfter, SPARK_COMPOSE, WEB_COMPOSE } from './testing/testStack';
 
 async function open(file: string, project: string, env: NodeJS.ProcessEnv = {}) {
   removeProjectAfter(project);

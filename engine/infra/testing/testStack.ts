@@ -7,6 +7,8 @@ import { Stack, type StackOptions } from '../stack';
 import { ensureTestImage } from './testImage';
 
 export const TEST_COMPOSE = fileURLToPath(new URL('../testdata/compose.yml', import.meta.url));
+export const SPARK_COMPOSE = fileURLToPath(new URL('../testdata/spark-stack/docker-compose.yml', import.meta.url));
+export const WEB_COMPOSE = fileURLToPath(new URL('../testdata/web-app/compose.yml', import.meta.url));
 export const PIPELINE_COMPOSE = fileURLToPath(new URL('../testdata/pipeline/compose.yml', import.meta.url));
 
 let n = 0;
