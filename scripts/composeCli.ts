@@ -20,18 +20,24 @@ export function composeBinary(): string {
   return path.join(cacheDir(), 'compose', `v${COMPOSE_VERSION}`, 'docker-compose');
 }
 
-function goVersionOk(): boolean {
+/** Go's minor version on PATH (1.21 and later fetch the toolchain a module asks for), or null. */
+function goMinor(): number | null {
   const r = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' });
   const m = /^go1\.(\d+)/.exec(r.stdout ?? '');
-  // compose 2.40 needs Go 1.24; an older Go fetches that toolchain through the module proxy itself.
-  return r.status === 0 && !!m;
+  return r.status === 0 && m ? Number(m[1]) : null;
 }
 
 /** The path of a working `docker-compose` v2 binary, built when missing. */
 export async function ensureComposeCli(): Promise<string> {
   const bin = composeBinary();
   if (fs.existsSync(bin)) return bin;
-  if (!goVersionOk()) await aptInstall('compose cli', ['golang-go'], say);
+  if (goMinor() === null) await aptInstall('compose cli', ['golang-go'], say);
+  const minor = goMinor();
+  // Compose 2.40 needs Go 1.24: Go 1.21+ fetches that toolchain through the module proxy by itself.
+  if (minor === null || minor < 21)
+    throw new Error(
+      `building Docker Compose v${COMPOSE_VERSION} needs Go 1.21 or later on PATH (found ${minor === null ? 'none' : `1.${minor}`}); install a newer Go, then run npm test again`,
+    );
   const env = {
     ...process.env,
     GOMODCACHE: path.join(cacheDir(), 'go-mod'),
