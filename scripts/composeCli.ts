@@ -46,6 +46,7 @@ export async function ensureComposeCli(): Promise<string> {
     CGO_ENABLED: '0',
   };
   say(`building Docker Compose v${COMPOSE_VERSION} from ${MODULE} (a few minutes, once per machine)`);
+  fs.mkdirSync(cacheDir(), { recursive: true });
   const dl = spawnSync('go', ['mod', 'download', '-json', `${MODULE}@v${COMPOSE_VERSION}`], {
     encoding: 'utf8',
     env,
