@@ -123,6 +123,12 @@ describe('the app and Docker Compose v2 on the same files', { timeout: 600_000 }
       assert.equal(ids(project).join('\n'), ours.join('\n'));
       const ps = dc(file, project, env, 'ps', '-a', '--format', '{{.Service}}').trim().split('\n').sort();
       assert.deepEqual(ps, services);
+      // Compose's down keeps anonymous volumes (as it should): note them, to remove them at the end.
+      const anonymous = docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`)
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((id) => docker('inspect', '--format', '{{range .Mounts}}{{.Name}} {{end}}', id).split(' '))
+        .filter((v) => /^[0-9a-f]{64}$/.test(v));
       dc(file, project, env, 'down');
       assert.deepEqual(
         leftovers(project).filter((n) => !/_(data|db-data|[a-z]+_data)$/.test(n)),
@@ -143,5 +149,6 @@ describe('the app and Docker Compose v2 on the same files', { timeout: 600_000 }
       assert.deepEqual(status.services.map((s) => s.service).sort(), services);
       await stack.down({ volumes: true });
       assert.deepEqual(leftovers(project), []);
+      if (anonymous.length) docker('volume', 'rm', ...anonymous);
     });
 });
