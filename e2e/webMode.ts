@@ -23,13 +23,15 @@ export interface WebMode {
 }
 
 /** `npm run serve` on a fresh data dir, as a user starts it; resolves with the printed URL. */
-export async function startWebMode(opts: { dataDir?: string; keep?: boolean } = {}): Promise<WebMode> {
+export async function startWebMode(
+  opts: { dataDir?: string; keep?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<WebMode> {
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rp-e2e-'));
   const started = Date.now();
   const child: ChildProcess = spawn(
     process.execPath,
     ['--import', 'tsx', 'engine/web/serve.ts', '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...opts.env } },
   );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -306,13 +306,20 @@ export function describeConfig(c: EngineConfig): Record<string, string> {
   };
 }
 
-/** The services the compose stack provides, by ConfigInput field, and the compose service behind each. */
+/**
+ * The services the compose stack provides, by ConfigInput field, and the compose services behind
+ * each: `compose` must be up (healthy where checked), `jobs` (one-shots) must have finished with 0.
+ */
 export const DOCKER_SERVICES = {
-  broker: { compose: ['kafka'], fields: ['kafka'] },
-  lake: { compose: ['minio', 'minio-init'], fields: ['s3', 's3Bucket', 's3AccessKeyId', 's3SecretAccessKey'] },
-  warehouse: { compose: ['postgres'], fields: ['postgres'] },
-  metrics: { compose: ['redis'], fields: ['redis'] },
-} as const satisfies Record<string, { compose: string[]; fields: (keyof ConfigInput)[] }>;
+  broker: { compose: ['kafka'], jobs: [], fields: ['kafka'] },
+  lake: {
+    compose: ['minio'],
+    jobs: ['minio-init'],
+    fields: ['s3', 's3Bucket', 's3AccessKeyId', 's3SecretAccessKey'],
+  },
+  warehouse: { compose: ['postgres'], jobs: [], fields: ['postgres'] },
+  metrics: { compose: ['redis'], jobs: [], fields: ['redis'] },
+} as const satisfies Record<string, { compose: string[]; jobs: string[]; fields: (keyof ConfigInput)[] }>;
 
 /**
  * Where the compose stack's services answer on this machine, from the file's published ports and
@@ -320,14 +327,14 @@ export const DOCKER_SERVICES = {
  */
 export function dockerServices(compose: ComposeProject): ConfigInput {
   const published = (service: string, containerPort: number): string => {
-    const p = compose.services[service]?.ports.find((x) => x.containerPort === containerPort);
-    if (!p)
+    const p = compose.services[service]?.ports.find((x) => x.containerPort === containerPort && x.hostPort !== null);
+    if (!p || p.hostPort === null)
       throw new PulseError(
         'config_invalid',
         `${compose.file}: ${service} does not publish port ${containerPort}, so the engine cannot reach it`,
         { field: service },
       );
-    return `${p.hostIp === '0.0.0.0' ? '127.0.0.1' : p.hostIp}:${p.hostPort}`;
+    return `${p.hostIp === '0.0.0.0' || p.hostIp === '' ? '127.0.0.1' : p.hostIp}:${p.hostPort}`;
   };
   const env = (service: string) => compose.services[service]?.environment ?? {};
   const enc = encodeURIComponent;

@@ -241,6 +241,18 @@ export interface InfraServiceStatus {
   /** Epoch ms the container last started, null when it never ran. */
   startedAt: number | null;
   uptimeMs: number | null;
+  /** The last log lines of a container that exited non-zero or keeps restarting (empty otherwise). */
+  lastLines: string[];
+  /** Docker's last health-check results (up to 5), oldest first. */
+  healthChecks: { at: number; exitCode: number; output: string }[];
+  /** State and health changes this Host has seen (oldest first, at most 50). */
+  history: InfraHealthSample[];
+}
+
+export interface InfraHealthSample {
+  at: number;
+  state: InfraContainerState;
+  health: InfraHealth;
 }
 
 export interface InfraStatus {
@@ -252,7 +264,19 @@ export interface InfraStatus {
 export interface InfraProgress {
   project: string;
   service?: string;
-  step: 'pull' | 'network' | 'volume' | 'create' | 'start' | 'health' | 'ready' | 'stop' | 'remove' | 'rollback';
+  step:
+    | 'pull'
+    | 'build'
+    | 'network'
+    | 'volume'
+    | 'create'
+    | 'start'
+    | 'health'
+    | 'ready'
+    | 'stop'
+    | 'remove'
+    | 'rollback'
+    | 'warning';
   message: string;
   /** Pull progress of one image layer. */
   layer?: string;

@@ -381,7 +381,10 @@ export class Host implements HostApi {
       );
     let next: EngineConfig;
     if (mode === 'docker') {
-      await this.infra.requireHealthy(services.flatMap((s) => [...DOCKER_SERVICES[s].compose]));
+      await this.infra.requireHealthy(
+        services.flatMap((s) => [...DOCKER_SERVICES[s].compose]),
+        services.flatMap((s): string[] => [...DOCKER_SERVICES[s].jobs]),
+      );
       next = withServices(this.config, services, dockerServices(this.infra.stack().project));
     } else next = withServices(this.config, services, {});
     const metrics = services.includes('metrics') ? ((await openExternalMetrics(next)) ?? new MemoryMetrics()) : null;

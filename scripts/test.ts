@@ -1,10 +1,13 @@
-// `npm test [-- files…]`: typecheck, lint, build, bring the real test servers up (and Chromium and a
-// Docker engine: installed when missing), run vitest and the node tests, and take down only what
-// this run started (a developer who had them up keeps them).
+// `npm test [-- files…]`: typecheck, lint, build, bring the real test servers up (and Chromium, a
+// Docker engine, the infrastructure tests' images and the Compose v2 CLI: installed when missing),
+// run vitest and the node tests, and take down only what this run started (a developer who had
+// them up keeps them).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeFailure, down, up } from './services/control';
+import { ensureComposeCli } from './composeCli';
+import { ensureInfraImages } from './infraImages';
 import { ensureChromium, ensureDocker } from './testPrereqs';
 
 function testFiles(dir: string): string[] {
@@ -53,6 +56,12 @@ async function main(): Promise<number> {
   try {
     await ensureChromium();
     stopDocker = await ensureDocker();
+    // The infrastructure tests' images and the Compose v2 CLI they compare with: built once per
+    // machine (scripts/infraImages.ts, scripts/composeCli.ts), reused while their inputs are unchanged.
+    if (files.some((f) => f.startsWith('engine/infra/') || f.includes('infrastructure'))) {
+      await ensureComposeCli();
+      await ensureInfraImages();
+    }
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
     await down(started);

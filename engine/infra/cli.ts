@@ -26,6 +26,9 @@ function describe(s: InfraStatus): string {
   ]);
   const all = [['SERVICE', 'STATE', 'HEALTH', 'PORTS', 'UP'], ...rows];
   const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const failed = s.services
+    .filter((x) => x.lastLines.length)
+    .map((x) => `\n${x.service} exited with code ${x.exitCode ?? '?'}; its last lines:\n  ${x.lastLines.join('\n  ')}`);
   return `project ${s.project} (${s.composeFile})\n${all
     .map((r) =>
       r
@@ -33,7 +36,7 @@ function describe(s: InfraStatus): string {
         .join('  ')
         .trimEnd(),
     )
-    .join('\n')}`;
+    .join('\n')}${failed.join('')}`;
 }
 
 function printProgress(json: boolean): (p: InfraProgress) => void {

@@ -5,6 +5,8 @@
 import type { Commands, Events, InfraLogLine, InfraStatus } from '../contract';
 import { PulseError } from '../errors';
 import { followLogs, readLogs, readStats } from './serviceLogs';
+import { HealthHistory } from './healthHistory';
+import { waitFor } from './readiness';
 import { Stack } from './stack';
 
 type InfraEvent = 'infra.progress' | 'infra.log' | 'infra.stats';
@@ -30,6 +32,7 @@ export class InfraControl {
   private logTimer: NodeJS.Timeout | null = null;
   private readonly statsTimer: NodeJS.Timeout;
   private sampling = false;
+  private readonly history = new HealthHistory();
 
   constructor(private readonly opts: InfraControlOptions) {
     this.statsTimer = setInterval(() => void this.sampleStats(), STATS_MS);
@@ -47,17 +50,20 @@ export class InfraControl {
   }
 
   handlers(): { [C in InfraCommand]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } {
+    const seen = (p: Promise<InfraStatus>) => p.then((st) => this.history.record(st));
     return {
-      'infra.status': () => this.stack().status(),
-      'infra.up': (q) => this.exclusive((s) => s.up(q.service)),
+      'infra.status': () => seen(this.stack().status()),
+      'infra.up': (q) => seen(this.exclusive((s) => s.up(q.service))),
       'infra.down': (q) =>
-        this.exclusive((s) => {
-          this.unfollowAll();
-          return s.down({ volumes: q.volumes });
-        }),
-      'infra.start': (q) => this.exclusive((s) => s.start(q.service)),
-      'infra.stop': (q) => this.exclusive((s) => s.stop(q.service)),
-      'infra.restart': (q) => this.exclusive((s) => s.restart(q.service)),
+        seen(
+          this.exclusive((s) => {
+            this.unfollowAll();
+            return s.down({ volumes: q.volumes });
+          }),
+        ),
+      'infra.start': (q) => seen(this.exclusive((s) => s.start(q.service))),
+      'infra.stop': (q) => seen(this.exclusive((s) => s.stop(q.service))),
+      'infra.restart': (q) => seen(this.exclusive((s) => s.restart(q.service))),
       'infra.logs': async (q) => {
         const stack = this.stack();
         const lines = await readLogs(stack, q.service, { tail: q.tail, since: q.since });
@@ -75,19 +81,32 @@ export class InfraControl {
     };
   }
 
-  /** Throws unless every named service runs (healthy when it has a check; one-shots exited 0). */
-  async requireHealthy(services: string[]): Promise<InfraStatus> {
-    const status = await this.stack().status();
-    for (const name of services) {
+  /**
+   * Throws unless every named service runs (healthy when it has a check) and every named job (a
+   * one-shot such as minio-init) has finished with code 0; a job still running is waited for.
+   */
+  async requireHealthy(services: string[], jobs: string[] = []): Promise<InfraStatus> {
+    const stack = this.stack();
+    for (const job of jobs) {
+      if (!stack.project.services[job])
+        throw new PulseError('not_found', `${this.opts.composeFile} has no service ${job}`);
+      const info = (await stack.containers()).get(job);
+      if (info?.State === 'running')
+        await waitFor(stack.docker.getContainer(info.Id), job, 'service_completed_successfully', {
+          timeoutMs: 120_000,
+        });
+    }
+    const status = await stack.status();
+    for (const name of [...services, ...jobs]) {
       const s = status.services.find((x) => x.service === name);
       if (!s) throw new PulseError('not_found', `${this.opts.composeFile} has no service ${name}`);
-      const ok = s.oneShot
+      const ok = jobs.includes(name)
         ? s.state === 'exited' && s.exitCode === 0
         : s.state === 'running' && (s.health === 'healthy' || s.health === 'none');
       if (!ok)
         throw new PulseError(
           'unhealthy',
-          `${name} is ${s.state === 'missing' ? 'not created' : s.state}${s.health !== 'none' ? ` (${s.health})` : ''}: bring the stack up first (npm run infra -- up, or Start on the Infrastructure page)`,
+          `${name} is ${s.state === 'missing' ? 'not created' : s.state}${s.exitCode ? ` (exit code ${s.exitCode})` : ''}${s.health !== 'none' ? ` (${s.health})` : ''}: bring the stack up first (npm run infra -- up, or Start on the Infrastructure page)`,
         );
     }
     return status;

@@ -2,20 +2,12 @@
  * The compose stack on a Docker engine: up (pull, network, volumes, containers in depends_on
  * order, health), start, stop, restart, down and status. A start that fails removes what it created.
  */
-import net from 'node:net';
 import type Docker from 'dockerode';
-import type { InfraContainerState, InfraProgress, InfraServiceStatus, InfraStatus } from '../contract';
+import type { InfraProgress, InfraStatus } from '../contract';
 import { PulseError } from '../errors';
 import { loadCompose, type ComposeProject, type LoadOptions, type ServiceSpec } from './composeFile';
-import {
-  configHash,
-  containerName,
-  createOptions,
-  LABEL,
-  networkName,
-  projectFilter,
-  volumeName,
-} from './containerSpec';
+import { configHash } from './composeHash';
+import { aliases, containerName, createOptions, LABEL, projectFilter } from './containerSpec';
 import {
   dockerMessage,
   dockerTarget,
@@ -27,16 +19,21 @@ import {
 } from './dockerEngine';
 import { startOrder } from './plan';
 import { isAbortedWait, waitFor } from './readiness';
+import { serviceStatus } from './serviceStatus';
+import {
+  checkPorts,
+  ensureImages,
+  ensureNetworks,
+  ensureVolumes,
+  portTaken,
+  rollback,
+  type Created,
+  type StackContext,
+} from './stackResources';
 
 export interface StackOptions extends LoadOptions {
   composeFile: string;
   onProgress?: (p: InfraProgress) => void;
-}
-
-interface Created {
-  containers: Docker.Container[];
-  networks: string[];
-  volumes: string[];
 }
 
 export class Stack {
@@ -68,17 +65,35 @@ export class Stack {
     return this.bringUp([service]);
   }
 
+  /** Stops the service, or all of them: each after what depends on it, the rest in parallel, as Compose does. */
   async stop(service?: string): Promise<InfraStatus> {
     await pingDocker(this.target);
-    const order = service ? (startOrder(this.project, [service]), [service]) : startOrder(this.project).reverse();
+    const order = service ? (startOrder(this.project, [service]), [service]) : startOrder(this.project);
     const existing = await this.containers();
-    for (const svc of order) {
-      const info = existing.get(svc);
-      if (!info || info.State !== 'running') continue;
-      this.progress('stop', `stopping ${info.Names[0]?.slice(1) ?? svc}`, svc);
-      await this.api(() => this.docker.getContainer(info.Id).stop({ t: 10 }), [304]);
-    }
+    const stopped = new Map<string, Promise<void>>();
+    const stopOne = (svc: string): Promise<void> => {
+      let p = stopped.get(svc);
+      if (!p) {
+        p = (async () => {
+          const dependents = order.filter((o) => this.project.services[o]?.dependsOn[svc]);
+          await Promise.all(dependents.map(stopOne));
+          const info = existing.get(svc);
+          if (!info || info.State !== 'running') return;
+          this.progress('stop', `stopping ${info.Names[0]?.slice(1) ?? svc}`, svc);
+          await this.api(() => this.docker.getContainer(info.Id).stop({ t: this.graceSeconds(svc) }), [304]);
+        })();
+        stopped.set(svc, p);
+      }
+      return p;
+    };
+    await Promise.all(order.map(stopOne));
     return this.status();
+  }
+
+  /** stop_grace_period, or Docker's (and Compose's) 10 s. */
+  private graceSeconds(service: string): number {
+    const ms = this.project.services[service]?.stopGracePeriodMs;
+    return ms === undefined ? 10 : Math.ceil(ms / 1000);
   }
 
   async restart(service?: string): Promise<InfraStatus> {
@@ -86,9 +101,9 @@ export class Stack {
     return this.start(service);
   }
 
-  /** Removes the project's containers and networks (Compose's too), and its volumes when asked. */
+  /** Stops (dependents first, with their grace period) and removes the project's containers and networks (Compose's too), and its volumes when asked. */
   async down(opts: { volumes?: boolean } = {}): Promise<InfraStatus> {
-    await pingDocker(this.target);
+    await this.stop();
     const containers = await this.api(() => this.docker.listContainers({ all: true, ...projectFilter(this.project) }));
     await Promise.all(
       containers.map(async (c) => {
@@ -102,9 +117,13 @@ export class Stack {
     }
     if (opts.volumes) {
       const { Volumes } = await this.api(() => this.docker.listVolumes(projectFilter(this.project)));
-      for (const v of Volumes ?? []) {
-        this.progress('remove', `removing volume ${v.Name}`);
-        await this.api(() => this.docker.getVolume(v.Name).remove(), [404]);
+      // The project's volumes, and the anonymous ones its containers had (kept across recreation).
+      const anonymous = containers.flatMap((c) =>
+        (c.Mounts ?? []).filter((m) => m.Type === 'volume' && /^[0-9a-f]{64}$/.test(m.Name ?? '')).map((m) => m.Name!),
+      );
+      for (const name of new Set([...(Volumes ?? []).map((v) => v.Name), ...anonymous])) {
+        this.progress('remove', `removing volume ${name}`);
+        await this.api(() => this.docker.getVolume(name).remove(), [404]);
       }
     }
     return this.status();
@@ -115,44 +134,9 @@ export class Stack {
     const existing = await this.containers();
     const names = [...new Set([...Object.keys(this.project.services), ...existing.keys()])];
     const services = await Promise.all(
-      names.map(async (svc): Promise<InfraServiceStatus> => {
-        const spec = this.project.services[svc];
-        const c = existing.get(svc);
-        const base = { service: svc, oneShot: spec?.oneShot ?? false, image: c?.Image ?? spec?.image ?? '' };
-        if (!c)
-          return {
-            ...base,
-            container: null,
-            state: 'missing',
-            health: 'none',
-            exitCode: null,
-            ports: [],
-            startedAt: null,
-            uptimeMs: null,
-          };
-        const info = await this.api(() => this.docker.getContainer(c.Id).inspect(), [404]).catch(() => null);
-        const st = info?.State;
-        const startedAt = st?.StartedAt && !st.StartedAt.startsWith('0001') ? Date.parse(st.StartedAt) : null;
-        const bindings = info?.HostConfig.PortBindings as
-          Record<string, { HostIp: string; HostPort: string }[] | null> | undefined;
-        return {
-          ...base,
-          image: info?.Config.Image ?? base.image,
-          container: c.Names[0]?.slice(1) ?? c.Id,
-          state: (st?.Status ?? c.State) as InfraContainerState,
-          health: (st?.Health?.Status as InfraServiceStatus['health'] | undefined) ?? 'none',
-          exitCode: st && !st.Running && startedAt !== null ? st.ExitCode : null,
-          ports: Object.entries(bindings ?? {}).flatMap(([key, list]) =>
-            (list ?? []).map((b) => ({
-              hostIp: b.HostIp || '0.0.0.0',
-              hostPort: Number(b.HostPort),
-              containerPort: parseInt(key, 10),
-            })),
-          ),
-          startedAt,
-          uptimeMs: st?.Running && startedAt ? Date.now() - startedAt : null,
-        };
-      }),
+      names.map((svc) =>
+        this.api(() => serviceStatus(this.docker, svc, this.project.services[svc], existing.get(svc))),
+      ),
     );
     return { project: this.project.name, composeFile: this.project.file, services };
   }
@@ -165,23 +149,36 @@ export class Stack {
     return new Map(list.map((c) => [c.Labels[LABEL.service], c]));
   }
 
+  private get ctx(): StackContext {
+    return {
+      project: this.project,
+      target: this.target,
+      docker: this.docker,
+      progress: (step, message, service) => this.progress(step, message, service),
+      emit: (p) => this.onProgress({ project: this.project.name, ...p, at: Date.now() }),
+      api: (fn, ok) => this.api(fn, ok),
+    };
+  }
+
   private async bringUp(order: string[]): Promise<InfraStatus> {
     const created: Created = { containers: [], networks: [], volumes: [] };
     const began = Date.now();
     let failed = false;
+    const aborted = () => failed;
+    for (const w of this.project.warnings) this.progress('warning', w);
     try {
-      await this.ensureImages(order);
+      const images = await ensureImages(this.ctx, order);
       const existing = await this.containers();
-      await this.checkPorts(order, existing);
-      await this.ensureNetworks(order, created);
-      await this.ensureVolumes(order, created);
+      await checkPorts(this.ctx, order, existing);
+      await ensureNetworks(this.ctx, order, created);
+      await ensureVolumes(this.ctx, order, created);
       const launched = new Map<string, Promise<void>>();
       const launch = (svc: string): Promise<void> => {
         let p = launched.get(svc);
         if (!p) {
           p = (async () => {
             const spec = this.project.services[svc];
-            for (const [dep, condition] of Object.entries(spec.dependsOn)) {
+            for (const [dep, { condition }] of Object.entries(spec.dependsOn)) {
               if (order.includes(dep)) await launch(dep);
               else if (!existing.has(dep))
                 throw new PulseError(
@@ -194,14 +191,9 @@ export class Stack {
                   `waiting for ${dep} to be ${condition === 'service_healthy' ? 'healthy' : 'finished'}`,
                   svc,
                 );
-              await waitFor(
-                this.docker.getContainer(containerName(this.project, dep)),
-                this.project.services[dep],
-                condition,
-                { aborted: () => failed },
-              );
+              await waitFor(this.container(dep), dep, condition, { aborted });
             }
-            await this.ensureRunning(spec, existing.get(svc), created);
+            await this.ensureRunning(spec, existing.get(svc), images.get(svc)!, created);
           })();
           p.catch(() => (failed = true));
           launched.set(svc, p);
@@ -212,16 +204,28 @@ export class Stack {
       // Report the cause, not a wait that was given up because of it.
       const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (rejected.length) throw (rejected.find((r) => !isAbortedWait(r.reason)) ?? rejected[0]).reason;
-      // Up means usable: every service healthy (those with a check) and every one-shot done.
+      // Up means usable, as Compose's --wait has it: healthy where there is a health check (the
+      // file's or the image's), finished where a dependent waits for completion, running otherwise.
+      // A service that keeps running is never waited on; one that already exited non-zero fails up.
       await Promise.all(
         order.map(async (svc) => {
           const spec = this.project.services[svc];
-          const c = this.docker.getContainer(containerName(this.project, svc));
-          if (spec.oneShot) await waitFor(c, spec, 'service_completed_successfully', { aborted: () => failed });
-          else if (spec.healthcheck) await waitFor(c, spec, 'service_healthy', { aborted: () => failed });
+          const c = this.container(svc);
+          const info = await c.inspect();
+          const condition = spec.oneShot
+            ? 'service_completed_successfully'
+            : info.State.Health
+              ? 'service_healthy'
+              : 'service_started';
+          await waitFor(c, svc, condition, { aborted });
+          const done = (await c.inspect()).State;
           this.progress(
             'ready',
-            spec.oneShot ? `${svc} finished` : spec.healthcheck ? `${svc} is healthy` : `${svc} is running`,
+            spec.oneShot || !done.Running
+              ? `${svc} finished`
+              : condition === 'service_healthy'
+                ? `${svc} is healthy`
+                : `${svc} is running`,
             svc,
           );
         }),
@@ -229,138 +233,39 @@ export class Stack {
         failed = true;
         throw err;
       });
+      // One more look at the services nobody waits for: one that died meanwhile fails up, with its output.
+      for (const svc of order)
+        if (!this.project.services[svc].oneShot) await waitFor(this.container(svc), svc, 'service_started');
     } catch (err) {
-      await this.rollback(created);
+      await rollback(this.ctx, created);
       throw this.explain(err);
     }
     this.progress('ready', `${order.length} service(s) up in ${((Date.now() - began) / 1000).toFixed(1)} s`);
     return this.status();
   }
 
-  private async ensureImages(order: string[]): Promise<void> {
-    const images = new Map<string, string>();
-    for (const svc of order)
-      if (!images.has(this.project.services[svc].image)) images.set(this.project.services[svc].image, svc);
-    for (const [image, svc] of images) {
-      try {
-        await this.docker.getImage(image).inspect();
-        continue;
-      } catch (err) {
-        if (statusOf(err) !== 404) throw err;
-      }
-      this.progress('pull', `pulling ${image}`, svc);
-      try {
-        await this.pull(image, svc);
-      } catch (err) {
-        if (isConnectionError(err)) throw err;
-        throw new PulseError(
-          'image_missing',
-          `image ${image} (service ${svc}) is not on this machine and could not be pulled (${dockerMessage(err).split('\n')[0]}): run "docker pull ${image}" where a registry is reachable, or "docker load -i FILE.tar" from a saved copy, then try again`,
-          { cause: err, retriable: true },
-        );
-      }
-    }
-  }
-
-  private async pull(image: string, service: string): Promise<void> {
-    const stream = await this.docker.pull(image);
-    await new Promise<void>((resolve, reject) => {
-      this.docker.modem.followProgress(
-        stream,
-        (err: Error | null) => (err ? reject(err) : resolve()),
-        (e: {
-          status?: string;
-          id?: string;
-          error?: string;
-          progressDetail?: { current?: number; total?: number };
-        }) => {
-          if (e.error) return;
-          this.onProgress({
-            project: this.project.name,
-            service,
-            step: 'pull',
-            message: `${image}: ${e.id ? `${e.id} ` : ''}${e.status ?? ''}`.trim(),
-            at: Date.now(),
-            ...(e.id ? { layer: e.id } : {}),
-            ...(e.progressDetail?.total
-              ? { current: e.progressDetail.current ?? 0, total: e.progressDetail.total }
-              : {}),
-          });
-        },
-      );
-    });
-  }
-
-  /** A published port someone else holds fails now, with the port and service named, not half-way. */
-  private async checkPorts(order: string[], existing: Map<string, Docker.ContainerInfo>): Promise<void> {
-    if (!this.target.local) return;
-    for (const svc of order) {
-      if (existing.get(svc)?.State === 'running') continue;
-      for (const p of this.project.services[svc].ports) {
-        if (p.protocol !== 'tcp') continue;
-        const free = await new Promise<boolean>((resolve) => {
-          const server = net.createServer();
-          server.once('error', () => resolve(false));
-          server.listen(
-            { host: p.hostIp === '0.0.0.0' ? undefined : p.hostIp, port: p.hostPort, exclusive: true },
-            () => server.close(() => resolve(true)),
-          );
-        });
-        if (!free) throw portTaken(this.project, svc, p.hostIp, p.hostPort);
-      }
-    }
-  }
-
-  private async ensureNetworks(order: string[], created: Created): Promise<void> {
-    const needed = new Set(order.flatMap((svc) => this.project.services[svc].networks));
-    for (const key of needed) {
-      const name = networkName(this.project, key);
-      const found = await this.api(() => this.docker.listNetworks({ filters: JSON.stringify({ name: [name] }) }));
-      if (found.some((n) => n.Name === name)) continue;
-      this.progress('network', `creating network ${name}`);
-      await this.api(() =>
-        this.docker.createNetwork({
-          Name: name,
-          Driver: 'bridge',
-          CheckDuplicate: true,
-          Labels: { [LABEL.project]: this.project.name, [LABEL.network]: key },
-        }),
-      );
-      created.networks.push(name);
-    }
-  }
-
-  private async ensureVolumes(order: string[], created: Created): Promise<void> {
-    const needed = new Set(
-      order.flatMap((svc) => this.project.services[svc].mounts.filter((m) => m.type === 'volume').map((m) => m.source)),
-    );
-    for (const key of needed) {
-      const name = volumeName(this.project, key);
-      try {
-        await this.docker.getVolume(name).inspect();
-        continue;
-      } catch (err) {
-        if (statusOf(err) !== 404) throw err;
-      }
-      this.progress('volume', `creating volume ${name}`);
-      await this.api(() =>
-        this.docker.createVolume({ Name: name, Labels: { [LABEL.project]: this.project.name, [LABEL.volume]: key } }),
-      );
-      created.volumes.push(name);
-    }
+  private container(service: string): Docker.Container {
+    return this.docker.getContainer(containerName(this.project, service));
   }
 
   private async ensureRunning(
     spec: ServiceSpec,
     info: Docker.ContainerInfo | undefined,
+    imageId: string,
     created: Created,
   ): Promise<void> {
     const name = containerName(this.project, spec.name);
-    const hash = info?.Labels[LABEL.configHash];
-    if (info && hash && hash !== configHash(spec)) {
-      this.progress('create', `recreating ${name}: its settings changed`, spec.name);
-      const id = info.Id;
-      await this.api(() => this.docker.getContainer(id).remove({ force: true }), [404]);
+    const anonymous: Record<string, string> = {};
+    // As Compose decides: a changed service (config hash) or a changed image recreates the container.
+    if (info && (info.Labels[LABEL.configHash] !== configHash(spec) || info.Labels[LABEL.image] !== imageId)) {
+      const why = info.Labels[LABEL.configHash] !== configHash(spec) ? 'its settings changed' : 'its image changed';
+      this.progress('create', `recreating ${name}: ${why}`, spec.name);
+      // Like Compose, the new container keeps the old one's anonymous volumes (their data survives).
+      for (const m of info.Mounts ?? [])
+        if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name)) anonymous[m.Destination] = m.Name;
+      const old = this.docker.getContainer(info.Id);
+      await this.api(() => old.stop({ t: this.graceSeconds(spec.name) }), [304, 404]);
+      await this.api(() => old.remove({ force: true }), [404]);
       info = undefined;
     }
     if (info?.State === 'running') return this.progress('start', `${name} is already running`, spec.name);
@@ -368,13 +273,15 @@ export class Stack {
     if (info) container = this.docker.getContainer(info.Id);
     else {
       this.progress('create', `creating ${name}`, spec.name);
-      container = await this.api(() => this.docker.createContainer(createOptions(this.project, spec)));
+      container = await this.api(() =>
+        this.docker.createContainer(createOptions(this.project, spec, imageId, anonymous)),
+      );
       created.containers.push(container);
-      for (const key of spec.networks.slice(1)) {
+      for (const n of spec.networks.slice(1)) {
         await this.api(() =>
           this.docker
-            .getNetwork(networkName(this.project, key))
-            .connect({ Container: container.id, EndpointConfig: { Aliases: [spec.name, name] } }),
+            .getNetwork(this.project.networks[n.key].name)
+            .connect({ Container: container.id, EndpointConfig: { Aliases: aliases(this.project, spec, n.key) } }),
         );
       }
     }
@@ -385,29 +292,12 @@ export class Stack {
       if (statusOf(err) === 304) return;
       const msg = dockerMessage(err);
       const port =
-        spec.ports.find((p) => msg.includes(`:${p.hostPort}`)) ??
+        spec.ports.find((p) => p.hostPort !== null && msg.includes(`:${p.hostPort}`)) ??
         (/port is already allocated|address already in use/.test(msg) ? spec.ports[0] : undefined);
       if (port && /already allocated|address already in use|bind/.test(msg))
-        throw portTaken(this.project, spec.name, port.hostIp, port.hostPort, err);
+        throw portTaken(this.project, spec.name, port.hostIp || '0.0.0.0', port.hostPort ?? 0, err);
       throw err;
     }
-  }
-
-  /** Removes, newest first, what this attempt created; what was there before stays. */
-  private async rollback(created: Created): Promise<void> {
-    if (!created.containers.length && !created.networks.length && !created.volumes.length) return;
-    this.progress('rollback', 'the start failed: removing what it created');
-    for (const c of created.containers.reverse()) await c.remove({ force: true, v: true }).catch(() => undefined);
-    for (const n of created.networks)
-      await this.docker
-        .getNetwork(n)
-        .remove()
-        .catch(() => undefined);
-    for (const v of created.volumes)
-      await this.docker
-        .getVolume(v)
-        .remove()
-        .catch(() => undefined);
   }
 
   private explain(err: unknown): unknown {
@@ -429,12 +319,4 @@ export class Stack {
   private progress(step: InfraProgress['step'], message: string, service?: string): void {
     this.onProgress({ project: this.project.name, ...(service ? { service } : {}), step, message, at: Date.now() });
   }
-}
-
-function portTaken(p: ComposeProject, service: string, hostIp: string, hostPort: number, cause?: unknown): PulseError {
-  return new PulseError(
-    'port_taken',
-    `port ${hostIp}:${hostPort} for service ${service} is already in use by another program: stop that program, or publish ${service} on another port (in ${p.file} or its .env), then try again`,
-    { field: service, cause, retriable: true },
-  );
 }

@@ -7,11 +7,19 @@ import { Stack, type StackOptions } from '../stack';
 import { ensureTestImage } from './testImage';
 
 export const TEST_COMPOSE = fileURLToPath(new URL('../testdata/compose.yml', import.meta.url));
+export const SPARK_COMPOSE = fileURLToPath(new URL('../testdata/spark-stack/docker-compose.yml', import.meta.url));
+export const WEB_COMPOSE = fileURLToPath(new URL('../testdata/web-app/compose.yml', import.meta.url));
+export const PIPELINE_COMPOSE = fileURLToPath(new URL('../testdata/pipeline/compose.yml', import.meta.url));
 
 let n = 0;
 const projects = new Set<string>();
 // At module level, so it runs when the importing test file is done (inside a test it would run after that test only).
 after(() => projects.forEach(removeProject));
+
+/** Removes the project (containers, networks, volumes, built images) when the test file is done. */
+export function removeProjectAfter(project: string): void {
+  projects.add(project);
+}
 
 /** `docker …` as a user would type it, to prove what others see. */
 export function docker(...args: string[]): string {
@@ -67,4 +75,7 @@ export function removeProject(project: string): void {
   if (networks.length) docker('network', 'rm', ...networks);
   const volumes = ids(['volume', 'ls']);
   if (volumes.length) docker('volume', 'rm', ...volumes);
+  // Images built for the project's services (`build:`), as `docker compose down --rmi local` would.
+  const images = ids(['images']);
+  if (images.length) docker('rmi', '-f', ...new Set(images));
 }

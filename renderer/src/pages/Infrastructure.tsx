@@ -1,6 +1,16 @@
-import { useEffect, useRef, useState } from 'react';
-import type { InfraLogLine, InfraProgress, InfraStatus, ServiceModes, SettingsView } from '../../../engine/contract';
+import { useEffect, useState } from 'react';
+import type {
+  InfraProgress,
+  InfraServiceStats,
+  InfraStatus,
+  ServiceModes,
+  SettingsView,
+} from '../../../engine/contract';
 import { useAct, useCtx } from '../context';
+import { condition, HealthHistory } from './infrastructure/HealthHistory';
+import { LogView } from './infrastructure/LogView';
+import { ResourceUse } from './infrastructure/ResourceUse';
+import './infrastructure/infrastructure.css';
 
 const SERVICE_LABEL: Record<string, string> = {
   broker: 'Broker (Kafka)',
@@ -8,65 +18,11 @@ const SERVICE_LABEL: Record<string, string> = {
   warehouse: 'Warehouse (PostgreSQL)',
   metrics: 'Metrics (Redis)',
 };
-const MAX_LINES = 5000;
 
-/** A log view whose follow pauses when scrolled up, with search. */
-function LogView({ service }: { service: string }) {
-  const { api } = useCtx();
-  const act = useAct();
-  const [lines, setLines] = useState<InfraLogLine[]>([]);
-  const [query, setQuery] = useState('');
-  const [follow, setFollow] = useState(true);
-  const box = useRef<HTMLPreElement>(null);
-
-  useEffect(() => {
-    setLines([]);
-    void act(api.call('infra.logs', { service, tail: 500, follow: true }), 'infra').then((r) => r && setLines(r.lines));
-    const off = api.on('infra.log', (e) =>
-      setLines((cur) => [...cur, ...e.lines.filter((l) => l.service === service)].slice(-MAX_LINES)),
-    );
-    return () => {
-      off();
-      void api.call('infra.logs', { service, follow: false }).catch(() => undefined);
-    };
-  }, [service]);
-  useEffect(() => {
-    if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
-  }, [lines, follow]);
-
-  const shown = query ? lines.filter((l) => l.line.toLowerCase().includes(query.toLowerCase())) : lines;
-  return (
-    <section aria-label={`Logs of ${service}`}>
-      <div className="toolbar">
-        <input
-          type="search"
-          placeholder="Search logs"
-          aria-label="Search logs"
-          value={query}
-          onChange={(e) => setQuery(e.target.value)}
-        />
-        <label className="switch">
-          <input type="checkbox" role="switch" checked={follow} onChange={() => setFollow(!follow)} /> Follow
-        </label>
-      </div>
-      <pre
-        ref={box}
-        className="logs"
-        tabIndex={0}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
-          if (atBottom !== follow) setFollow(atBottom);
-        }}
-      >
-        {shown.map((l) => `${l.time.slice(11, 19)} ${l.stream === 'stderr' ? '!' : ' '} ${l.line}`).join('\n') ||
-          'no lines'}
-      </pre>
-    </section>
-  );
-}
-
-/** Each service's mode; with Docker control, the containers' state, health, start/stop and logs. */
+/**
+ * Each service's mode; with Docker control, the containers' state, health and its history, CPU and
+ * memory, the output of one that failed, start/stop and logs.
+ */
 export function Infrastructure() {
   const { api } = useCtx();
   const act = useAct();
@@ -76,11 +32,14 @@ export function Infrastructure() {
   const [logs, setLogs] = useState<string | null>(null);
   const [progress, setProgress] = useState<InfraProgress[]>([]);
   const [modes, setModes] = useState<ServiceModes | null>(null);
+  const [stats, setStats] = useState<Record<string, InfraServiceStats>>({});
+  const [now, setNow] = useState(Date.now());
 
   const refresh = () =>
     api.call('infra.status', {}).then(
       (s) => {
         setInfra(s);
+        setNow(Date.now());
         setUnavailable(null);
       },
       (err: Error) => setUnavailable(err.message),
@@ -92,9 +51,15 @@ export function Infrastructure() {
     const off = api.on('infra.progress', (p) =>
       setProgress((cur) => [...cur.filter((x) => !(p.layer && x.layer === p.layer)), p].slice(-12)),
     );
+    // The Host samples containers' CPU and memory every 2 s while this page listens.
+    const offStats = api.on('infra.stats', (e) => {
+      setStats(Object.fromEntries(e.services.map((x) => [x.service, x])));
+      setNow(e.at);
+    });
     return () => {
       clearInterval(t);
       off();
+      offStats();
     };
   }, []);
 
@@ -175,16 +140,32 @@ export function Infrastructure() {
                 <th scope="col">service</th>
                 <th scope="col">state</th>
                 <th scope="col">health</th>
+                <th scope="col">CPU</th>
+                <th scope="col">memory</th>
                 <th scope="col">ports</th>
                 <th scope="col"></th>
               </tr>
             </thead>
             <tbody>
-              {infra.services.map((s) => (
+              {infra.services.flatMap((s) => [
                 <tr key={s.service}>
                   <th scope="row">{s.service}</th>
-                  <td>{s.state}</td>
-                  <td>{s.health}</td>
+                  <td>
+                    {s.state}
+                    {s.exitCode !== null ? ` (${s.exitCode})` : ''}
+                  </td>
+                  <td>
+                    <span className="badge">
+                      <i className={`cond-dot cond-${condition(s)}`} aria-hidden="true" />
+                      {s.health}
+                    </span>
+                  </td>
+                  <td>
+                    <ResourceUse stats={s.state === 'running' ? stats[s.service] : undefined} what="cpu" />
+                  </td>
+                  <td>
+                    <ResourceUse stats={s.state === 'running' ? stats[s.service] : undefined} what="memory" />
+                  </td>
                   <td>{s.ports.map((p) => `${p.hostPort}→${p.containerPort}`).join(', ')}</td>
                   <td>
                     <button
@@ -204,6 +185,50 @@ export function Infrastructure() {
                     <button onClick={() => setLogs(s.service)} aria-label={`Logs of ${s.service}`}>
                       Logs
                     </button>
+                  </td>
+                </tr>,
+                ...(s.lastLines.length
+                  ? [
+                      <tr key={`${s.service}-failed`}>
+                        <td colSpan={7}>
+                          <pre className="failed-output" role="alert" aria-label={`Why ${s.service} stopped`}>
+                            {`${s.service} exited with code ${s.exitCode ?? '?'}; its last lines:\n${s.lastLines.join('\n')}`}
+                          </pre>
+                        </td>
+                      </tr>,
+                    ]
+                  : []),
+              ])}
+            </tbody>
+          </table>
+          <h3>Health history</h3>
+          <p className="legend" aria-hidden="true">
+            {[
+              ['healthy', 'healthy'],
+              ['running', 'running (no health check)'],
+              ['starting', 'starting'],
+              ['unhealthy', 'unhealthy'],
+              ['exited', 'stopped or not created'],
+            ].map(([c, label]) => (
+              <span key={c}>
+                <i className={`cond-${c}`} />
+                {label}
+              </span>
+            ))}
+          </p>
+          <table className="grid" aria-label="Health history">
+            <thead>
+              <tr>
+                <th scope="col">service</th>
+                <th scope="col">state and health over time (as this app saw them), last health checks</th>
+              </tr>
+            </thead>
+            <tbody>
+              {infra.services.map((s) => (
+                <tr key={s.service}>
+                  <th scope="row">{s.service}</th>
+                  <td>
+                    <HealthHistory service={s} now={Math.max(now, ...s.history.map((h) => h.at))} />
                   </td>
                 </tr>
               ))}
