@@ -50,7 +50,7 @@ export class AppCommands {
   private lake: Promise<Lake> | null = null;
   private lakeSql: Promise<WorkerHandle<LakeSqlApi>> | null = null;
   private schedule: { everyMinutes: number; timer: NodeJS.Timeout; next: number } | null = null;
-  private readonly cancelled = new Map<string, (err: Error) => void>();
+  private readonly running = new Set<string>();
 
   constructor(private readonly deps: AppDeps) {}
 
@@ -87,31 +87,26 @@ export class AppCommands {
   }
 
   /**
-   * A read-only warehouse query that warehouse.cancel can stop: the call answers "cancelled" at
-   * once, and the query is aborted where it runs (PostgreSQL cancels it on the server; PGlite can
-   * only drop one that has not started, a running one finishes in its worker and is discarded).
+   * A warehouse-editor query (one reading statement, as the reader role, time-limited) that
+   * warehouse.cancel can stop where it runs: PostgreSQL cancels it on the server, PGlite's reader
+   * worker is ended (services/warehouse/pgliteQueries.ts). A stopped query fails with code 'cancelled'.
    */
   async query(sql: string, params: unknown[] | undefined, queryId: string | undefined): Promise<QueryResult> {
     const id = queryId ?? `q-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    if (this.cancelled.has(id))
+    if (this.running.has(id))
       throw new PulseError('config_invalid', `query id ${id} is already running`, { field: 'queryId' });
-    const stop = new Promise<never>((_, reject) => this.cancelled.set(id, reject));
+    this.running.add(id);
     try {
-      return await Promise.race([this.deps.warehouse().queryWithId(id, sql, params), stop]);
+      return await this.deps.warehouse().queryWithId(id, sql, params);
     } finally {
-      this.cancelled.delete(id);
+      this.running.delete(id);
     }
   }
 
+  /** Answers cancelled: true only once the query has really stopped; false when it had already finished. */
   async cancel(queryId: string): Promise<{ cancelled: boolean }> {
-    const reject = this.cancelled.get(queryId);
-    if (!reject) return { cancelled: false };
-    await this.deps
-      .warehouse()
-      .cancel(queryId)
-      .catch(() => false);
-    reject(new PulseError('warehouse_failed', 'the query was cancelled'));
-    return { cancelled: true };
+    if (!this.running.has(queryId)) return { cancelled: false };
+    return { cancelled: await this.deps.warehouse().cancel(queryId) };
   }
 
   scheduleView(): EtlSchedule {
@@ -169,7 +164,6 @@ export class AppCommands {
 
   async close(): Promise<void> {
     this.setSchedule(null);
-    for (const reject of this.cancelled.values()) reject(new PulseError('stage_state', 'the app is closing'));
     const worker = await this.lakeSql?.catch(() => null);
     await worker?.terminate();
   }

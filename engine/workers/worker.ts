@@ -3,26 +3,25 @@
  * served over the parent port (rpc.ts) and its counters are pushed as events twice a second.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { EngineConfig } from '../config';
+import { paths, type EngineConfig } from '../config';
 import { toErrorInfo } from '../errors';
 import { openDuck } from '../services/lake/duck';
 import type { Metrics } from '../services/metrics/port';
 import { openBroker, openExternalMetrics, openLake, openWarehouse } from '../services/open';
 import type { Warehouse } from '../services/warehouse/port';
+import { ServerQueries, type EditorQueries } from '../services/warehouse/editorQueries';
 import { runEtl } from '../stages/etl/etlStage';
 import { ProducerStage, type ProducerOptions } from '../stages/producer/producerStage';
 import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stream/streamStage';
 import { connect, emit, serve, type Endpoint } from './rpc';
 import type { QueryResult } from '../contract';
-import { LakeSql } from '../lakeBrowser/lakeSql';
+import { LakeSql, openLakeSqlDuck } from '../lakeBrowser/lakeSql';
+import { isSnapshotSource, type SnapshotSource } from '../services/warehouse/pgliteQueries';
 
-export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'lake';
+export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake';
 
-/** What the warehouse worker adds to the port: queries the UI can cancel by id. */
-export interface CancellableQueries {
-  queryWithId(id: string, sql: string, params?: unknown[]): Promise<QueryResult>;
-  cancel(id: string): boolean;
-}
+/** What the warehouse worker adds to the port: the editor's queries, which the UI can cancel by id. */
+export type CancellableQueries = Omit<EditorQueries, 'close'>;
 
 export interface WorkerInit {
   role: WorkerRole;
@@ -50,33 +49,35 @@ async function main(): Promise<void> {
       const warehouse = await openWarehouse(config, init.initSqlPath ?? 'sql/init.sql');
       // Other threads (the ETL worker) get their own port to the same warehouse through attach().
       // An AbortSignal cannot cross threads: the UI cancels by query id, here where the query runs.
-      const running = new Map<string, AbortController>();
+      const editor: EditorQueries = isSnapshotSource(warehouse)
+        ? await pgliteEditor(warehouse, config)
+        : new ServerQueries(warehouse);
       const cancellable: CancellableQueries = {
-        queryWithId: async (id, sql, params) => {
-          const abort = new AbortController();
-          running.set(id, abort);
-          try {
-            return await warehouse.query(sql, params, { signal: abort.signal });
-          } finally {
-            running.delete(id);
-          }
-        },
-        cancel: (id) => {
-          running.get(id)?.abort();
-          return running.has(id);
-        },
+        queryWithId: (id, sql, params) => editor.queryWithId(id, sql, params),
+        cancel: (id) => editor.cancel(id),
       };
       serve(
         port,
         Object.assign(Object.create(warehouse) as object, cancellable, {
           attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse),
+          close: async () => {
+            await editor.close();
+            await warehouse.close();
+          },
         }),
       );
       break;
     }
+    case 'warehouse-reader': {
+      const { PgliteReader } = await import('../services/warehouse/pgliteReader');
+      const reader = await PgliteReader.open((init.options as { snapshotDir: string }).snapshotDir);
+      serve(port, { query: (sql: string, params: unknown[]) => reader.query(sql, params) });
+      break;
+    }
     case 'lake': {
-      // DuckDB over the lake for the lake browser, off the Host's thread.
-      const sql = new LakeSql(await openLake(config), await openDuck({ threads: 1 }));
+      // DuckDB over the lake for the lake browser, off the Host's thread, reading the lake's files only.
+      const local = config.services.lake.mode === 'embedded' ? paths.lake(config) : paths.lakeCache(config);
+      const sql = new LakeSql(await openLake(config), await openLakeSqlDuck([local]));
       serve(port, {
         query: (text: string, limit?: number) => sql.query(text, limit),
         quarantine: (limit?: number) => sql.quarantine(limit),
@@ -135,6 +136,16 @@ async function main(): Promise<void> {
     }
   }
   emit(port, 'ready', null);
+}
+
+/** The embedded warehouse's editor: queries in a reader worker on a snapshot (pgliteQueries.ts). */
+async function pgliteEditor(source: SnapshotSource, config: EngineConfig): Promise<EditorQueries> {
+  const { PgliteQueries } = await import('../services/warehouse/pgliteQueries');
+  const { spawnReaderWorker } = await import('./readerWorker');
+  return new PgliteQueries(source, {
+    dir: paths.warehouseSnapshots(config),
+    spawn: (snapshotDir) => spawnReaderWorker(config, snapshotDir),
+  });
 }
 
 main().catch((err) => {
