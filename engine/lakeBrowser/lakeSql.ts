@@ -59,6 +59,7 @@ export class LakeSql {
   async query(sql: string, limit = 1000): Promise<QueryResult> {
     const max = Math.max(1, Math.min(LAKE_QUERY_MAX_ROWS, Math.floor(limit)));
     const text = sql.trim().replace(/;\s*$/, '');
+    if (text === '') throw new PulseError('config_invalid', 'there is no statement to run', { field: 'sql' });
     const extracted = await this.duck.extractStatements(text).catch((err: Error) => {
       throw new PulseError('config_invalid', err.message, { field: 'sql' });
     });
@@ -88,8 +89,17 @@ export class LakeSql {
         `${StatementType[prepared.statementType].replace(/_/g, ' ')} is not allowed: lake SQL runs one SELECT over the lake's views (bronze, silver, quarantine, gold)`,
         { field: 'sql' },
       );
-    const reader = await this.duck.runAndReadUntil(`SELECT * FROM (${text}) AS q LIMIT ${max}`, max);
-    return { columns: reader.columnNames(), rows: reader.getRowsJS().map((r) => r.map(plain)) };
+    // The statement that was checked is the one that runs (no text around it); rows stream until `max`.
+    const reader = await prepared.streamAndReadUntil(max).catch((err: Error) => {
+      throw new PulseError('config_invalid', err.message, { field: 'sql' });
+    });
+    return {
+      columns: reader.columnNames(),
+      rows: reader
+        .getRowsJS()
+        .slice(0, max)
+        .map((r) => r.map(plain)),
+    };
   }
 
   /** Quarantined records, newest first, with their reasons. */

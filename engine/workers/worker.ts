@@ -14,9 +14,8 @@ import { runEtl } from '../stages/etl/etlStage';
 import { ProducerStage, type ProducerOptions } from '../stages/producer/producerStage';
 import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stream/streamStage';
 import { connect, emit, serve, type Endpoint } from './rpc';
-import type { QueryResult } from '../contract';
 import { LakeSql, openLakeSqlDuck } from '../lakeBrowser/lakeSql';
-import { isSnapshotSource, type SnapshotSource } from '../services/warehouse/pgliteQueries';
+import type { PgliteWarehouse } from '../services/warehouse/pgliteWarehouse';
 
 export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake';
 
@@ -48,10 +47,12 @@ async function main(): Promise<void> {
     case 'warehouse': {
       const warehouse = await openWarehouse(config, init.initSqlPath ?? 'sql/init.sql');
       // Other threads (the ETL worker) get their own port to the same warehouse through attach().
-      // An AbortSignal cannot cross threads: the UI cancels by query id, here where the query runs.
-      const editor: EditorQueries = isSnapshotSource(warehouse)
-        ? await pgliteEditor(warehouse, config)
-        : new ServerQueries(warehouse);
+      // An AbortSignal cannot cross threads: the UI cancels by query id, here where a PostgreSQL
+      // query runs. PGlite's editor runs on the Host instead (warehouseEditor.ts), which gets the
+      // write state as events and takes snapshots through this port.
+      const editor = new ServerQueries(warehouse);
+      if (warehouse.kind === 'pglite')
+        (warehouse as PgliteWarehouse).watchWrites((state) => emit(port, 'writes', state));
       const cancellable: CancellableQueries = {
         queryWithId: (id, sql, params) => editor.queryWithId(id, sql, params),
         cancel: (id) => editor.cancel(id),
@@ -136,16 +137,6 @@ async function main(): Promise<void> {
     }
   }
   emit(port, 'ready', null);
-}
-
-/** The embedded warehouse's editor: queries in a reader worker on a snapshot (pgliteQueries.ts). */
-async function pgliteEditor(source: SnapshotSource, config: EngineConfig): Promise<EditorQueries> {
-  const { PgliteQueries } = await import('../services/warehouse/pgliteQueries');
-  const { spawnReaderWorker } = await import('./readerWorker');
-  return new PgliteQueries(source, {
-    dir: paths.warehouseSnapshots(config),
-    spawn: (snapshotDir) => spawnReaderWorker(config, snapshotDir),
-  });
 }
 
 main().catch((err) => {

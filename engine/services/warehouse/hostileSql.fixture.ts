@@ -80,8 +80,14 @@ export async function assertQuestionsRun(
   const join = await query(STAR_JOIN);
   const lines = join.rows.reduce((n, r) => n + Number(r[4]), 0);
   const cents = join.rows.reduce((n, r) => n + Math.round(Number(r[5]) * 100), 0);
-  assert.equal(lines, files.reduce((n, f) => n + f.rows, 0));
-  assert.equal(cents, files.reduce((n, f) => n + f.cents, 0));
+  assert.equal(
+    lines,
+    files.reduce((n, f) => n + f.rows, 0),
+  );
+  assert.equal(
+    cents,
+    files.reduce((n, f) => n + f.cents, 0),
+  );
 }
 
 /** A folder anyone may write to, so a file the server could have written would be seen there. */

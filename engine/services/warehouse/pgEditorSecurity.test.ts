@@ -74,7 +74,11 @@ test('PostgreSQL: every hostile statement is refused with a clear error and chan
         w.query(sql),
         (e: { message?: string }) => refusal.test(e.message ?? '') || assert.fail(`${sql}: ${e.message}`),
       );
-    assert.deepEqual((await admin((c) => c.query(STATE_SQL), name)).rows, stateBefore.rows, 'no role, table or object changed');
+    assert.deepEqual(
+      (await admin((c) => c.query(STATE_SQL), name)).rows,
+      stateBefore.rows,
+      'no role, table or object changed',
+    );
     assert.deepEqual(
       (await admin((c) => c.query(`SELECT rolname, rolpassword FROM pg_authid ORDER BY 1`))).rows,
       passwordsBefore.rows,
@@ -132,20 +136,27 @@ test('PostgreSQL: a writer that may not manage roles, and a reader with another 
   const { url } = await freshDatabase({ user, password });
   const w = await PgWarehouse.open({ url, initSqlPath });
   try {
-    await assert.rejects(w.query('SELECT count(*) FROM fact_sales'), (e: { code?: string; field?: string; message?: string }) => {
-      assert.equal(e.code, 'config_invalid');
-      assert.equal(e.field, 'postgresReaderPassword');
-      assert.match(
-        e.message ?? '',
-        new RegExp(
-          `^cannot log in to postgres://127\\.0\\.0\\.1:\\d+/rp_sec_\\w+ as ${READER_ROLE}, the role the warehouse editor runs queries as \\(.*password authentication failed.*\\)\\. Fix: set postgresReaderPassword to its password, or let an administrator give it one \\(${user} may not\\)$`,
-        ),
-      );
-      assert.ok(!(e.message ?? '').includes(password));
-      return true;
-    });
+    await assert.rejects(
+      w.query('SELECT count(*) FROM fact_sales'),
+      (e: { code?: string; field?: string; message?: string }) => {
+        assert.equal(e.code, 'config_invalid');
+        assert.equal(e.field, 'postgresReaderPassword');
+        assert.match(
+          e.message ?? '',
+          new RegExp(
+            `^cannot log in to postgres://127\\.0\\.0\\.1:\\d+/rp_sec_\\w+ as ${READER_ROLE}, the role the warehouse editor runs queries as \\(.*password authentication failed.*\\)\\. Fix: set postgresReaderPassword to its password, or let an administrator give it one \\(${user} may not\\)$`,
+          ),
+        );
+        assert.ok(!(e.message ?? '').includes(password));
+        return true;
+      },
+    );
     const sample = await loadSample(w);
-    assert.equal((await w.totals()).factRows, sample.reduce((n, f) => n + f.rows, 0), 'the ETL keeps its writer credentials');
+    assert.equal(
+      (await w.totals()).factRows,
+      sample.reduce((n, f) => n + f.rows, 0),
+      'the ETL keeps its writer credentials',
+    );
   } finally {
     await w.close();
   }

@@ -4,15 +4,17 @@ import { PulseError } from '../../errors';
 import { cancelledError, type EditorQueries } from './editorQueries';
 import type { QueryResult } from './port';
 
-/** What the embedded warehouse gives the editor: its write count and consistent copies of its files. */
-export interface SnapshotSource {
-  readonly writeCount: number;
-  readonly loading: boolean;
-  snapshot(into: string): Promise<number>;
+/** How many writes the embedded warehouse has taken, and whether an ETL run is loading it. */
+export interface WriteState {
+  writes: number;
+  loading: boolean;
 }
 
-export function isSnapshotSource<T extends object>(w: T): w is T & SnapshotSource {
-  return 'snapshot' in w && 'writeCount' in w && 'loading' in w;
+/** What the embedded warehouse gives the editor: its write state and consistent copies of its files. */
+export interface SnapshotSource {
+  current(): WriteState;
+  /** Copies the warehouse's files to `into`; resolves with the write state they hold. */
+  snapshot(into: string): Promise<WriteState>;
 }
 
 /** A reader worker (worker.ts role 'warehouse-reader'): PGlite on one snapshot, as the reader role. */
@@ -164,9 +166,10 @@ export class PgliteQueries implements EditorQueries {
   /** The snapshot to read: a new one when the warehouse changed, unless an ETL run is open. */
   private async currentSnapshot(): Promise<string> {
     const s = this.snap;
-    if (s && (s.writes === this.source.writeCount || this.source.loading)) return s.dir;
+    const now = this.source.current();
+    if (s && (s.writes === now.writes || now.loading)) return s.dir;
     const dir = path.join(this.opts.dir, `snapshot-${++this.seq}`);
-    const writes = await this.source.snapshot(dir);
+    const { writes } = await this.source.snapshot(dir);
     this.snap = { dir, writes };
     return dir;
   }

@@ -14,6 +14,7 @@ import {
   loadStaged,
 } from './loadSql';
 import { pgliteParsers, readingQuery, type Parsers } from './pgliteReader';
+import type { SnapshotSource, WriteState } from './pgliteQueries';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS } from './resultValues';
 
@@ -21,13 +22,14 @@ import { SESSION_SETTINGS } from './resultValues';
  * The embedded warehouse: PGlite (PostgreSQL in WASM) with a data directory. It blocks its thread
  * for a whole query, so it runs in the warehouse worker, never on a UI thread.
  */
-export class PgliteWarehouse implements Warehouse {
+export class PgliteWarehouse implements Warehouse, SnapshotSource {
   readonly kind = 'pglite' as const;
 
   private runOpen: string | null = null;
   private readonly parsers: Parsers;
   /** Bumped by every write, so the editor's snapshot (pgliteQueries.ts) knows when it is behind. */
   private writes = 0;
+  private onWrites: ((state: WriteState) => void) | null = null;
 
   private constructor(
     private readonly db: PGlite,
@@ -65,7 +67,7 @@ export class PgliteWarehouse implements Warehouse {
   }
 
   async loadChunk(chunk: LoadChunk): Promise<LoadResult> {
-    this.writes++;
+    this.wrote();
     return this.db.transaction(async (tx) => {
       await tx.query(TRUNCATE_STAGING);
       const copied = await tx.query(copyStagingSql(`'/dev/blob'`), [], { blob: new Blob([chunk.csv]) });
@@ -80,12 +82,12 @@ export class PgliteWarehouse implements Warehouse {
         'etl_busy',
         `an ETL run is already loading the warehouse (run ${this.runOpen}, in this app)`,
       );
-    this.writes++;
     await this.db.transaction(async (tx) => {
       await tx.query(FAIL_ORPHAN_RUNS);
       await tx.query(BEGIN_RUN, [runId]);
     });
     this.runOpen = runId;
+    this.wrote();
   }
 
   async finishRun(run: {
@@ -96,11 +98,11 @@ export class PgliteWarehouse implements Warehouse {
     skipped: number;
     error?: string;
   }): Promise<void> {
-    this.writes++;
     try {
       await this.db.query(FINISH_RUN, [run.runId, run.status, run.files, run.inserted, run.skipped, run.error ?? null]);
     } finally {
       this.runOpen = null;
+      this.wrote();
     }
   }
 
@@ -118,22 +120,27 @@ export class PgliteWarehouse implements Warehouse {
     return readingQuery(this.db, this.parsers, sql, params);
   }
 
-  /** How many writes this warehouse has taken; a snapshot taken at a lower count is behind. */
-  get writeCount(): number {
-    return this.writes;
+  /** Writes taken so far (a snapshot taken at fewer is behind), and whether an ETL run is open. */
+  current(): WriteState {
+    return { writes: this.writes, loading: this.runOpen !== null };
   }
 
-  /** True while an ETL run is open: a snapshot then would show a half-loaded run. */
-  get loading(): boolean {
-    return this.runOpen !== null;
+  /** Tells `listener` the write state each time it changes (the warehouse worker sends it to the Host). */
+  watchWrites(listener: (state: WriteState) => void): void {
+    this.onWrites = listener;
+  }
+
+  private wrote(): void {
+    this.writes++;
+    this.onWrites?.(this.current());
   }
 
   /**
    * Copies the data directory to `into` while no statement runs (both of PGlite's locks held, the
    * copy synchronous on this thread): the files as a crash at that instant would leave them, which
-   * PostgreSQL's recovery opens with every committed transaction. Returns the write count copied.
+   * PostgreSQL's recovery opens with every committed transaction. Resolves with the write state copied.
    */
-  async snapshot(into: string): Promise<number> {
+  async snapshot(into: string): Promise<WriteState> {
     return this.db._runExclusiveTransaction(() =>
       this.db.runExclusive(async () => {
         fs.rmSync(into, { recursive: true, force: true });
@@ -142,7 +149,7 @@ export class PgliteWarehouse implements Warehouse {
           mode: fs.constants.COPYFILE_FICLONE,
           filter: (src) => path.basename(src) !== 'postmaster.pid',
         });
-        return this.writes;
+        return this.current();
       }),
     );
   }
@@ -153,7 +160,6 @@ export class PgliteWarehouse implements Warehouse {
   }
 
   async maintain(): Promise<void> {
-    this.writes++;
     // PGlite never autovacuums and runs with fsync off: analyze and checkpoint after bulk loads.
     await this.db.exec('VACUUM ANALYZE');
     await this.db.exec('CHECKPOINT');
