@@ -68,6 +68,8 @@ test('PGlite: Cancel stops a running query within a second, answers true only wh
     await run(q, 'SELECT 1'); // the reader worker is open: the long query starts at once
     const long = q.queryWithId('long', LONG_QUERY);
     const queued = q.queryWithId('queued', 'SELECT 2 AS two');
+    // Refused text does not wait behind the running query.
+    await assert.rejects(q.queryWithId('refused', 'DELETE FROM fact_sales'), /DELETE is not allowed/);
     await new Promise((r) => setTimeout(r, 1000)); // the user waits a moment, then clicks Cancel
     const clicked = Date.now();
     assert.equal(await q.cancel('long'), true);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PulseError } from '../../errors';
 import { cancelledError, type EditorQueries } from './editorQueries';
 import type { QueryResult } from './port';
+import { checkReadingSql } from './readingSql';
 
 /** How many writes the embedded warehouse has taken, and whether an ETL run is loading it. */
 export interface WriteState {
@@ -42,6 +43,8 @@ interface Job {
   sql: string;
   params: unknown[];
   stop: 'cancel' | 'timeout' | null;
+  /** The parser's verdict (readingSql.ts), before any snapshot or reader is spent on the query. */
+  checked: Promise<void>;
   resolve: (r: QueryResult) => void;
   reject: (e: unknown) => void;
   outcome: Promise<boolean>;
@@ -75,6 +78,7 @@ export class PgliteQueries implements EditorQueries {
   }
 
   queryWithId(id: string, sql: string, params: unknown[] = []): Promise<QueryResult> {
+    if (this.closed) return Promise.reject(new PulseError('stage_state', 'the warehouse is closing'));
     let resolve!: (r: QueryResult) => void;
     let reject!: (e: unknown) => void;
     const result = new Promise<QueryResult>((res, rej) => ((resolve = res), (reject = rej)));
@@ -83,6 +87,7 @@ export class PgliteQueries implements EditorQueries {
       sql,
       params,
       stop: null,
+      checked: checkReadingSql(sql),
       resolve,
       reject,
       outcome: result.then(
@@ -90,6 +95,12 @@ export class PgliteQueries implements EditorQueries {
         () => job.stop === 'cancel',
       ),
     };
+    // Refused text is answered at once, not after the queries ahead of it (the reader checks it again).
+    job.checked.catch((err: unknown) => {
+      if (this.queue[0] === job) return; // the pump is on it and reports it
+      this.remove(job);
+      job.reject(err);
+    });
     this.queue.push(job);
     void this.pump();
     return result;
@@ -102,7 +113,7 @@ export class PgliteQueries implements EditorQueries {
     if (this.running === job) await this.endReader();
     else {
       // Still waiting (for its turn, a snapshot or a reader): it never starts.
-      if (job !== this.queue[0]) this.queue.splice(this.queue.indexOf(job), 1);
+      if (job !== this.queue[0]) this.remove(job);
       job.reject(cancelledError('before it started'));
     }
     return job.outcome;
@@ -122,15 +133,16 @@ export class PgliteQueries implements EditorQueries {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (this.queue.length) {
+      while (this.queue.length && !this.closed) {
         const job = this.queue[0];
         if (this.idle) clearTimeout(this.idle);
         try {
+          await job.checked;
           job.resolve(await this.run(job));
         } catch (err) {
           job.reject(job.stop === 'cancel' ? cancelledError() : err);
         }
-        if (this.queue[0] === job) this.queue.shift();
+        this.remove(job);
       }
     } finally {
       this.pumping = false;
@@ -138,6 +150,11 @@ export class PgliteQueries implements EditorQueries {
     if (this.closed) return;
     this.idle = setTimeout(() => void this.endReader(), this.opts.idleMs ?? 5 * 60_000);
     this.idle.unref();
+  }
+
+  private remove(job: Job): void {
+    const i = this.queue.indexOf(job);
+    if (i >= 0) this.queue.splice(i, 1);
   }
 
   private async run(job: Job): Promise<QueryResult> {
@@ -189,6 +206,10 @@ export class PgliteQueries implements EditorQueries {
       this.snap = null;
       fs.rmSync(dir, { recursive: true, force: true });
       throw err;
+    }
+    if (this.closed) {
+      await worker.terminate();
+      throw new PulseError('stage_state', 'the warehouse is closing');
     }
     this.reader = { dir, worker };
     worker.onExit(() => {
