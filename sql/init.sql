@@ -89,7 +89,7 @@ BEGIN
     END IF;
     BEGIN
       CREATE ROLE retail_pulse_reader LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION
-        NOBYPASSRLS CONNECTION LIMIT 16;
+        NOBYPASSRLS CONNECTION LIMIT 32;
     EXCEPTION WHEN duplicate_object OR unique_violation THEN
       NULL; -- the start of another database on this server made it first
     END;

@@ -52,6 +52,7 @@ export class PgWarehouse implements Warehouse {
   private etl: { client: pg.Client; runId: string } | null = null;
   private closed = false;
   private reader: ReaderLogin = { ok: false, problem: 'the reader login is not set up yet' };
+  private readerRetry: Promise<ReaderLogin> | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -235,11 +236,14 @@ export class PgWarehouse implements Warehouse {
 
   /** The reader's pool; a login that was not usable at open is tried again (an administrator may have fixed it). */
   private async readerLogin(): Promise<{ pool: pg.Pool; config: pg.ClientConfig }> {
-    if (!this.reader.ok)
-      this.reader = await this.withClient(
+    if (!this.reader.ok) {
+      // One attempt at a time: concurrent queries share it (and the pool it may open).
+      this.readerRetry ??= this.withClient(
         (c) => openReaderLogin(c, { url: this.url, clientConfig: this.clientConfig, password: this.readerPassword }),
         "checking the editor's reader login",
-      );
+      ).finally(() => (this.readerRetry = null));
+      this.reader = await this.readerRetry;
+    }
     if (!this.reader.ok) throw readerUnavailable(this.reader.problem);
     return this.reader;
   }
