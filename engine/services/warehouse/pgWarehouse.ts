@@ -198,6 +198,8 @@ export class PgWarehouse implements Warehouse {
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         try {
+          // Aborted while parsing, logging in or waiting for a connection: it never starts.
+          if (signal?.aborted) throw cancelled('before it started');
           await c.query('BEGIN READ ONLY');
           await c.query(`SET LOCAL statement_timeout = ${this.statementTimeoutMs}`);
           // Extended protocol even without params: one statement only, so no `COMMIT; DELETE …` past READ ONLY.
