@@ -129,6 +129,17 @@ test('a user session in web mode, from first click to stopping everything', { ti
   assert.equal(csv.length - 1, rows);
   await shot(page, '5-warehouse');
 
+  // Warehouse: a long query on the embedded warehouse stops on Cancel, and the page says so.
+  await page
+    .getByRole('textbox', { name: 'Warehouse SQL' })
+    .fill('SELECT sum(a.g * b.g) FROM generate_series(1, 20000) a(g), generate_series(1, 20000) b(g)');
+  await page.getByRole('button', { name: 'Run query' }).click();
+  await page.getByRole('status').getByText('running…').waitFor();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('status').getByText('cancelled').waitFor({ timeout: 5_000 });
+  assert.equal(await page.getByRole('button', { name: 'Run query' }).isEnabled(), true);
+  assert.equal(await page.getByRole('alert').filter({ hasText: 'cancelled' }).count(), 0, 'a cancel is not an error');
+
   await page.getByRole('link', { name: 'Infrastructure' }).click();
   await page.getByRole('table', { name: 'Service modes' }).getByText('embedded').first().waitFor();
   await shot(page, '6-infrastructure');

@@ -9,8 +9,8 @@ import type { Lake } from './services/lake/port';
 import { openLake } from './services/open';
 import { saveSettings, settingsView } from './settings';
 import type { Remote } from './workers/rpc';
-import type { CancellableQueries } from './workers/worker';
 import { WorkerHandle } from './workers/workerHandle';
+import { WarehouseEditor, type WarehouseWorkerApi } from './warehouseEditor';
 
 /** sql/queries beside the sources, or up from a bundle in out/main/(chunks/). */
 const QUERIES_DIR =
@@ -38,7 +38,9 @@ interface LakeSqlApi {
 export interface AppDeps {
   /** The config in force: infra.useDocker/useEmbedded replace it. */
   config: () => EngineConfig;
-  warehouse: () => Remote<CancellableQueries>;
+  warehouse: () => Remote<WarehouseWorkerApi>;
+  /** The current warehouse worker's events. */
+  onWarehouseEvent: (listener: (name: string, payload: unknown) => void) => () => void;
   runEtl: () => Promise<EtlResult>;
 }
 
@@ -50,9 +52,12 @@ export class AppCommands {
   private lake: Promise<Lake> | null = null;
   private lakeSql: Promise<WorkerHandle<LakeSqlApi>> | null = null;
   private schedule: { everyMinutes: number; timer: NodeJS.Timeout; next: number } | null = null;
-  private readonly cancelled = new Map<string, (err: Error) => void>();
+  private readonly running = new Set<string>();
+  private readonly editor: WarehouseEditor;
 
-  constructor(private readonly deps: AppDeps) {}
+  constructor(private readonly deps: AppDeps) {
+    this.editor = new WarehouseEditor(deps);
+  }
 
   handlers(): { [C in AppCommand]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } {
     return {
@@ -87,31 +92,26 @@ export class AppCommands {
   }
 
   /**
-   * A read-only warehouse query that warehouse.cancel can stop: the call answers "cancelled" at
-   * once, and the query is aborted where it runs (PostgreSQL cancels it on the server; PGlite can
-   * only drop one that has not started, a running one finishes in its worker and is discarded).
+   * A warehouse-editor query (one reading statement, as the reader role, time-limited) that
+   * warehouse.cancel can stop where it runs: PostgreSQL cancels it on the server, PGlite's reader
+   * worker is ended (warehouseEditor.ts). A stopped query fails with code 'cancelled'.
    */
   async query(sql: string, params: unknown[] | undefined, queryId: string | undefined): Promise<QueryResult> {
     const id = queryId ?? `q-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-    if (this.cancelled.has(id))
+    if (this.running.has(id))
       throw new PulseError('config_invalid', `query id ${id} is already running`, { field: 'queryId' });
-    const stop = new Promise<never>((_, reject) => this.cancelled.set(id, reject));
+    this.running.add(id);
     try {
-      return await Promise.race([this.deps.warehouse().queryWithId(id, sql, params), stop]);
+      return await this.editor.query(id, sql, params);
     } finally {
-      this.cancelled.delete(id);
+      this.running.delete(id);
     }
   }
 
+  /** Answers cancelled: true only once the query has really stopped; false when it had already finished. */
   async cancel(queryId: string): Promise<{ cancelled: boolean }> {
-    const reject = this.cancelled.get(queryId);
-    if (!reject) return { cancelled: false };
-    await this.deps
-      .warehouse()
-      .cancel(queryId)
-      .catch(() => false);
-    reject(new PulseError('warehouse_failed', 'the query was cancelled'));
-    return { cancelled: true };
+    if (!this.running.has(queryId)) return { cancelled: false };
+    return { cancelled: await this.editor.cancel(queryId) };
   }
 
   scheduleView(): EtlSchedule {
@@ -161,6 +161,7 @@ export class AppCommands {
 
   /** The Host switched services: the lake browser and the lake SQL worker open on the new ones. */
   async servicesChanged(): Promise<void> {
+    await this.editor.servicesChanged();
     this.lake = null;
     const worker = await this.lakeSql?.catch(() => null);
     this.lakeSql = null;
@@ -169,7 +170,7 @@ export class AppCommands {
 
   async close(): Promise<void> {
     this.setSchedule(null);
-    for (const reject of this.cancelled.values()) reject(new PulseError('stage_state', 'the app is closing'));
+    await this.editor.close();
     const worker = await this.lakeSql?.catch(() => null);
     await worker?.terminate();
   }

@@ -21,7 +21,9 @@ export type LakeService =
       accessKeyId?: string;
       secretAccessKey?: string;
     };
-export type WarehouseService = { mode: 'embedded' } | { mode: 'external'; url: string };
+export type WarehouseService =
+  | { mode: 'embedded' }
+  | { mode: 'external'; url: string; /** the editor's reader login (pgReader.ts) */ readerPassword?: string };
 export type MetricsService = { mode: 'embedded' } | { mode: 'external'; url: string; keyPrefix: string };
 
 export interface EngineConfig {
@@ -56,6 +58,8 @@ export interface ConfigInput {
   s3SecretAccessKey?: unknown;
   /** postgres://user:password@host:port/db */
   postgres?: unknown;
+  /** Password of retail_pulse_reader, the login warehouse-editor queries run as (derived when absent). */
+  postgresReaderPassword?: unknown;
   /** redis://[:password@]host:port[/db] */
   redis?: unknown;
   redisPrefix?: unknown;
@@ -80,6 +84,7 @@ export const CONFIG_ENV: Record<keyof ConfigInput, string> = {
   s3AccessKeyId: 'AWS_ACCESS_KEY_ID',
   s3SecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
   postgres: 'RETAIL_PULSE_POSTGRES',
+  postgresReaderPassword: 'RETAIL_PULSE_POSTGRES_READER_PASSWORD',
   redis: 'RETAIL_PULSE_REDIS',
   redisPrefix: 'RETAIL_PULSE_REDIS_PREFIX',
 };
@@ -226,7 +231,12 @@ function lakeService(input: ConfigInput): LakeService {
 }
 
 function warehouseService(input: ConfigInput): WarehouseService {
-  if (isEmbedded(input.postgres)) return { mode: 'embedded' };
+  const readerPassword = str(input.postgresReaderPassword, 'postgresReaderPassword');
+  if (isEmbedded(input.postgres)) {
+    if (readerPassword !== undefined)
+      throw invalid('postgresReaderPassword', 'postgresReaderPassword is set but postgres is not: give the server too');
+    return { mode: 'embedded' };
+  }
   const url = parseUrl(
     input.postgres,
     'postgres',
@@ -238,7 +248,9 @@ function warehouseService(input: ConfigInput): WarehouseService {
       'postgres',
       `postgres URL ${redactUrl(url.href)} must name a database, e.g. postgres://user:password@host:5432/retail_pulse`,
     );
-  return { mode: 'external', url: url.href };
+  return readerPassword === undefined
+    ? { mode: 'external', url: url.href }
+    : { mode: 'external', url: url.href, readerPassword };
 }
 
 function metricsService(input: ConfigInput): MetricsService {
@@ -363,6 +375,8 @@ export const paths = {
   broker: (c: EngineConfig) => path.join(c.dataDir, 'broker'),
   lake: (c: EngineConfig) => path.join(c.dataDir, 'lake'),
   warehouse: (c: EngineConfig) => path.join(c.dataDir, 'warehouse'),
+  /** Copies of the embedded warehouse that the query editor reads (pgliteQueries.ts). */
+  warehouseSnapshots: (c: EngineConfig) => path.join(c.dataDir, 'warehouse-snapshots'),
   /** Where S3 mode writes Parquet before upload, and caches objects for DuckDB. */
   scratch: (c: EngineConfig) => path.join(c.dataDir, 'scratch'),
   lakeCache: (c: EngineConfig) => path.join(c.dataDir, 'cache', 'lake'),

@@ -205,6 +205,7 @@ export type SettingKey =
   | 's3AccessKeyId'
   | 's3SecretAccessKey'
   | 'postgres'
+  | 'postgresReaderPassword'
   | 'redis'
   | 'redisPrefix';
 export type ServiceKind = 'broker' | 'lake' | 'warehouse' | 'metrics';

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'etl_busy',
   'not_found',
   'timeout',
+  /** A query stopped because the user (or the app closing) asked it to. */
+  'cancelled',
   /** Docker not installed, daemon not running, or its socket not permitted. */
   'docker_unavailable',
   'port_taken',

@@ -32,7 +32,7 @@ import { WorkerHandle } from './workers/workerHandle';
 import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
 import { OffsetsView } from './offsetsView';
-import type { CancellableQueries } from './workers/worker';
+import type { WarehouseWorkerApi } from './warehouseEditor';
 
 const CATALOG_NAMES = {
   stores: Object.fromEntries(STORES.map((s) => [String(s.store_id), s.name])),
@@ -127,7 +127,8 @@ export class Host implements HostApi {
     this.tick.unref();
     this.app = new AppCommands({
       config: () => this.config,
-      warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api,
+      warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<WarehouseWorkerApi>).api,
+      onWarehouseEvent: (listener) => this.warehouseWorker.onEvent(listener),
       runEtl: () => this.runEtl(),
     });
     this.offsets = new OffsetsView(

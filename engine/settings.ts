@@ -22,10 +22,11 @@ export const SETTING_KEYS: readonly SettingKey[] = [
   's3AccessKeyId',
   's3SecretAccessKey',
   'postgres',
+  'postgresReaderPassword',
   'redis',
   'redisPrefix',
 ];
-const SECRET_KEYS: readonly SettingKey[] = ['s3SecretAccessKey'];
+const SECRET_KEYS: readonly SettingKey[] = ['s3SecretAccessKey', 'postgresReaderPassword'];
 const URL_KEYS: readonly SettingKey[] = ['s3', 'postgres', 'redis'];
 export const MASK = '***';
 

@@ -71,3 +71,34 @@ CREATE TABLE IF NOT EXISTS etl_runs (
   rows_skipped   bigint NOT NULL DEFAULT 0,
   error          text
 );
+
+-- The query editor's reader (README "Security"). It may only SELECT the star schema and gold
+-- tables: every table or view of this schema named dim_*, fact_* or gold_*. This block grants
+-- them on every start, so a new table with one of those prefixes needs no other change; the
+-- ETL's own tables (load_manifest, etl_runs) stay out of its reach. The role is made here when
+-- the user applying this file may make roles; the app gives it its password (the setting
+-- postgresReaderPassword, or one derived from the writer's) and runs every editor query as it.
+DO $$
+DECLARE
+  rel record;
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'retail_pulse_reader') THEN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolcreaterole)) THEN
+      RAISE NOTICE 'retail_pulse_reader not created: % may not create roles', current_user;
+      RETURN;
+    END IF;
+    BEGIN
+      CREATE ROLE retail_pulse_reader LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION
+        NOBYPASSRLS CONNECTION LIMIT 32;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN
+      NULL; -- the start of another database on this server made it first
+    END;
+  END IF;
+  FOR rel IN
+    SELECT c.relname FROM pg_class c
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+      AND c.relname ~ '^(dim|fact|gold)_' AND pg_has_role(c.relowner, 'USAGE')
+  LOOP
+    EXECUTE format('GRANT SELECT ON %I.%I TO retail_pulse_reader', current_schema(), rel.relname);
+  END LOOP;
+END $$;

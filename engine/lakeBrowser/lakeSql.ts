@@ -1,17 +1,37 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
+import path from 'node:path';
 import type { QueryResult } from '../contract';
 import { PulseError } from '../errors';
 import { sqlList } from '../services/lake/duck';
 import { LAYERS, type Layer } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
 
-/** DuckDB's statement type for a plain SELECT (@duckdb/node-bindings StatementType.SELECT). */
-const SELECT = 1;
 export const LAKE_QUERY_MAX_ROWS = 10_000;
 
 /**
+ * DuckDB for lake SQL, sandboxed before any user text reaches it: no file outside `allowedDirs`
+ * (the lake folder, or the S3 download cache) can be read or written, no extension installed or
+ * loaded, and the configuration is locked so no statement can undo that.
+ */
+export async function openLakeSqlDuck(allowedDirs: string[]): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '1',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+  const conn = await instance.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  const dirs = allowedDirs.map((d) => `'${(path.resolve(d) + path.sep).replace(/'/g, "''")}'`);
+  await conn.run(`SET allowed_directories = [${dirs.join(', ')}]`);
+  await conn.run('SET enable_external_access = false');
+  await conn.run('SET lock_configuration = true');
+  return conn;
+}
+
+/**
  * SQL over the lake with DuckDB, in its own worker: each layer is a view (bronze, silver,
- * quarantine, gold) over its current files. One SELECT only, and at most `limit` rows come back.
+ * quarantine, gold) over its current files. One SELECT only, and at most `limit` rows come back;
+ * the connection is sandboxed to the lake's files (openLakeSqlDuck).
  */
 export class LakeSql {
   constructor(
@@ -39,10 +59,15 @@ export class LakeSql {
   async query(sql: string, limit = 1000): Promise<QueryResult> {
     const max = Math.max(1, Math.min(LAKE_QUERY_MAX_ROWS, Math.floor(limit)));
     const text = sql.trim().replace(/;\s*$/, '');
+    if (text === '') throw new PulseError('config_invalid', 'there is no statement to run', { field: 'sql' });
     const extracted = await this.duck.extractStatements(text).catch((err: Error) => {
       throw new PulseError('config_invalid', err.message, { field: 'sql' });
     });
-    if (extracted.count !== 1) throw new PulseError('config_invalid', 'one SQL statement at a time', { field: 'sql' });
+    if (extracted.count === 0) throw new PulseError('config_invalid', 'there is no statement to run', { field: 'sql' });
+    if (extracted.count !== 1)
+      throw new PulseError('config_invalid', `${extracted.count} statements: lake SQL runs one SELECT at a time`, {
+        field: 'sql',
+      });
     const present = await this.refreshViews();
     let prepared;
     try {
@@ -58,10 +83,23 @@ export class LakeSql {
         { field: 'sql' },
       );
     }
-    if ((prepared.statementType as number) !== SELECT)
-      throw new PulseError('config_invalid', 'the lake is read-only here: only SELECT queries', { field: 'sql' });
-    const reader = await this.duck.runAndReadUntil(`SELECT * FROM (${text}) AS q LIMIT ${max}`, max);
-    return { columns: reader.columnNames(), rows: reader.getRowsJS().map((r) => r.map(plain)) };
+    if (prepared.statementType !== StatementType.SELECT)
+      throw new PulseError(
+        'config_invalid',
+        `${StatementType[prepared.statementType].replace(/_/g, ' ')} is not allowed: lake SQL runs one SELECT over the lake's views (bronze, silver, quarantine, gold)`,
+        { field: 'sql' },
+      );
+    // The statement that was checked is the one that runs (no text around it); rows stream until `max`.
+    const reader = await prepared.streamAndReadUntil(max).catch((err: Error) => {
+      throw new PulseError('config_invalid', err.message, { field: 'sql' });
+    });
+    return {
+      columns: reader.columnNames(),
+      rows: reader
+        .getRowsJS()
+        .slice(0, max)
+        .map((r) => r.map(plain)),
+    };
   }
 
   /** Quarantined records, newest first, with their reasons. */

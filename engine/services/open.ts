@@ -49,5 +49,5 @@ export async function openWarehouse(config: EngineConfig, initSqlPath: string): 
     return PgliteWarehouse.open(paths.warehouse(config), fs.readFileSync(initSqlPath, 'utf8'));
   }
   const { PgWarehouse } = await import('./warehouse/pgWarehouse');
-  return PgWarehouse.open({ url: s.url, initSqlPath });
+  return PgWarehouse.open({ url: s.url, initSqlPath, readerPassword: s.readerPassword });
 }

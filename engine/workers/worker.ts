@@ -3,26 +3,24 @@
  * served over the parent port (rpc.ts) and its counters are pushed as events twice a second.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { EngineConfig } from '../config';
+import { paths, type EngineConfig } from '../config';
 import { toErrorInfo } from '../errors';
 import { openDuck } from '../services/lake/duck';
 import type { Metrics } from '../services/metrics/port';
 import { openBroker, openExternalMetrics, openLake, openWarehouse } from '../services/open';
 import type { Warehouse } from '../services/warehouse/port';
+import { ServerQueries, type EditorQueries } from '../services/warehouse/editorQueries';
 import { runEtl } from '../stages/etl/etlStage';
 import { ProducerStage, type ProducerOptions } from '../stages/producer/producerStage';
 import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stream/streamStage';
 import { connect, emit, serve, type Endpoint } from './rpc';
-import type { QueryResult } from '../contract';
-import { LakeSql } from '../lakeBrowser/lakeSql';
+import { LakeSql, openLakeSqlDuck } from '../lakeBrowser/lakeSql';
+import type { PgliteWarehouse } from '../services/warehouse/pgliteWarehouse';
 
-export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'lake';
+export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake';
 
-/** What the warehouse worker adds to the port: queries the UI can cancel by id. */
-export interface CancellableQueries {
-  queryWithId(id: string, sql: string, params?: unknown[]): Promise<QueryResult>;
-  cancel(id: string): boolean;
-}
+/** What the warehouse worker adds to the port: the editor's queries, which the UI can cancel by id. */
+export type CancellableQueries = Omit<EditorQueries, 'close'>;
 
 export interface WorkerInit {
   role: WorkerRole;
@@ -49,34 +47,38 @@ async function main(): Promise<void> {
     case 'warehouse': {
       const warehouse = await openWarehouse(config, init.initSqlPath ?? 'sql/init.sql');
       // Other threads (the ETL worker) get their own port to the same warehouse through attach().
-      // An AbortSignal cannot cross threads: the UI cancels by query id, here where the query runs.
-      const running = new Map<string, AbortController>();
+      // An AbortSignal cannot cross threads: the UI cancels by query id, here where a PostgreSQL
+      // query runs. PGlite's editor runs on the Host instead (warehouseEditor.ts), which gets the
+      // write state as events and takes snapshots through this port.
+      const editor = new ServerQueries(warehouse);
+      if (warehouse.kind === 'pglite')
+        (warehouse as PgliteWarehouse).watchWrites((state) => emit(port, 'writes', state));
       const cancellable: CancellableQueries = {
-        queryWithId: async (id, sql, params) => {
-          const abort = new AbortController();
-          running.set(id, abort);
-          try {
-            return await warehouse.query(sql, params, { signal: abort.signal });
-          } finally {
-            running.delete(id);
-          }
-        },
-        cancel: (id) => {
-          running.get(id)?.abort();
-          return running.has(id);
-        },
+        queryWithId: (id, sql, params) => editor.queryWithId(id, sql, params),
+        cancel: (id) => editor.cancel(id),
       };
       serve(
         port,
         Object.assign(Object.create(warehouse) as object, cancellable, {
           attach: (p: MessagePort) => void serve(p as unknown as Endpoint, warehouse),
+          close: async () => {
+            await editor.close();
+            await warehouse.close();
+          },
         }),
       );
       break;
     }
+    case 'warehouse-reader': {
+      const { PgliteReader } = await import('../services/warehouse/pgliteReader');
+      const reader = await PgliteReader.open((init.options as { snapshotDir: string }).snapshotDir);
+      serve(port, { query: (sql: string, params: unknown[]) => reader.query(sql, params) });
+      break;
+    }
     case 'lake': {
-      // DuckDB over the lake for the lake browser, off the Host's thread.
-      const sql = new LakeSql(await openLake(config), await openDuck({ threads: 1 }));
+      // DuckDB over the lake for the lake browser, off the Host's thread, reading the lake's files only.
+      const local = config.services.lake.mode === 'embedded' ? paths.lake(config) : paths.lakeCache(config);
+      const sql = new LakeSql(await openLake(config), await openLakeSqlDuck([local]));
       serve(port, {
         query: (text: string, limit?: number) => sql.query(text, limit),
         quarantine: (limit?: number) => sql.quarantine(limit),

@@ -16,7 +16,9 @@ import {
   loadStaged,
 } from './loadSql';
 import { isConnectionError, toWarehouseError } from './pgErrors';
+import { openReaderLogin, readerUnavailable, type ReaderLogin } from './pgReader';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
+import { checkReadingSql } from './readingSql';
 import { SESSION_SETTINGS, parserFor } from './resultValues';
 
 export interface PgWarehouseOptions {
@@ -24,6 +26,8 @@ export interface PgWarehouseOptions {
   initSqlPath: string;
   /** Longest a read-only query may run; 30 s unless given. */
   statementTimeoutMs?: number;
+  /** The password of the editor's reader login (pgReader.ts); derived from the writer's when absent. */
+  readerPassword?: string;
 }
 
 /** Advisory lock keys (two int4s): our namespace, then which lock. */
@@ -47,12 +51,15 @@ export class PgWarehouse implements Warehouse {
   readonly kind = 'postgres' as const;
   private etl: { client: pg.Client; runId: string } | null = null;
   private closed = false;
+  private reader: ReaderLogin = { ok: false, problem: 'the reader login is not set up yet' };
+  private readerRetry: Promise<ReaderLogin> | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
     private readonly url: string,
     private readonly clientConfig: pg.ClientConfig,
     private readonly statementTimeoutMs: number,
+    private readonly readerPassword: string | undefined,
   ) {}
 
   static async open(opts: PgWarehouseOptions): Promise<PgWarehouse> {
@@ -84,7 +91,7 @@ export class PgWarehouse implements Warehouse {
     const pool = new pg.Pool({ ...clientConfig, max: POOL_MAX, idleTimeoutMillis: 30_000 });
     // An idle connection the server closed (restart, pg_terminate_backend): the pool drops it by itself.
     pool.on('error', () => undefined);
-    const warehouse = new PgWarehouse(pool, opts.url, clientConfig, timeout);
+    const warehouse = new PgWarehouse(pool, opts.url, clientConfig, timeout, opts.readerPassword);
     try {
       await warehouse.withClient(async (c) => {
         await c.query('BEGIN');
@@ -92,6 +99,7 @@ export class PgWarehouse implements Warehouse {
         await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_SPACE, INIT_LOCK]);
         await c.query(initSql);
         await c.query('COMMIT');
+        warehouse.reader = await openReaderLogin(c, { url: opts.url, clientConfig, password: opts.readerPassword });
       }, 'cannot open the warehouse');
     } catch (err) {
       await pool.end().catch(() => undefined);
@@ -173,50 +181,73 @@ export class PgWarehouse implements Warehouse {
   }
 
   /**
-   * A read-only query (one statement) with the statement timeout. Aborting `signal` cancels it on
-   * the server through another connection. Errors carry PostgreSQL's message.
+   * A user's query: one reading statement (readingSql.ts), run as the reader login in a read-only
+   * transaction with the statement timeout. Aborting `signal` cancels it on the server through
+   * another connection. Errors carry PostgreSQL's message.
    */
   async query(sql: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
     const { signal } = opts;
     if (signal?.aborted) throw cancelled('before it started');
-    return this.withClient(async (c) => {
-      let cancelling: Promise<void> | null = null;
-      const onAbort = (): void => {
-        cancelling = this.cancelBackend((c as unknown as { processID: number }).processID);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        await c.query('BEGIN READ ONLY');
-        await c.query(`SET LOCAL statement_timeout = ${this.statementTimeoutMs}`);
-        // Extended protocol even without params: one statement only, so no `COMMIT; DELETE …` past READ ONLY.
-        const config = {
-          text: sql,
-          values: params,
-          rowMode: 'array',
-          types: CANONICAL_TYPES,
-          queryMode: 'extended',
-        } as pg.QueryArrayConfig;
-        const r = await c.query(config);
-        // Rolled back, not committed: a SET in the query must not outlive it on this pooled session.
-        await c.query('ROLLBACK');
-        return { columns: r.fields.map((f) => f.name), rows: r.rows };
-      } catch (err) {
-        if ((err as { code?: string }).code === '57014') {
-          if (signal?.aborted) throw cancelled(`(${(err as Error).message})`);
-          if (/statement timeout/.test((err as Error).message)) {
-            throw new PulseError(
-              'timeout',
-              `the query ran past the ${this.statementTimeoutMs} ms statement timeout and was stopped (${(err as Error).message})`,
-            );
+    await checkReadingSql(sql);
+    const reader = await this.readerLogin();
+    return this.withClient(
+      async (c) => {
+        let cancelling: Promise<void> | null = null;
+        const onAbort = (): void => {
+          cancelling = this.cancelBackend((c as unknown as { processID: number }).processID, reader.config);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          // Aborted while parsing, logging in or waiting for a connection: it never starts.
+          if (signal?.aborted) throw cancelled('before it started');
+          await c.query('BEGIN READ ONLY');
+          await c.query(`SET LOCAL statement_timeout = ${this.statementTimeoutMs}`);
+          // Extended protocol even without params: one statement only, so no `COMMIT; DELETE …` past READ ONLY.
+          const config = {
+            text: sql,
+            values: params,
+            rowMode: 'array',
+            types: CANONICAL_TYPES,
+            queryMode: 'extended',
+          } as pg.QueryArrayConfig;
+          const r = await c.query(config);
+          // Rolled back, not committed: a SET in the query must not outlive it on this pooled session.
+          await c.query('ROLLBACK');
+          return { columns: r.fields.map((f) => f.name), rows: r.rows };
+        } catch (err) {
+          if ((err as { code?: string }).code === '57014') {
+            if (signal?.aborted) throw cancelled(`(${(err as Error).message})`);
+            if (/statement timeout/.test((err as Error).message)) {
+              throw new PulseError(
+                'timeout',
+                `the query ran past the ${this.statementTimeoutMs} ms statement timeout and was stopped (${(err as Error).message})`,
+              );
+            }
           }
+          throw err;
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+          // The backend must not run someone else's query before our cancel request has landed.
+          if (cancelling) await cancelling;
         }
-        throw err;
-      } finally {
-        signal?.removeEventListener('abort', onAbort);
-        // The backend must not run someone else's query before our cancel request has landed.
-        if (cancelling) await cancelling;
-      }
-    });
+      },
+      '',
+      reader.pool,
+    );
+  }
+
+  /** The reader's pool; a login that was not usable at open is tried again (an administrator may have fixed it). */
+  private async readerLogin(): Promise<{ pool: pg.Pool; config: pg.ClientConfig }> {
+    if (!this.reader.ok) {
+      // One attempt at a time: concurrent queries share it (and the pool it may open).
+      this.readerRetry ??= this.withClient(
+        (c) => openReaderLogin(c, { url: this.url, clientConfig: this.clientConfig, password: this.readerPassword }),
+        "checking the editor's reader login",
+      ).finally(() => (this.readerRetry = null));
+      this.reader = await this.readerRetry;
+    }
+    if (!this.reader.ok) throw readerUnavailable(this.reader.problem);
+    return this.reader;
   }
 
   async totals(): Promise<{ factRows: number; revenue: number }> {
@@ -239,14 +270,15 @@ export class PgWarehouse implements Warehouse {
     await this.releaseEtlLock();
     if (this.closed) return;
     this.closed = true;
+    if (this.reader.ok) await this.reader.pool.end().catch(() => undefined);
     await this.pool.end();
   }
 
   /** Runs `fn` on a pooled client; on failure rolls back, or discards the client if its connection broke. */
-  private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>, doing = ''): Promise<T> {
+  private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>, doing = '', pool = this.pool): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await pool.connect();
     } catch (err) {
       throw toWarehouseError(err, this.url, doing);
     }
@@ -271,8 +303,8 @@ export class PgWarehouse implements Warehouse {
     }
   }
 
-  private async cancelBackend(pid: number): Promise<void> {
-    const c = new pg.Client(this.clientConfig);
+  private async cancelBackend(pid: number, config: pg.ClientConfig): Promise<void> {
+    const c = new pg.Client(config);
     c.on('error', () => undefined);
     try {
       await c.connect();
@@ -293,7 +325,7 @@ export class PgWarehouse implements Warehouse {
 }
 
 function cancelled(detail: string): PulseError {
-  return new PulseError('warehouse_failed', `the query was cancelled ${detail}`);
+  return new PulseError('cancelled', `the query was cancelled ${detail}`);
 }
 
 function* slices(bytes: Uint8Array, size: number): Generator<Buffer> {

@@ -13,27 +13,29 @@ import {
   copyStagingSql,
   loadStaged,
 } from './loadSql';
-import { toWarehouseError } from './pgErrors';
+import { pgliteParsers, readingQuery, type Parsers } from './pgliteReader';
+import type { SnapshotSource, WriteState } from './pgliteQueries';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
-import { SESSION_SETTINGS, VALUE_PARSERS } from './resultValues';
+import { SESSION_SETTINGS } from './resultValues';
 
 /**
  * The embedded warehouse: PGlite (PostgreSQL in WASM) with a data directory. It blocks its thread
  * for a whole query, so it runs in the warehouse worker, never on a UI thread.
  */
-export class PgliteWarehouse implements Warehouse {
+export class PgliteWarehouse implements Warehouse, SnapshotSource {
   readonly kind = 'pglite' as const;
 
   private runOpen: string | null = null;
-  /** Every type PGlite would decode its own way, as PostgreSQL's text unless resultValues.ts says otherwise. */
-  private readonly parsers: Record<number, (text: string) => unknown>;
+  private readonly parsers: Parsers;
+  /** Bumped by every write, so the editor's snapshot (pgliteQueries.ts) knows when it is behind. */
+  private writes = 0;
+  private onWrites: ((state: WriteState) => void) | null = null;
 
-  private constructor(private readonly db: PGlite) {
-    const asText = (t: string): string => t;
-    this.parsers = Object.fromEntries([
-      ...Object.keys(db.parsers).map((oid) => [Number(oid), asText] as const),
-      ...VALUE_PARSERS,
-    ]);
+  private constructor(
+    private readonly db: PGlite,
+    private readonly dataDir: string,
+  ) {
+    this.parsers = pgliteParsers(db);
   }
 
   static async open(dataDir: string, initSql: string): Promise<PgliteWarehouse> {
@@ -56,7 +58,7 @@ export class PgliteWarehouse implements Warehouse {
     await db.exec(CREATE_STAGING);
     for (const [name, value] of Object.entries(SESSION_SETTINGS))
       await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
-    return new PgliteWarehouse(db);
+    return new PgliteWarehouse(db, dataDir);
   }
 
   async loadedFiles(): Promise<string[]> {
@@ -65,6 +67,7 @@ export class PgliteWarehouse implements Warehouse {
   }
 
   async loadChunk(chunk: LoadChunk): Promise<LoadResult> {
+    this.wrote();
     return this.db.transaction(async (tx) => {
       await tx.query(TRUNCATE_STAGING);
       const copied = await tx.query(copyStagingSql(`'/dev/blob'`), [], { blob: new Blob([chunk.csv]) });
@@ -84,6 +87,7 @@ export class PgliteWarehouse implements Warehouse {
       await tx.query(BEGIN_RUN, [runId]);
     });
     this.runOpen = runId;
+    this.wrote();
   }
 
   async finishRun(run: {
@@ -98,6 +102,7 @@ export class PgliteWarehouse implements Warehouse {
       await this.db.query(FINISH_RUN, [run.runId, run.status, run.files, run.inserted, run.skipped, run.error ?? null]);
     } finally {
       this.runOpen = null;
+      this.wrote();
     }
   }
 
@@ -105,20 +110,48 @@ export class PgliteWarehouse implements Warehouse {
     return (await this.db.query<EtlRunRecord>(LIST_RUNS, [limit])).rows;
   }
 
-  /** PGlite cannot stop a running query (it holds its thread), so a signal only stops one not yet started. */
+  /**
+   * A user's query on this thread, as the reader role (pgliteReader.ts). It holds the thread until
+   * it ends, so a signal only stops one not yet started: the app runs the editor's queries on a
+   * snapshot in a worker it can end instead (pgliteQueries.ts).
+   */
   async query(sql: string, params: unknown[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
-    if (opts.signal?.aborted) throw new PulseError('warehouse_failed', 'the query was cancelled before it started');
-    try {
-      return await this.db.transaction(async (tx) => {
-        await tx.query('SET TRANSACTION READ ONLY');
-        const r = await tx.query<unknown[]>(sql, params, { rowMode: 'array', parsers: this.parsers });
-        // Rolled back, not committed: a SET in the query must not stay on the only session there is.
-        await tx.rollback();
-        return { columns: r.fields.map((f) => f.name), rows: r.rows };
-      });
-    } catch (err) {
-      throw toWarehouseError(err, '');
-    }
+    if (opts.signal?.aborted) throw new PulseError('cancelled', 'the query was cancelled before it started');
+    return readingQuery(this.db, this.parsers, sql, params);
+  }
+
+  /** Writes taken so far (a snapshot taken at fewer is behind), and whether an ETL run is open. */
+  current(): WriteState {
+    return { writes: this.writes, loading: this.runOpen !== null };
+  }
+
+  /** Tells `listener` the write state each time it changes (the warehouse worker sends it to the Host). */
+  watchWrites(listener: (state: WriteState) => void): void {
+    this.onWrites = listener;
+  }
+
+  private wrote(): void {
+    this.writes++;
+    this.onWrites?.(this.current());
+  }
+
+  /**
+   * Copies the data directory to `into` while no statement runs (both of PGlite's locks held, the
+   * copy synchronous on this thread): the files as a crash at that instant would leave them, which
+   * PostgreSQL's recovery opens with every committed transaction. Resolves with the write state copied.
+   */
+  async snapshot(into: string): Promise<WriteState> {
+    return this.db._runExclusiveTransaction(() =>
+      this.db.runExclusive(async () => {
+        fs.rmSync(into, { recursive: true, force: true });
+        fs.cpSync(this.dataDir, into, {
+          recursive: true,
+          mode: fs.constants.COPYFILE_FICLONE,
+          filter: (src) => path.basename(src) !== 'postmaster.pid',
+        });
+        return this.current();
+      }),
+    );
   }
 
   async totals(): Promise<{ factRows: number; revenue: number }> {

@@ -13,6 +13,7 @@ const FIELDS: [SettingKey, string, string][] = [
   ['s3AccessKeyId', 'S3 access key id', ''],
   ['s3SecretAccessKey', 'S3 secret access key', ''],
   ['postgres', 'PostgreSQL URL', 'embedded (postgres://user:pass@host:port/db)'],
+  ['postgresReaderPassword', 'PostgreSQL reader password (query editor)', 'derived from the PostgreSQL password'],
   ['redis', 'Redis URL', 'embedded (redis://host:port)'],
   ['redisPrefix', 'Redis key prefix', 'retail-pulse:'],
 ];
@@ -74,7 +75,7 @@ export function Settings() {
               <label key={k}>
                 {label}
                 <input
-                  type={k === 's3SecretAccessKey' ? 'password' : 'text'}
+                  type={k === 's3SecretAccessKey' || k === 'postgresReaderPassword' ? 'password' : 'text'}
                   value={form[k] ?? ''}
                   placeholder={placeholder}
                   autoComplete="off"

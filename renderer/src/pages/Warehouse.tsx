@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { QueryPreset, QueryResult } from '../../../engine/contract';
 import { baseOption, Chart, setPoints, type ChartInstance } from '../components/Chart';
 import { chartColumns, downloadCsv } from '../components/csv';
 import { Grid } from '../components/Grid';
 import { useAct, useCtx } from '../context';
+import { pushError } from '../store/appStore';
 
 function ResultChart({ result }: { result: QueryResult }) {
   const attach = useCallback(
@@ -30,14 +31,16 @@ function ResultChart({ result }: { result: QueryResult }) {
 
 /** Preset star-schema questions and a SQL editor: read-only, time-limited, cancellable. */
 export function Warehouse() {
-  const { api } = useCtx();
+  const { api, app } = useCtx();
   const act = useAct();
   const [presets, setPresets] = useState<QueryPreset[]>([]);
   const [sql, setSql] = useState('SELECT count(*) AS fact_rows, round(sum(line_amount), 2) AS revenue FROM fact_sales');
   const [running, setRunning] = useState<string | null>(null);
   const [result, setResult] = useState<QueryResult | null>(null);
-  const [elapsed, setElapsed] = useState<number | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
   const [name, setName] = useState('query');
+  /** Queries the user asked to cancel: their failure is the cancel, not an error. */
+  const cancelRequested = useRef(new Set<string>());
 
   useEffect(() => void act(api.call('warehouse.presets', {}), 'warehouse').then((p) => p && setPresets(p)), []);
 
@@ -45,13 +48,25 @@ export function Warehouse() {
     const queryId = `ui-${Date.now()}`;
     setRunning(queryId);
     setName(label);
+    setOutcome(null);
     const started = performance.now();
-    const r = await act(api.call('warehouse.query', { sql: text, queryId }), 'warehouse');
-    setRunning((cur) => (cur === queryId ? null : cur));
-    if (r) {
-      setResult(r);
-      setElapsed(performance.now() - started);
+    try {
+      setResult(await api.call('warehouse.query', { sql: text, queryId }));
+      setOutcome(`${Math.round(performance.now() - started)} ms`);
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      if (e.code === 'cancelled' || (cancelRequested.current.has(queryId) && /cancelled/.test(e.message)))
+        setOutcome('cancelled');
+      else pushError(app, 'warehouse', e.message);
+    } finally {
+      cancelRequested.current.delete(queryId);
+      setRunning((cur) => (cur === queryId ? null : cur));
     }
+  };
+
+  const cancel = (queryId: string) => {
+    cancelRequested.current.add(queryId);
+    void act(api.call('warehouse.cancel', { queryId }), 'warehouse');
   };
 
   return (
@@ -81,13 +96,7 @@ export function Warehouse() {
         <button onClick={() => void run(sql, 'query')} disabled={running !== null}>
           Run query
         </button>
-        <button
-          onClick={() =>
-            running &&
-            void act(api.call('warehouse.cancel', { queryId: running }), 'warehouse').then(() => setRunning(null))
-          }
-          disabled={running === null}
-        >
+        <button onClick={() => running && cancel(running)} disabled={running === null}>
           Cancel
         </button>
         <button onClick={() => result && downloadCsv(result, `${name}.csv`)} disabled={!result}>
@@ -98,13 +107,15 @@ export function Warehouse() {
             running…
           </span>
         )}
-        {!running && elapsed !== null && (
+        {!running && outcome !== null && (
           <span className="muted" role="status">
-            {Math.round(elapsed)} ms
+            {outcome}
           </span>
         )}
       </div>
-      <p className="muted">Read-only transaction; PostgreSQL also stops a statement after its timeout.</p>
+      <p className="muted">
+        One reading statement (SELECT, WITH, VALUES, TABLE, EXPLAIN), run as a read-only role; stopped after 30 s.
+      </p>
       {result && (
         <>
           <ResultChart result={result} />
