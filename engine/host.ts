@@ -8,7 +8,6 @@ import type {
   Events,
   EventName,
   HostApi,
-  MetricsSnapshot,
   ProducerSettings,
   StageName,
   StageStatus,
@@ -16,10 +15,12 @@ import type {
 import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
-import { PRODUCTS, STORES } from './model/catalog';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
+import { LiveMetrics } from './liveMetrics';
+import { ServiceBoard } from './serviceBoard';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
-import { latencyQuantile, WINDOW_MS, type Metrics } from './services/metrics/port';
+import type { Metrics } from './services/metrics/port';
+import { openAppMetrics, UnavailableMetrics } from './services/metrics/unavailableMetrics';
 import { openBroker, openExternalMetrics } from './services/open';
 import type { Warehouse } from './services/warehouse/port';
 import { NO_FAULTS } from './stages/producer/faults';
@@ -31,11 +32,6 @@ import { WorkerHandle } from './workers/workerHandle';
 import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
 import type { CancellableQueries } from './workers/worker';
-
-const CATALOG_NAMES = {
-  stores: Object.fromEntries(STORES.map((s) => [String(s.store_id), s.name])),
-  products: Object.fromEntries(PRODUCTS.map((p) => [String(p.product_id), p.name])),
-};
 
 /** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
 function projectFile(name: string): string {
@@ -59,6 +55,8 @@ export interface HostOptions {
    * states show at once, and warehouse calls wait until PGlite (seconds on a new data dir) is open.
    */
   waitForWarehouse?: boolean;
+  /** Saved settings left out at this start (loadStartupConfig), shown on the Settings page. */
+  startupProblems?: ErrorInfo[];
 }
 
 interface ProducerApi {
@@ -66,6 +64,7 @@ interface ProducerApi {
   stop(): void;
   setRate(rate: number): void;
   setFaults(f: ProducerSettings['faults']): void;
+  counters(): Record<string, number>;
 }
 interface StreamApi {
   start(): void;
@@ -96,6 +95,11 @@ export class Host implements HostApi {
   private readonly tick: NodeJS.Timeout;
   /** The UI's lake browser, presets, cancellable queries, ETL schedule and settings. */
   private readonly app: AppCommands;
+  private readonly live: LiveMetrics;
+  /** Whether each service answers: a failed one is shown with its error, and the app still runs. */
+  readonly services: ServiceBoard;
+  /** The warehouse worker could not open its warehouse at start (services.status { recheck } retries). */
+  private warehouseDown = false;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -117,14 +121,26 @@ export class Host implements HostApi {
     });
     for (const stage of ['producer', 'stream', 'etl'] as const)
       this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
+    this.live = new LiveMetrics(() => this.metrics);
+    this.services = new ServiceBoard({
+      config: () => this.config,
+      modes: () => this.serviceModes(),
+      emit: (list) => this.emit('services.status', list),
+    });
     this.tick = setInterval(() => {
-      if (this.listeners.get('metrics.tick')?.size) void this.snapshot(15).then((s) => this.emit('metrics.tick', s));
+      // A failed metrics store is shown by services.status and the Live page's own call, not every second.
+      if (this.listeners.get('metrics.tick')?.size)
+        void this.live.snapshot(15, true).then(
+          (s) => this.emit('metrics.tick', s),
+          () => undefined,
+        );
     }, 1000);
     this.tick.unref();
     this.app = new AppCommands({
       config: () => this.config,
       warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api,
       runEtl: () => this.runEtl(),
+      startupProblems: () => options.startupProblems ?? [],
     });
   }
 
@@ -133,7 +149,9 @@ export class Host implements HostApi {
     let metrics: Metrics | null = null;
     try {
       // Redis, when configured, is shared by every stream worker; otherwise one store lives here.
-      metrics = (await openExternalMetrics(config)) ?? new MemoryMetrics();
+      // One that does not answer must not keep the app from starting: it is shown as failed.
+      const opened = await openAppMetrics(config);
+      metrics = opened.metrics;
       const { handle: warehouse, ready } = WorkerHandle.start<Warehouse>({
         role: 'warehouse',
         config,
@@ -148,7 +166,16 @@ export class Host implements HostApi {
         }
       }
       const host = new Host(config, release, warehouse, metrics, options);
-      ready.catch((err: unknown) => host.emit('host.error', { source: 'warehouse', error: toErrorInfo(err) }));
+      host.services.report('metrics', opened.error);
+      ready.then(
+        () => host.services.report('warehouse', null),
+        (err: unknown) => {
+          host.warehouseDown = true;
+          host.services.report('warehouse', err);
+          host.emit('host.error', { source: 'warehouse', error: toErrorInfo(err) });
+        },
+      );
+      void host.services.check(['broker', 'lake']);
       return host;
     } catch (err) {
       await metrics?.close().catch(() => undefined);
@@ -170,12 +197,15 @@ export class Host implements HostApi {
       'producer.configure': (q) => this.configureProducer(q),
       'etl.run': () => this.runEtl(),
       'etl.history': (q) => this.warehouse.runs(q.limit ?? 20),
-      'metrics.snapshot': (q) => this.snapshot(q.minutes ?? 15),
+      'metrics.snapshot': (q) => this.live.snapshot(q.minutes ?? 15),
       'pipeline.summary': () => this.summary(),
       ...this.infra.handlers(),
       'infra.useDocker': (q) => this.useServices('docker', q.services),
       'infra.useEmbedded': (q) => this.useServices('embedded', q.services),
       ...this.app.handlers(),
+      'producer.settings': async () => this.settings,
+      'services.status': (q) => (q.recheck ? this.recheckServices() : Promise.resolve(this.services.list())),
+      'settings.test': (q) => this.services.test(this.config.dataDir, q.service, q.values ?? {}),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -195,6 +225,7 @@ export class Host implements HostApi {
       faults: { ...this.settings.faults, ...settings.faults },
     });
     this.settings = merged;
+    this.emit('producer.settings', merged);
     const options: ProducerOptions = { ...merged, topic: this.config.topic, partitions: this.config.partitions };
     const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
     this.producer = handle;
@@ -218,9 +249,11 @@ export class Host implements HostApi {
     if (!handle) return this.statuses.get('producer')!;
     this.setState('producer', 'stopping');
     await handle.api.stop().catch(() => undefined);
+    // Counters are pushed twice a second: the last ones are read before the thread goes.
+    const last = await handle.api.counters().catch(() => this.statuses.get('producer')!.counters);
     this.producer = null;
     await handle.terminate();
-    return this.setState('producer', 'stopped');
+    return this.setState('producer', 'stopped', { ...last, rate: 0 });
   }
 
   async configureProducer(q: {
@@ -233,6 +266,7 @@ export class Host implements HostApi {
       faults: { ...this.settings.faults, ...q.faults },
     });
     this.settings = next;
+    this.emit('producer.settings', next);
     if (this.producer) {
       if (q.rate !== undefined) await this.producer.api.setRate(next.rate);
       if (q.faults) await this.producer.api.setFaults(next.faults);
@@ -242,6 +276,7 @@ export class Host implements HostApi {
 
   async startStream(options: Record<string, unknown> = {}): Promise<StageStatus> {
     if (this.stream) throw new PulseError('stage_state', 'the stream is already running');
+    if (this.metrics instanceof UnavailableMetrics) await this.reconnectMetrics();
     let handle: WorkerHandle<StreamApi>;
     if (this.metrics.kind === 'memory') {
       // The embedded store lives in this thread: the worker gets a port to it.
@@ -289,8 +324,10 @@ export class Host implements HostApi {
     if (!handle) return this.statuses.get('stream')!;
     this.setState('stream', 'stopping');
     await handle.api.stop().catch((err) => this.fail('stream', toErrorInfo(err)));
+    const last = await handle.api.counters().catch(() => null);
     this.stream = null;
     await handle.terminate();
+    if (last) this.setCounters('stream', last as unknown as Record<string, number>);
     return this.statuses.get('stream')!.state === 'failed'
       ? this.statuses.get('stream')!
       : this.setState('stream', 'stopped');
@@ -333,19 +370,35 @@ export class Host implements HostApi {
     return this.etlRunning;
   }
 
-  async snapshot(minutes: number): Promise<MetricsSnapshot> {
-    const totals = await this.metrics.totals();
-    const now = Date.now();
-    const windows = await this.metrics.windows(now - (now % WINDOW_MS) - (minutes - 1) * WINDOW_MS);
-    return {
-      windows,
-      transactions: totals.transactions,
-      revenue: totals.revenueCents / 100,
-      lateRecords: totals.lateRecords,
-      latencyMs: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
-      at: now,
-      names: CATALOG_NAMES,
-    };
+  /** Probes every service again; a metrics store or warehouse that failed at start is opened once it answers. */
+  private async recheckServices(): Promise<Commands['services.status']['res']> {
+    if (this.metrics instanceof UnavailableMetrics && !this.stream)
+      await this.reconnectMetrics().catch(() => undefined);
+    if (this.warehouseDown && !this.etlRunning) {
+      const reopened = await WorkerHandle.spawn<Warehouse>({
+        role: 'warehouse',
+        config: this.config,
+        initSqlPath: INIT_SQL,
+      }).then(
+        (w) => w,
+        () => null,
+      );
+      if (reopened) {
+        await this.etl?.terminate();
+        await this.warehouseWorker.terminate();
+        this.warehouseWorker = reopened;
+        this.warehouseDown = false;
+      }
+    }
+    return this.services.check();
+  }
+
+  private async reconnectMetrics(): Promise<void> {
+    const { metrics, error } = await openAppMetrics(this.config);
+    this.services.report('metrics', error);
+    if (error) throw error;
+    this.metrics = metrics;
+    this.live.reset();
   }
 
   /**
@@ -385,17 +438,20 @@ export class Host implements HostApi {
       await this.warehouse.close().catch(() => undefined);
       await this.warehouseWorker.terminate();
       this.warehouseWorker = warehouse;
+      this.warehouseDown = false;
     }
     if (metrics) {
       await this.metrics.close().catch(() => undefined);
       this.metrics = metrics;
     }
     this.config = next;
+    this.live.reset();
     await this.app.servicesChanged();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
     }
+    void this.services.check(services);
     return this.serviceModes();
   }
 
@@ -459,7 +515,9 @@ export class Host implements HostApi {
     try {
       const handle = await WorkerHandle.spawn<T>(init, transfer);
       handle.onEvent((name, payload) => {
-        if (name === 'counters') this.setCounters(stage, payload as Record<string, number>);
+        // A push that crossed the stop must not bring back a running stage's counters (and rate).
+        if (name === 'counters' && this.statuses.get(stage)!.state !== 'stopped')
+          this.setCounters(stage, payload as Record<string, number>);
         if (name === 'error') this.emit('host.error', { source: stage, error: payload as ErrorInfo });
       });
       handle.onExit((code, error) => {

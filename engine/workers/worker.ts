@@ -15,6 +15,7 @@ import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stre
 import { connect, emit, serve, type Endpoint } from './rpc';
 import type { QueryResult } from '../contract';
 import { LakeSql } from '../lakeBrowser/lakeSql';
+import { LakeCounter } from '../lakeBrowser/lakeCounts';
 
 export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'lake';
 
@@ -76,10 +77,13 @@ async function main(): Promise<void> {
     }
     case 'lake': {
       // DuckDB over the lake for the lake browser, off the Host's thread.
-      const sql = new LakeSql(await openLake(config), await openDuck({ threads: 1 }));
+      const lake = await openLake(config);
+      const sql = new LakeSql(lake, await openDuck({ threads: 1 }));
+      const counter = new LakeCounter(lake);
       serve(port, {
         query: (text: string, limit?: number) => sql.query(text, limit),
         quarantine: (limit?: number) => sql.quarantine(limit),
+        counts: () => counter.counts(),
       });
       break;
     }
