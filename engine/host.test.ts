@@ -81,7 +81,20 @@ describe('Host through the contract', { timeout: 120_000 }, () => {
         [1500, 1500],
       );
       await new Promise((r) => setTimeout(r, 1200));
-      const stopped = await host.call('stage.stop', { stage: 'producer' });
+      const statuses: StageStatus[] = [];
+      host.on('stage.status', (st) => st.stage === 'producer' && statuses.push(st));
+      // A second stop (a second window, or the producer's own "finished") shares the first one.
+      const [stopped, again] = await Promise.all([
+        host.call('stage.stop', { stage: 'producer' }),
+        host.call('stage.stop', { stage: 'producer' }),
+      ]);
+      assert.deepEqual(again, stopped);
+      await new Promise((r) => setTimeout(r, 700));
+      assert.deepEqual(
+        statuses.filter((st) => st.state === 'stopped').map((st) => st.counters),
+        [stopped.counters],
+        'one stop, and no later status undoes its final counters',
+      );
       const broker = (await import('./services/open')).openBroker(host.config);
       const b = await broker;
       const inLog = (await b.endOffsets(host.config.topic)).reduce((x, y) => x + y, 0);

@@ -90,6 +90,7 @@ export class Host implements HostApi {
   private etl: WorkerHandle<EtlApi> | null = null;
   private etlRunning: Promise<EtlResult> | null = null;
   private producerFinished: Promise<void> = Promise.resolve();
+  private producerStopping: Promise<StageStatus> | null = null;
   private settings: ProducerSettings = DEFAULT_SETTINGS;
   private lastEtl: EtlResult | null = null;
   private readonly tick: NodeJS.Timeout;
@@ -244,16 +245,23 @@ export class Host implements HostApi {
     return this.producerFinished;
   }
 
-  async stopProducer(): Promise<StageStatus> {
+  /**
+   * One stop at a time: a stop asked for and the 'finished' event it causes share it, so the thread
+   * is never terminated while the other reads its last counters.
+   */
+  stopProducer(): Promise<StageStatus> {
     const handle = this.producer;
-    if (!handle) return this.statuses.get('producer')!;
-    this.setState('producer', 'stopping');
-    await handle.api.stop().catch(() => undefined);
-    // Counters are pushed twice a second: the last ones are read before the thread goes.
-    const last = await handle.api.counters().catch(() => this.statuses.get('producer')!.counters);
-    this.producer = null;
-    await handle.terminate();
-    return this.setState('producer', 'stopped', { ...last, rate: 0 });
+    if (!handle) return Promise.resolve(this.statuses.get('producer')!);
+    this.producerStopping ??= (async () => {
+      this.setState('producer', 'stopping');
+      await handle.api.stop().catch(() => undefined);
+      // Counters are pushed twice a second: the last ones are read before the thread goes.
+      const last = await handle.api.counters().catch(() => this.statuses.get('producer')!.counters);
+      this.producer = null;
+      await handle.terminate();
+      return this.setState('producer', 'stopped', { ...last, rate: 0 });
+    })().finally(() => (this.producerStopping = null));
+    return this.producerStopping;
   }
 
   async configureProducer(q: {

@@ -22,7 +22,7 @@ function withWayOut(err: unknown): PulseError {
   const info = toErrorInfo(err);
   return new PulseError(
     'metrics_failed',
-    `${info.message}. Fix the Redis setting in Settings (Test connection, then Save and restart), or start Redis and check again`,
+    `${info.message}. Fix the Redis setting in Settings (Test connection, then Save and restart), or start Redis and check again.`,
     { cause: err, retriable: true, field: 'redis' },
   );
 }
