@@ -164,6 +164,9 @@ test('a user session in web mode, then a restart with an unreachable Redis', { t
     .getByText('succeeded')
     .first()
     .waitFor({ timeout: 30_000 });
+  const history = page.getByRole('region', { name: 'ETL run history' });
+  assert.match(await history.locator('tbody td').first().innerText(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  await history.getByText(`times in ${ZONE} (UTC+02:00)`).waitFor();
   await page.getByRole('spinbutton', { name: 'Schedule minutes' }).fill('0');
   await page.getByRole('button', { name: 'Set schedule' }).click();
   await page

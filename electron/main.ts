@@ -49,7 +49,7 @@ async function start(): Promise<void> {
     (app.isPackaged ? path.join(app.getPath('userData'), 'data') : defaultDataDir());
   // A saved setting the app cannot use is left out and shown on the Settings page, not a reason to stop.
   const { config, problems } = loadStartupConfig(dataDir);
-  host = await Host.open(config, { waitForWarehouse: false, startupProblems: problems });
+  host = await Host.open(config, { waitForWarehouse: false, startupProblems: problems, checkServices: true });
   registerHostIpc(ipcMain, host);
   win = new BrowserWindow(windowOptions(path.join(here, '../preload/preload.cjs')));
   win.once('ready-to-show', () => win?.show());

@@ -109,7 +109,7 @@ describe('Host through the contract', { timeout: 120_000 }, () => {
 
   it('starts with a Redis that does not answer, shows it failed with the way to fix it, and tests settings', async () => {
     const config = resolveConfig({ dataDir: fs.mkdtempSync(path.join(dir, 'r-')), redis: 'redis://127.0.0.1:1' });
-    const host = await Host.open(config, { waitForWarehouse: false });
+    const host = await Host.open(config, { waitForWarehouse: false, checkServices: true });
     try {
       const metrics = (await host.call('services.status', {})).find((s) => s.service === 'metrics')!;
       assert.equal(metrics.state, 'failed');

@@ -57,6 +57,8 @@ export interface HostOptions {
   waitForWarehouse?: boolean;
   /** Saved settings left out at this start (loadStartupConfig), shown on the Settings page. */
   startupProblems?: ErrorInfo[];
+  /** Probe the broker and the lake in the background at start, for a UI's service health (default: no). */
+  checkServices?: boolean;
 }
 
 interface ProducerApi {
@@ -176,7 +178,7 @@ export class Host implements HostApi {
           host.emit('host.error', { source: 'warehouse', error: toErrorInfo(err) });
         },
       );
-      void host.services.check(['broker', 'lake']);
+      if (options.checkServices) void host.services.check(['broker', 'lake']);
       return host;
     } catch (err) {
       await metrics?.close().catch(() => undefined);

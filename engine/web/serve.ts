@@ -42,7 +42,7 @@ const dataDir = values['data-dir'] ?? process.env.RETAIL_PULSE_DATA_DIR ?? path.
 const { config, problems } = loadStartupConfig(dataDir);
 for (const p of problems) console.error(`retail-pulse: ${p.message}${p.field ? ` (field: ${p.field})` : ''}`);
 const started = Date.now();
-const opening = Host.open(config, { waitForWarehouse: false, startupProblems: problems });
+const opening = Host.open(config, { waitForWarehouse: false, startupProblems: problems, checkServices: true });
 const server = await startWebServer({
   host: opening,
   rendererDir: values['no-static'] ? null : rendererDir,

@@ -24,6 +24,9 @@ describe('format', () => {
     expect(formatDateTime(at, 'Africa/Cairo')).toBe('2026-03-02 00:30:05');
     expect(formatDateTime('2026-03-01T22:30:05.123456', 'Africa/Cairo')).toBe('2026-03-02 00:30:05');
     expect(formatTime('2026-03-01T22:30:05Z', 'UTC')).toBe('22:30:05');
+    // As PostgreSQL prints a timestamptz (the ETL history): with a space and a short offset.
+    expect(formatDateTime('2026-11-29 10:54:32.472+00', 'Africa/Cairo')).toBe('2026-11-29 12:54:32');
+    expect(formatDateTime('2026-11-29 10:54:32+0530', 'UTC')).toBe('2026-11-29 05:24:32');
     expect(zoneLabel('Africa/Cairo', new Date(at))).toBe('Africa/Cairo (UTC+02:00)');
     expect(zoneLabel('UTC')).toBe('UTC');
     expect(resolveZone('Not/AZone')).toBe(resolveZone('local'));

@@ -85,12 +85,22 @@ export function formatBytes(n: number): string {
 }
 const DEC1 = (x: number) => x.toLocaleString(LOCALE, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
-/** Epoch ms, a Date, or an ISO string; a string without a zone is UTC (PostgreSQL timestamps are). */
+/** A timestamp as ISO 8601 or as PostgreSQL prints one ('2026-03-01 10:15:00.123+00'). */
+export const TIMESTAMP_TEXT = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** Epoch ms, a Date, or a timestamp string; one without a zone is UTC (PostgreSQL timestamps are). */
 function toDate(v: number | string | Date): Date | null {
   if (v instanceof Date) return v;
   if (typeof v === 'number') return new Date(v);
-  const iso = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(v) ? `${v.replace(' ', 'T')}Z` : v;
-  const d = new Date(iso);
+  const m = TIMESTAMP_TEXT.exec(v);
+  const zone = m?.[3]
+    ? m[3] === 'Z'
+      ? 'Z'
+      : m[3].length === 3
+        ? `${m[3]}:00`
+        : m[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')
+    : 'Z';
+  const d = new Date(m ? `${m[1]}T${m[2]}${zone}` : v);
   return Number.isNaN(d.getTime()) ? null : d;
 }
 

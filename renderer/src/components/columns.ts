@@ -1,5 +1,5 @@
 import type { QueryResult } from '../../../engine/contract';
-import { formatDateTime, formatMoney, formatNumber, isNumeric } from '../format';
+import { formatDateTime, formatMoney, formatNumber, isNumeric, TIMESTAMP_TEXT } from '../format';
 
 /** How a result column is shown: money and numbers right-aligned with separators, codes without, times in the zone. */
 export type ColumnKind = 'money' | 'number' | 'code' | 'timestamp' | 'text';
@@ -8,7 +8,6 @@ export type ColumnKind = 'money' | 'number' | 'code' | 'timestamp' | 'text';
 const MONEY_NAME = /(revenue|spend|amount|price|total|sales|basket_value|avg_basket|egp)/i;
 /** Numbers that are names, not quantities: no thousands separators. */
 const CODE_NAME = /(^id$|_id$|^hour$|^year$|^month$|partition|offset|_key$|^line_no$|^run_id$)/i;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 export function columnKinds(r: Pick<QueryResult, 'columns' | 'rows'>, money?: readonly string[]): ColumnKind[] {
   return r.columns.map((name, i) => {
@@ -18,7 +17,7 @@ export function columnKinds(r: Pick<QueryResult, 'columns' | 'rows'>, money?: re
       if (money ? money.includes(name) : MONEY_NAME.test(name)) return 'money';
       return CODE_NAME.test(name) ? 'code' : 'number';
     }
-    if (values.every((v) => typeof v === 'string' && TIMESTAMP.test(v))) return 'timestamp';
+    if (values.every((v) => typeof v === 'string' && TIMESTAMP_TEXT.test(v))) return 'timestamp';
     return 'text';
   });
 }
@@ -39,6 +38,8 @@ export function formatCell(v: unknown, kind: ColumnKind, zone: string): string {
     case 'timestamp':
       return formatDateTime(v as string, zone);
     default:
+      // A timestamp in a mixed column (a file's min/max) is still shown in the zone.
+      if (typeof v === 'string' && TIMESTAMP_TEXT.test(v)) return formatDateTime(v, zone);
       return typeof v === 'object' ? JSON.stringify(v) : String(v);
   }
 }
