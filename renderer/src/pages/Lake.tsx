@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { Grid } from '../components/Grid';
 import { PartitionTree } from '../components/PartitionTree';
-import { useAct, useCtx, usePlace, useUi } from '../context';
+import { useAct, useCtx, usePlace, useTimeFormat, useUi } from '../context';
 import { formatBytes, formatNumber } from '../format';
 import type { LakeTab } from '../store/pageState';
 import { setLake } from '../store/uiStore';
@@ -20,6 +20,7 @@ export function Lake() {
   const { api, ui } = useCtx();
   const act = useAct();
   const sqlPlace = usePlace('lake.sql');
+  const time = useTimeFormat();
   const lake = useUi((s) => s.lake);
   const { tab, layer, folder, listing, preview, quarantine, sql, result, busy } = lake;
 
@@ -77,6 +78,9 @@ export function Lake() {
               </button>
             ))}
           </nav>
+          <p className="muted">
+            Partitions are by UTC date and hour (date=, hour=); times in the tables are in {time.label}.
+          </p>
           <div className="lake-cols">
             <PartitionTree
               root={layer}
@@ -96,7 +100,9 @@ export function Lake() {
                       <th scope="col" className="num">
                         rows
                       </th>
-                      <th scope="col">offsets</th>
+                      <th scope="col" className="num">
+                        offsets
+                      </th>
                       <th scope="col"></th>
                     </tr>
                   </thead>
