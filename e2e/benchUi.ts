@@ -40,7 +40,7 @@ const web = await startWebMode({ dataDir: cold.dataDir });
 try {
   const page = await firstPaint('existing data dir', web);
 
-  await page.getByRole('slider', { name: 'Producer rate' }).fill(values.rate!);
+  await page.getByRole('spinbutton', { name: 'Producer rate (transactions per second)' }).fill(values.rate!);
   await page.getByRole('button', { name: 'Start stream' }).click();
   await page.getByRole('button', { name: 'Start producer' }).click();
   await page.getByRole('link', { name: 'Live' }).click();

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IpcMain } from 'electron';
-import type { HostApi } from '../engine/contract';
+import type { HostApi, HostBridge } from '../engine/contract';
+import { PulseError } from '../engine/errors';
+import { HostCallError } from '../renderer/src/api/hostError';
+import { bridgeApi } from '../renderer/src/api/ipcBridge';
 import { CALL_CHANNEL, EVENT_CHANNEL, registerHostIpc, type CallReply } from './ipc';
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<CallReply>;
@@ -100,4 +103,35 @@ test('IPC: a Host error crosses as { code, message }, not a thrown string', asyn
   registerHostIpc(ipcMain, host);
   const reply = await handlers.get(CALL_CHANNEL)!(fromApp(sender().sender), 'etl.run', {});
   assert.deepEqual(reply, { ok: false, error: { code: 'internal', message: 'boom', retriable: false } });
+});
+
+test('IPC: a HostError keeps its code and field all the way to the renderer, as in web mode', async () => {
+  const { ipcMain, handlers } = fakeIpc();
+  const host: HostApi = {
+    call: (async () =>
+      Promise.reject(
+        new PulseError('config_invalid', 'partitions must be a whole number from 1 to 256, got "four"', {
+          field: 'partitions',
+        }),
+      )) as HostApi['call'],
+    on: (() => () => undefined) as HostApi['on'],
+  };
+  registerHostIpc(ipcMain, host);
+  // The preload hands ipcRenderer.invoke's reply over the context bridge, which copies it like
+  // structuredClone does: an Error thrown there would arrive as a bare Error, its code gone.
+  const lost = structuredClone(new HostCallError({ code: 'config_invalid', message: 'x', retriable: false }));
+  assert.equal((lost as { code?: string }).code, undefined, 'an Error crossing loses its code');
+  const bridge: HostBridge = {
+    call: (async (name: string, req: unknown) =>
+      structuredClone(await handlers.get(CALL_CHANNEL)!(fromApp(sender().sender), name, req))) as HostBridge['call'],
+    on: (() => () => undefined) as HostBridge['on'],
+  };
+  const api = bridgeApi(bridge);
+  await assert.rejects(api.call('settings.set', { values: { partitions: 'four' } }), (err: unknown) => {
+    assert.ok(err instanceof HostCallError);
+    assert.equal(err.code, 'config_invalid');
+    assert.equal(err.field, 'partitions');
+    assert.match(err.message, /got "four"/);
+    return true;
+  });
 });

@@ -1,12 +1,12 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { checkCall, EVENT_NAMES } from '../engine/commandCheck';
-import type { HostApi } from '../engine/contract';
-import { toErrorInfo, type ErrorInfo } from '../engine/errors';
+import type { CallReply, HostApi } from '../engine/contract';
+import { toErrorInfo } from '../engine/errors';
 
 export const CALL_CHANNEL = 'host:call';
 export const EVENT_CHANNEL = 'host:event';
 
-export type CallReply = { ok: true; value: unknown } | { ok: false; error: ErrorInfo };
+export type { CallReply };
 
 /** Only our own page may call: the window's main frame, loaded from the app or the dev server. */
 export function trustedSender(

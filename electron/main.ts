@@ -3,12 +3,11 @@
  * Host (engine/) does the work and runs the same way under web mode, the CLI and tests.
  */
 import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultDataDir, loadConfig } from '../engine/config';
+import { defaultDataDir } from '../engine/config';
 import { Host } from '../engine/host';
-import { settingsFile } from '../engine/settings';
+import { loadStartupConfig } from '../engine/settings';
 import { registerHostIpc } from './ipc';
 import { makeShutdown } from './shutdown';
 import { allowNavigation, APP_CSP, windowOptions } from './window';
@@ -48,11 +47,9 @@ async function start(): Promise<void> {
   const dataDir =
     process.env.RETAIL_PULSE_DATA_DIR ??
     (app.isPackaged ? path.join(app.getPath('userData'), 'data') : defaultDataDir());
-  const saved = settingsFile(path.resolve(dataDir));
-  host = await Host.open(
-    loadConfig({ dataDir, config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined) }),
-    { waitForWarehouse: false },
-  );
+  // A saved setting the app cannot use is left out and shown on the Settings page, not a reason to stop.
+  const { config, problems } = loadStartupConfig(dataDir);
+  host = await Host.open(config, { waitForWarehouse: false, startupProblems: problems, checkServices: true });
   registerHostIpc(ipcMain, host);
   win = new BrowserWindow(windowOptions(path.join(here, '../preload/preload.cjs')));
   win.once('ready-to-show', () => win?.show());

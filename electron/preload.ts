@@ -1,22 +1,15 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import type { Commands, CommandName, Events, EventName, HostApi } from '../engine/contract';
-import type { ErrorInfo } from '../engine/errors';
+import type { CallReply, Commands, CommandName, Events, EventName, HostBridge } from '../engine/contract';
 
-/** An error from the Host, with its code, as the renderer sees it over either transport. */
-class HostError extends Error {
-  constructor(readonly info: ErrorInfo) {
-    super(info.message);
-    this.name = 'HostError';
-  }
-}
-
-/** window.api: the contract over IPC, typed from the contract itself. The only user of ipcRenderer. */
+/**
+ * window.api: the contract over IPC, typed from the contract itself. The only user of ipcRenderer.
+ * Calls resolve to the reply envelope { ok, value } | { ok: false, error: { code, message, field } }
+ * rather than throwing: an Error rejected across the context bridge arrives with its message only,
+ * so the renderer (renderer/src/api/ipcBridge.ts) rethrows it there, code and field intact.
+ */
 const api = {
-  async call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<Commands[K]['res']> {
-    const r = (await ipcRenderer.invoke('host:call', name, req)) as
-      { ok: true; value: Commands[K]['res'] } | { ok: false; error: ErrorInfo };
-    if (!r.ok) throw new HostError(r.error);
-    return r.value;
+  call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<CallReply<Commands[K]['res']>> {
+    return ipcRenderer.invoke('host:call', name, req) as Promise<CallReply<Commands[K]['res']>>;
   },
   on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void {
     const l = (_e: unknown, n: string, payload: unknown): void => {
@@ -27,7 +20,7 @@ const api = {
   },
 };
 
-// The renderer types window.api as HostApi: this keeps the implementation and the contract in step.
-api satisfies HostApi;
+// The renderer types window.api as HostBridge: this keeps the implementation and the contract in step.
+api satisfies HostBridge;
 export type PreloadApi = typeof api;
 contextBridge.exposeInMainWorld('api', api);

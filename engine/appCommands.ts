@@ -1,22 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Commands, EtlResult, EtlSchedule, QueryPreset, QueryResult } from './contract';
+import type { Commands, EtlResult, EtlSchedule, LakeCounts, QueryPreset, QueryResult } from './contract';
 import type { EngineConfig } from './config';
-import { PulseError } from './errors';
+import { PulseError, type ErrorInfo } from './errors';
 import { listLake, previewFile } from './lakeBrowser/lakeBrowser';
 import type { Lake } from './services/lake/port';
+import { readPresets } from './presets';
+import { pagedSql, pageRequest, toPage } from './queryPages';
 import { openLake } from './services/open';
 import { saveSettings, settingsView } from './settings';
 import type { Remote } from './workers/rpc';
 import { WorkerHandle } from './workers/workerHandle';
 import { WarehouseEditor, type WarehouseWorkerApi } from './warehouseEditor';
-
-/** sql/queries beside the sources, or up from a bundle in out/main/(chunks/). */
-const QUERIES_DIR =
-  ['../sql/queries', '../../sql/queries', '../../../sql/queries']
-    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
-    .find((p) => fs.existsSync(p)) ?? 'sql/queries';
 
 export type AppCommand =
   | 'lake.list'
@@ -28,11 +21,13 @@ export type AppCommand =
   | 'warehouse.cancel'
   | 'etl.schedule'
   | 'settings.get'
-  | 'settings.set';
+  | 'settings.set'
+  | 'lake.counts';
 
 interface LakeSqlApi {
   query(sql: string, limit?: number): QueryResult;
   quarantine(limit?: number): QueryResult;
+  counts(): LakeCounts;
 }
 
 export interface AppDeps {
@@ -42,6 +37,8 @@ export interface AppDeps {
   /** The current warehouse worker's events. */
   onWarehouseEvent: (listener: (name: string, payload: unknown) => void) => () => void;
   runEtl: () => Promise<EtlResult>;
+  /** Saved settings left out at start, for the Settings page. */
+  startupProblems?: () => ErrorInfo[];
 }
 
 /**
@@ -66,29 +63,32 @@ export class AppCommands {
       'lake.quarantine': async (q) => (await this.lakeWorker()).api.quarantine(q.limit ?? 200),
       'lake.query': async (q) => (await this.lakeWorker()).api.query(q.sql, q.limit ?? 1000),
       'warehouse.presets': async () => this.presets(),
-      'warehouse.query': (q) => this.query(q.sql, q.params, q.queryId),
+      'warehouse.query': (q) => this.queryPage(q),
       'warehouse.cancel': (q) => this.cancel(q.queryId),
       'etl.schedule': async (q) =>
         q.everyMinutes === undefined ? this.scheduleView() : this.setSchedule(q.everyMinutes),
-      'settings.get': async () => settingsView(this.deps.config()),
+      'settings.get': async () => this.settingsView(),
       'settings.set': async (q) => {
         saveSettings(this.deps.config(), q.values);
-        return settingsView(this.deps.config());
+        return this.settingsView();
       },
+      'lake.counts': async () => (await this.lakeWorker()).api.counts(),
     };
   }
 
   presets(): QueryPreset[] {
-    if (!fs.existsSync(QUERIES_DIR)) return [];
-    return fs
-      .readdirSync(QUERIES_DIR)
-      .filter((f) => f.endsWith('.sql'))
-      .sort()
-      .map((f) => {
-        const sql = fs.readFileSync(path.join(QUERIES_DIR, f), 'utf8');
-        const title = /^--\s*(.+)$/m.exec(sql)?.[1].trim() ?? f;
-        return { id: f.replace(/^\d+_/, '').replace(/\.sql$/, ''), title, sql: sql.replace(/^--.*\n/, '').trim() };
-      });
+    return readPresets();
+  }
+
+  private settingsView() {
+    return settingsView(this.deps.config(), undefined, this.deps.startupProblems?.() ?? []);
+  }
+
+  /** One page of a query's rows (warehouse.query's limit and offset), never the whole table at once. */
+  async queryPage(q: Commands['warehouse.query']['req']): Promise<QueryResult> {
+    const page = pageRequest(q.limit, q.offset);
+    const wrapped = pagedSql(q.sql, page);
+    return toPage(await this.query(wrapped ?? q.sql, q.params, q.queryId), page, wrapped !== null);
   }
 
   /**
@@ -119,15 +119,16 @@ export class AppCommands {
   }
 
   setSchedule(everyMinutes: number | null): EtlSchedule {
-    if (this.schedule) clearInterval(this.schedule.timer);
-    this.schedule = null;
-    if (everyMinutes === null || everyMinutes === 0) return this.scheduleView();
-    if (!Number.isInteger(everyMinutes) || everyMinutes < 1 || everyMinutes > 24 * 60)
+    // Off is its own choice (null); 0 minutes is a mistake, refused with the schedule in force kept.
+    if (everyMinutes !== null && (!Number.isInteger(everyMinutes) || everyMinutes < 1 || everyMinutes > 24 * 60))
       throw new PulseError(
         'config_invalid',
-        `the ETL schedule must be a whole number of minutes from 1 to 1440, got ${everyMinutes}`,
+        `the ETL schedule must be a whole number of minutes from 1 to 1440 (use "Schedule off" to stop it), got ${everyMinutes}`,
         { field: 'everyMinutes' },
       );
+    if (this.schedule) clearInterval(this.schedule.timer);
+    this.schedule = null;
+    if (everyMinutes === null) return this.scheduleView();
     const ms = everyMinutes * 60_000;
     const timer = setInterval(() => {
       if (this.schedule) this.schedule.next = Date.now() + ms;

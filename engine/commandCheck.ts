@@ -23,7 +23,7 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'etl.run': {},
   'etl.history': { limit: 'number?' },
   'metrics.snapshot': { minutes: 'number?' },
-  'warehouse.query': { sql: 'string', params: 'array?', queryId: 'string?' },
+  'warehouse.query': { sql: 'string', params: 'array?', queryId: 'string?', limit: 'number?', offset: 'number?' },
   'pipeline.summary': {},
   'stream.offsets': {},
   'lake.list': { prefix: 'string' },
@@ -44,6 +44,10 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'infra.logs': { service: 'string', tail: 'number?', since: 'number?', follow: 'boolean?' },
   'infra.useDocker': { services: 'array?' },
   'infra.useEmbedded': { services: 'array?' },
+  'producer.settings': {},
+  'services.status': { recheck: 'boolean?' },
+  'settings.test': { service: 'string', values: 'object?' },
+  'lake.counts': {},
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
@@ -56,6 +60,8 @@ const EVENTS: Record<EventName, true> & Record<string, true> = {
   'infra.progress': true,
   'infra.log': true,
   'infra.stats': true,
+  'producer.settings': true,
+  'services.status': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
@@ -63,6 +69,7 @@ const STAGES: Record<string, readonly string[]> = {
   'stage.start': ['producer', 'stream'],
   'stage.stop': ['producer', 'stream'],
 };
+const SERVICES: readonly string[] = ['broker', 'lake', 'warehouse', 'metrics'];
 
 function fits(v: unknown, t: Field): boolean {
   switch (t) {
@@ -107,6 +114,10 @@ export function checkCall(name: unknown, req: unknown): { name: CommandName; req
   const stages = STAGES[command];
   if (stages && !stages.includes(r.stage as string))
     throw new PulseError('config_invalid', `${command}: stage must be one of ${stages.join(', ')}`, { field: 'stage' });
+  if (command === 'settings.test' && !SERVICES.includes(r.service as string))
+    throw new PulseError('config_invalid', `${command}: service must be one of ${SERVICES.join(', ')}`, {
+      field: 'service',
+    });
   if (typeof r.sql === 'string' && r.sql.length > 100_000)
     throw new PulseError('config_invalid', `${command}: sql is longer than 100,000 characters`, { field: 'sql' });
   return { name: command, req: r };

@@ -145,7 +145,10 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
   if (typeof dataDir !== 'string' || dataDir.trim() === '') throw invalid('dataDir', 'dataDir must be a folder path');
   const partitions = input.partitions ?? DEFAULT_PARTITIONS;
   if (typeof partitions !== 'number' || !Number.isInteger(partitions) || partitions < 1 || partitions > 256) {
-    throw invalid('partitions', `partitions must be an integer from 1 to 256, got ${String(partitions)}`);
+    throw invalid(
+      'partitions',
+      `partitions must be a whole number from 1 to 256, got ${typeof partitions === 'string' ? JSON.stringify(partitions) : String(partitions)}`,
+    );
   }
   const topic = input.topic ?? SALES_TOPIC;
   if (typeof topic !== 'string' || !/^[A-Za-z0-9._-]{1,200}$/.test(topic))

@@ -73,6 +73,10 @@ export interface EtlRunRecord {
 export interface QueryResult {
   columns: string[];
   rows: unknown[][];
+  /** warehouse.query pages: rows after this page exist (fetch them with a larger offset). */
+  more?: boolean;
+  /** warehouse.query pages: the offset of the first row here. */
+  offset?: number;
 }
 
 /** Additive contribution of some records to one 1-minute window. Money in cents, so sums are exact. */
@@ -91,8 +95,18 @@ export interface WindowView extends WindowDelta {
   end: number;
 }
 
+/** Figures over the interval between two Host ticks (about a second), not since the start. */
+export interface MetricsInterval {
+  ms: number;
+  transactions: number;
+  lateRecords: number;
+  latencyMs: { p50: number | null; p99: number | null };
+}
+
 export interface MetricsSnapshot {
   windows: WindowView[];
+  /** The last tick's interval; null until two ticks were taken (or the store was reset). */
+  interval?: MetricsInterval | null;
   transactions: number;
   revenue: number;
   lateRecords: number;
@@ -182,10 +196,24 @@ export interface LakePreview {
   preview: QueryResult;
 }
 
+/** A chart of a result: a preset declares it in its header (`-- chart: bar x=product_name y=revenue`). */
+export interface ChartSpec {
+  type: 'bar' | 'line';
+  /** The category (or time) column. */
+  x: string;
+  /** The value columns, one series each. */
+  y: string[];
+  /** A column whose values split y into one (stacked) series per value. */
+  series?: string;
+}
+
 export interface QueryPreset {
   id: string;
   title: string;
   sql: string;
+  chart?: ChartSpec;
+  /** Columns that hold money (EGP), from the header's `-- money: a, b`. */
+  money?: string[];
 }
 
 export interface EtlSchedule {
@@ -220,6 +248,38 @@ export interface SettingsView {
   /** The saved settings differ from those in force: they apply at the next start. */
   restartRequired: boolean;
   file: string;
+  /** Saved settings that could not be used at this start (each named by field); the defaults stood in. */
+  startupProblems?: ErrorInfo[];
+}
+
+/** Whether a service answers: checked at start, by services.status { recheck }, and as the stages use it. */
+export interface ServiceHealth {
+  service: ServiceKind;
+  mode: 'embedded' | 'docker' | 'external';
+  /** What it is, safe to show (no secrets): "redis redis://127.0.0.1:6379". */
+  target: string;
+  state: 'ok' | 'failed' | 'checking';
+  error: ErrorInfo | null;
+  /** The settings that choose this service: where the user fixes it. */
+  settings: SettingKey[];
+  checkedAt: number;
+}
+
+/** settings.test: one service tried with given settings, nothing saved. */
+export interface ConnectionTest {
+  service: ServiceKind;
+  ok: boolean;
+  target: string;
+  ms: number;
+  error: ErrorInfo | null;
+}
+
+/** Counts of the lake's layers from the Parquet footers (durable state, no scan). */
+export interface LakeCounts {
+  bronze: { records: number; files: number };
+  silver: { lines: number; files: number };
+  quarantine: { records: number; files: number };
+  at: number;
 }
 
 // ── Infrastructure (docker-compose.yml driven through the Docker Engine API) ──
@@ -317,7 +377,15 @@ export interface Commands {
   'etl.history': { req: { limit?: number }; res: EtlRunRecord[] };
   'metrics.snapshot': { req: { minutes?: number }; res: MetricsSnapshot };
   'warehouse.query': {
-    req: { sql: string; params?: unknown[]; /** Lets warehouse.cancel name this query. */ queryId?: string };
+    req: {
+      sql: string;
+      params?: unknown[];
+      /** Lets warehouse.cancel name this query. */
+      queryId?: string;
+      /** A page of a SELECT: at most `limit` rows (default 1,000, at most 10,000) from `offset`. */
+      limit?: number;
+      offset?: number;
+    };
     res: QueryResult;
   };
   'pipeline.summary': { req: Record<string, never>; res: PipelineSummary };
@@ -348,6 +416,17 @@ export interface Commands {
   'etl.schedule': { req: { everyMinutes?: number | null }; res: EtlSchedule };
   'settings.get': { req: Record<string, never>; res: SettingsView };
   'settings.set': { req: { values: Partial<Record<SettingKey, string | number | null>> }; res: SettingsView };
+  // --- UI: the state in force, service health, durable counts ---
+  /** The producer's rate and fault rates in force (kept while it is stopped, used by the next start). */
+  'producer.settings': { req: Record<string, never>; res: ProducerSettings };
+  /** Each service's health; recheck: true tries every service again (and reconnects a failed metrics store). */
+  'services.status': { req: { recheck?: boolean }; res: ServiceHealth[] };
+  /** Tries one service with the saved settings overlaid by `values`, without saving anything. */
+  'settings.test': {
+    req: { service: ServiceKind; values?: Partial<Record<SettingKey, string | number | null>> };
+    res: ConnectionTest;
+  };
+  'lake.counts': { req: Record<string, never>; res: LakeCounts };
 }
 
 export interface Events {
@@ -362,10 +441,24 @@ export interface Events {
   'infra.log': { lines: InfraLogLine[] };
   /** CPU and memory of the running containers, every 2 s while someone listens. */
   'infra.stats': { at: number; services: InfraServiceStats[] };
+  'producer.settings': ProducerSettings;
+  'services.status': ServiceHealth[];
 }
 
 export type CommandName = keyof Commands;
 export type EventName = keyof Events;
+
+/** A call's answer as it crosses a process boundary: errors as data, so their code and field survive. */
+export type CallReply<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/**
+ * What the Electron preload exposes as window.api: calls answer with the reply envelope, because an
+ * Error crossing the context bridge keeps only its message. The renderer turns it back into a HostApi.
+ */
+export interface HostBridge {
+  call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<CallReply<Commands[K]['res']>>;
+  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
+}
 
 /** What a Host offers any front end; implemented in-process, over IPC, or over a WebSocket. */
 export interface HostApi {

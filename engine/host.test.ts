@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { StageStatus } from './contract';
+import type { ProducerSettings, ServiceHealth, StageStatus } from './contract';
 import { resolveConfig } from './config';
 import { Host } from './host';
+import { testService } from './testing/realServices';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rp-host-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +59,89 @@ describe('Host through the contract', { timeout: 120_000 }, () => {
         seen.some((s) => s.stage === 'stream' && (s.counters.consumed ?? 0) > 0),
         'counters reach the UI as events',
       );
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('keeps the producer settings in force for any page to read, and reports final counters on stop', async () => {
+    const host = await Host.open(resolveConfig({ dataDir: fs.mkdtempSync(path.join(dir, 'p-')) }));
+    const pushed: ProducerSettings[] = [];
+    host.on('producer.settings', (s) => pushed.push(s));
+    try {
+      assert.equal((await host.call('producer.settings', {})).rate, 500);
+      await host.call('stage.start', { stage: 'producer', settings: { rate: 1500 } });
+      await host.call('producer.configure', { faults: { late: 0.02 } });
+      // What a page that opens now reads: not its own default, the Host's.
+      const inForce = await host.call('producer.settings', {});
+      assert.equal(inForce.rate, 1500);
+      assert.equal(inForce.faults.late, 0.02);
+      assert.deepEqual(
+        pushed.map((s) => s.rate),
+        [1500, 1500],
+      );
+      await new Promise((r) => setTimeout(r, 1200));
+      const statuses: StageStatus[] = [];
+      host.on('stage.status', (st) => st.stage === 'producer' && statuses.push(st));
+      // A second stop (a second window, or the producer's own "finished") shares the first one.
+      const [stopped, again] = await Promise.all([
+        host.call('stage.stop', { stage: 'producer' }),
+        host.call('stage.stop', { stage: 'producer' }),
+      ]);
+      assert.deepEqual(again, stopped);
+      await new Promise((r) => setTimeout(r, 700));
+      assert.deepEqual(
+        statuses.filter((st) => st.state === 'stopped').map((st) => st.counters),
+        [stopped.counters],
+        'one stop, and no later status undoes its final counters',
+      );
+      const broker = (await import('./services/open')).openBroker(host.config);
+      const b = await broker;
+      const inLog = (await b.endOffsets(host.config.topic)).reduce((x, y) => x + y, 0);
+      await b.close();
+      assert.equal(stopped.counters.records, inLog, 'the stopped producer counts every record in the log');
+      assert.equal(stopped.counters.rate, 0, 'a stopped producer has no rate');
+      assert.equal((await host.call('producer.settings', {})).rate, 1500, 'kept for the next start');
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('starts with a Redis that does not answer, shows it failed with the way to fix it, and tests settings', async () => {
+    const config = resolveConfig({ dataDir: fs.mkdtempSync(path.join(dir, 'r-')), redis: 'redis://127.0.0.1:1' });
+    const host = await Host.open(config, { waitForWarehouse: false, checkServices: true });
+    try {
+      const metrics = (await host.call('services.status', {})).find((s) => s.service === 'metrics')!;
+      assert.equal(metrics.state, 'failed');
+      assert.equal(metrics.error!.code, 'metrics_failed');
+      assert.match(metrics.error!.message, /127\.0\.0\.1:1.*Settings/);
+      assert.deepEqual(metrics.settings, ['redis', 'redisPrefix']);
+      await assert.rejects(host.call('metrics.snapshot', {}), { code: 'metrics_failed', field: 'redis' });
+      await assert.rejects(host.call('stage.start', { stage: 'stream' }), { code: 'metrics_failed' });
+      // The rest of the app works: the producer, the lake, the warehouse.
+      assert.equal((await host.call('warehouse.query', { sql: 'SELECT 1 AS one' })).rows[0][0], 1);
+      const until = Date.now() + 10_000;
+      let list: ServiceHealth[] = await host.call('services.status', {});
+      while (list.some((s) => s.state === 'checking') && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 50));
+        list = await host.call('services.status', {});
+      }
+      assert.deepEqual(
+        list.map((s) => [s.service, s.state]),
+        [
+          ['broker', 'ok'],
+          ['lake', 'ok'],
+          ['warehouse', 'ok'],
+          ['metrics', 'failed'],
+        ],
+      );
+      const bad = await host.call('settings.test', { service: 'metrics', values: { redis: 'redis://127.0.0.1:1' } });
+      assert.equal(bad.ok, false);
+      assert.match(bad.error!.message, /127\.0\.0\.1:1/);
+      const good = await host.call('settings.test', { service: 'metrics', values: { redis: testService('redis') } });
+      assert.equal(good.ok, true, good.error?.message);
+      const invalid = await host.call('settings.test', { service: 'broker', values: { kafka: 'nohost' } });
+      assert.deepEqual([invalid.ok, invalid.error!.field], [false, 'kafka']);
     } finally {
       await host.close();
     }

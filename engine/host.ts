@@ -9,7 +9,6 @@ import type {
   Events,
   EventName,
   HostApi,
-  MetricsSnapshot,
   ProducerSettings,
   StageName,
   StageStatus,
@@ -17,10 +16,12 @@ import type {
 import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
-import { PRODUCTS, STORES } from './model/catalog';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
+import { LiveMetrics } from './liveMetrics';
+import { ServiceBoard } from './serviceBoard';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
-import { latencyQuantile, WINDOW_MS, type Metrics } from './services/metrics/port';
+import type { Metrics } from './services/metrics/port';
+import { openAppMetrics, UnavailableMetrics } from './services/metrics/unavailableMetrics';
 import { openBroker, openExternalMetrics } from './services/open';
 import type { Warehouse } from './services/warehouse/port';
 import { NO_FAULTS } from './stages/producer/faults';
@@ -33,11 +34,6 @@ import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
 import { OffsetsView } from './offsetsView';
 import type { WarehouseWorkerApi } from './warehouseEditor';
-
-const CATALOG_NAMES = {
-  stores: Object.fromEntries(STORES.map((s) => [String(s.store_id), s.name])),
-  products: Object.fromEntries(PRODUCTS.map((p) => [String(p.product_id), p.name])),
-};
 
 /** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
 function projectFile(name: string): string {
@@ -61,6 +57,10 @@ export interface HostOptions {
    * states show at once, and warehouse calls wait until PGlite (seconds on a new data dir) is open.
    */
   waitForWarehouse?: boolean;
+  /** Saved settings left out at this start (loadStartupConfig), shown on the Settings page. */
+  startupProblems?: ErrorInfo[];
+  /** Probe the broker and the lake in the background at start, for a UI's service health (default: no). */
+  checkServices?: boolean;
 }
 
 interface ProducerApi {
@@ -68,6 +68,7 @@ interface ProducerApi {
   stop(): void;
   setRate(rate: number): void;
   setFaults(f: ProducerSettings['faults']): void;
+  counters(): Record<string, number>;
 }
 interface StreamApi {
   start(): void;
@@ -93,6 +94,7 @@ export class Host implements HostApi {
   private etl: WorkerHandle<EtlApi> | null = null;
   private etlRunning: Promise<EtlResult> | null = null;
   private producerFinished: Promise<void> = Promise.resolve();
+  private producerStopping: Promise<StageStatus> | null = null;
   private settings: ProducerSettings = DEFAULT_SETTINGS;
   private lastEtl: EtlResult | null = null;
   private readonly tick: NodeJS.Timeout;
@@ -100,6 +102,11 @@ export class Host implements HostApi {
   private readonly app: AppCommands;
   /** The lake's id, the consumer group, and where the stream's partitions started. */
   private readonly offsets: OffsetsView;
+  private readonly live: LiveMetrics;
+  /** Whether each service answers: a failed one is shown with its error, and the app still runs. */
+  readonly services: ServiceBoard;
+  /** The warehouse worker could not open its warehouse at start (services.status { recheck } retries). */
+  private warehouseDown = false;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -121,8 +128,19 @@ export class Host implements HostApi {
     });
     for (const stage of ['producer', 'stream', 'etl'] as const)
       this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
+    this.live = new LiveMetrics(() => this.metrics);
+    this.services = new ServiceBoard({
+      config: () => this.config,
+      modes: () => this.serviceModes(),
+      emit: (list) => this.emit('services.status', list),
+    });
     this.tick = setInterval(() => {
-      if (this.listeners.get('metrics.tick')?.size) void this.snapshot(15).then((s) => this.emit('metrics.tick', s));
+      // A failed metrics store is shown by services.status and the Live page's own call, not every second.
+      if (this.listeners.get('metrics.tick')?.size)
+        void this.live.snapshot(15, true).then(
+          (s) => this.emit('metrics.tick', s),
+          () => undefined,
+        );
     }, 1000);
     this.tick.unref();
     this.app = new AppCommands({
@@ -130,6 +148,7 @@ export class Host implements HostApi {
       warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<WarehouseWorkerApi>).api,
       onWarehouseEvent: (listener) => this.warehouseWorker.onEvent(listener),
       runEtl: () => this.runEtl(),
+      startupProblems: () => options.startupProblems ?? [],
     });
     this.offsets = new OffsetsView(
       () => this.config,
@@ -144,7 +163,9 @@ export class Host implements HostApi {
     let metrics: Metrics | null = null;
     try {
       // Redis, when configured, is shared by every stream worker; otherwise one store lives here.
-      metrics = (await openExternalMetrics(config)) ?? new MemoryMetrics();
+      // One that does not answer must not keep the app from starting: it is shown as failed.
+      const opened = await openAppMetrics(config);
+      metrics = opened.metrics;
       const { handle: warehouse, ready } = WorkerHandle.start<Warehouse>({
         role: 'warehouse',
         config,
@@ -159,7 +180,16 @@ export class Host implements HostApi {
         }
       }
       const host = new Host(config, release, warehouse, metrics, options);
-      ready.catch((err: unknown) => host.emit('host.error', { source: 'warehouse', error: toErrorInfo(err) }));
+      host.services.report('metrics', opened.error);
+      ready.then(
+        () => host.services.report('warehouse', null),
+        (err: unknown) => {
+          host.warehouseDown = true;
+          host.services.report('warehouse', err);
+          host.emit('host.error', { source: 'warehouse', error: toErrorInfo(err) });
+        },
+      );
+      if (options.checkServices) void host.services.check(['broker', 'lake']);
       return host;
     } catch (err) {
       await metrics?.close().catch(() => undefined);
@@ -181,13 +211,16 @@ export class Host implements HostApi {
       'producer.configure': (q) => this.configureProducer(q),
       'etl.run': () => this.runEtl(),
       'etl.history': (q) => this.warehouse.runs(q.limit ?? 20),
-      'metrics.snapshot': (q) => this.snapshot(q.minutes ?? 15),
+      'metrics.snapshot': (q) => this.live.snapshot(q.minutes ?? 15),
       'pipeline.summary': () => this.summary(),
       'stream.offsets': async () => this.offsets.get(),
       ...this.infra.handlers(),
       'infra.useDocker': (q) => this.useServices('docker', q.services),
       'infra.useEmbedded': (q) => this.useServices('embedded', q.services),
       ...this.app.handlers(),
+      'producer.settings': async () => this.settings,
+      'services.status': (q) => (q.recheck ? this.recheckServices() : Promise.resolve(this.services.list())),
+      'settings.test': (q) => this.services.test(this.config.dataDir, q.service, q.values ?? {}),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -207,6 +240,7 @@ export class Host implements HostApi {
       faults: { ...this.settings.faults, ...settings.faults },
     });
     this.settings = merged;
+    this.emit('producer.settings', merged);
     const options: ProducerOptions = { ...merged, topic: this.config.topic, partitions: this.config.partitions };
     const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
     this.producer = handle;
@@ -225,14 +259,23 @@ export class Host implements HostApi {
     return this.producerFinished;
   }
 
-  async stopProducer(): Promise<StageStatus> {
+  /**
+   * One stop at a time: a stop asked for and the 'finished' event it causes share it, so the thread
+   * is never terminated while the other reads its last counters.
+   */
+  stopProducer(): Promise<StageStatus> {
     const handle = this.producer;
-    if (!handle) return this.statuses.get('producer')!;
-    this.setState('producer', 'stopping');
-    await handle.api.stop().catch(() => undefined);
-    this.producer = null;
-    await handle.terminate();
-    return this.setState('producer', 'stopped');
+    if (!handle) return Promise.resolve(this.statuses.get('producer')!);
+    this.producerStopping ??= (async () => {
+      this.setState('producer', 'stopping');
+      await handle.api.stop().catch(() => undefined);
+      // Counters are pushed twice a second: the last ones are read before the thread goes.
+      const last = await handle.api.counters().catch(() => this.statuses.get('producer')!.counters);
+      this.producer = null;
+      await handle.terminate();
+      return this.setState('producer', 'stopped', { ...last, rate: 0 });
+    })().finally(() => (this.producerStopping = null));
+    return this.producerStopping;
   }
 
   async configureProducer(q: {
@@ -245,6 +288,7 @@ export class Host implements HostApi {
       faults: { ...this.settings.faults, ...q.faults },
     });
     this.settings = next;
+    this.emit('producer.settings', next);
     if (this.producer) {
       if (q.rate !== undefined) await this.producer.api.setRate(next.rate);
       if (q.faults) await this.producer.api.setFaults(next.faults);
@@ -254,6 +298,7 @@ export class Host implements HostApi {
 
   async startStream(options: Record<string, unknown> = {}): Promise<StageStatus> {
     if (this.stream) throw new PulseError('stage_state', 'the stream is already running');
+    if (this.metrics instanceof UnavailableMetrics) await this.reconnectMetrics();
     let handle: WorkerHandle<StreamApi>;
     if (this.metrics.kind === 'memory') {
       // The embedded store lives in this thread: the worker gets a port to it.
@@ -304,8 +349,10 @@ export class Host implements HostApi {
     if (!handle) return this.statuses.get('stream')!;
     this.setState('stream', 'stopping');
     await handle.api.stop().catch((err) => this.fail('stream', toErrorInfo(err)));
+    const last = await handle.api.counters().catch(() => null);
     this.stream = null;
     await handle.terminate();
+    if (last) this.setCounters('stream', last as unknown as Record<string, number>);
     return this.statuses.get('stream')!.state === 'failed'
       ? this.statuses.get('stream')!
       : this.setState('stream', 'stopped');
@@ -348,19 +395,35 @@ export class Host implements HostApi {
     return this.etlRunning;
   }
 
-  async snapshot(minutes: number): Promise<MetricsSnapshot> {
-    const totals = await this.metrics.totals();
-    const now = Date.now();
-    const windows = await this.metrics.windows(now - (now % WINDOW_MS) - (minutes - 1) * WINDOW_MS);
-    return {
-      windows,
-      transactions: totals.transactions,
-      revenue: totals.revenueCents / 100,
-      lateRecords: totals.lateRecords,
-      latencyMs: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
-      at: now,
-      names: CATALOG_NAMES,
-    };
+  /** Probes every service again; a metrics store or warehouse that failed at start is opened once it answers. */
+  private async recheckServices(): Promise<Commands['services.status']['res']> {
+    if (this.metrics instanceof UnavailableMetrics && !this.stream)
+      await this.reconnectMetrics().catch(() => undefined);
+    if (this.warehouseDown && !this.etlRunning) {
+      const reopened = await WorkerHandle.spawn<Warehouse>({
+        role: 'warehouse',
+        config: this.config,
+        initSqlPath: INIT_SQL,
+      }).then(
+        (w) => w,
+        () => null,
+      );
+      if (reopened) {
+        await this.etl?.terminate();
+        await this.warehouseWorker.terminate();
+        this.warehouseWorker = reopened;
+        this.warehouseDown = false;
+      }
+    }
+    return this.services.check();
+  }
+
+  private async reconnectMetrics(): Promise<void> {
+    const { metrics, error } = await openAppMetrics(this.config);
+    this.services.report('metrics', error);
+    if (error) throw error;
+    this.metrics = metrics;
+    this.live.reset();
   }
 
   /**
@@ -403,18 +466,21 @@ export class Host implements HostApi {
       await this.warehouse.close().catch(() => undefined);
       await this.warehouseWorker.terminate();
       this.warehouseWorker = warehouse;
+      this.warehouseDown = false;
     }
     if (metrics) {
       await this.metrics.close().catch(() => undefined);
       this.metrics = metrics;
     }
     this.config = next;
+    this.live.reset();
     await this.app.servicesChanged();
     this.offsets.refresh();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
     }
+    void this.services.check(services);
     return this.serviceModes();
   }
 
@@ -479,7 +545,9 @@ export class Host implements HostApi {
     try {
       const handle = await WorkerHandle.spawn<T>(init, transfer);
       handle.onEvent((name, payload) => {
-        if (name === 'counters') this.setCounters(stage, payload as Record<string, number>);
+        // A push that crossed the stop must not bring back a running stage's counters (and rate).
+        if (name === 'counters' && this.statuses.get(stage)!.state !== 'stopped')
+          this.setCounters(stage, payload as Record<string, number>);
         if (name === 'error') this.emit('host.error', { source: stage, error: payload as ErrorInfo });
       });
       handle.onExit((code, error) => {

@@ -1,8 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SettingKey, SettingsView } from './contract';
-import { describeConfig, resolveConfig, type ConfigInput, type EngineConfig } from './config';
-import { PulseError } from './errors';
+import {
+  configFromEnv,
+  describeConfig,
+  loadConfig,
+  resolveConfig,
+  type ConfigInput,
+  type EngineConfig,
+} from './config';
+import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { writeFileAtomic } from './util/fsx';
 
 /**
@@ -73,7 +80,11 @@ function unmask(key: SettingKey, next: string | number, saved: string | number |
   return next;
 }
 
-export function settingsView(config: EngineConfig, docker: ReadonlySet<string> = new Set()): SettingsView {
+export function settingsView(
+  config: EngineConfig,
+  docker: ReadonlySet<string> = new Set(),
+  startupProblems: ErrorInfo[] = [],
+): SettingsView {
   const saved = readSettings(config.dataDir);
   let restartRequired = false;
   try {
@@ -89,23 +100,79 @@ export function settingsView(config: EngineConfig, docker: ReadonlySet<string> =
     inForce: describeConfig(config),
     restartRequired,
     file: settingsFile(config.dataDir),
+    ...(startupProblems.length ? { startupProblems } : {}),
   };
 }
 
-/** Validates and saves; null or '' removes a setting (back to the embedded default). */
-export function saveSettings(config: EngineConfig, values: Partial<Record<string, unknown>>): void {
-  const saved = readSettings(config.dataDir);
+/** A form's text for partitions becomes a number only when it is one; "four" stays text and is refused by name. */
+function settingValue(key: SettingKey, v: string | number): string | number {
+  return key === 'partitions' && typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
+}
+
+/** The saved settings with `values` over them (null or '' removes one; a masked secret keeps the saved one). */
+function overlay(
+  saved: Partial<Record<SettingKey, string | number>>,
+  values: Partial<Record<string, unknown>>,
+): Partial<Record<SettingKey, string | number>> {
   const next: Partial<Record<SettingKey, string | number>> = { ...saved };
   for (const [k, v] of Object.entries(values)) {
     if (!(SETTING_KEYS as string[]).includes(k))
       throw new PulseError('config_invalid', `unknown setting "${k}"`, { field: k });
     const key = k as SettingKey;
     if (v === null || v === '' || v === undefined) delete next[key];
-    else if (typeof v === 'string' || typeof v === 'number')
-      next[key] = unmask(key, key === 'partitions' && typeof v === 'string' ? Number(v) : v, saved[key]);
+    else if (typeof v === 'string' || typeof v === 'number') next[key] = unmask(key, settingValue(key, v), saved[key]);
     else throw new PulseError('config_invalid', `setting "${k}" must be text or a number`, { field: k });
   }
+  return next;
+}
+
+/** The config `values` would give over the saved settings, validated, nothing saved (settings.test). */
+export function configForTest(dataDir: string, values: Partial<Record<string, unknown>>): EngineConfig {
+  return resolveConfig({ ...(overlay(readSettings(dataDir), values) as ConfigInput), dataDir });
+}
+
+/** Validates and saves; null or '' removes a setting (back to the embedded default). */
+export function saveSettings(config: EngineConfig, values: Partial<Record<string, unknown>>): void {
+  const next = overlay(readSettings(config.dataDir), values);
   resolveConfig({ ...(next as ConfigInput), dataDir: config.dataDir });
   fs.mkdirSync(config.dataDir, { recursive: true });
   writeFileAtomic(settingsFile(config.dataDir), `${JSON.stringify(next, null, 2)}\n`);
+}
+
+/**
+ * The config an app (web mode, Electron) starts with: the environment over the data dir's saved
+ * settings. A saved setting that cannot be used (a bad value, an unreadable file) must not keep the
+ * app from starting: it is left out, the default stands in, and the problem is returned to show
+ * on the Settings page, where the user fixes it. RETAIL_PULSE_CONFIG, a file the user chose, is
+ * still refused as a whole.
+ */
+export function loadStartupConfig(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { config: EngineConfig; problems: ErrorInfo[] } {
+  if (env.RETAIL_PULSE_CONFIG) return { config: loadConfig({ dataDir }, env), problems: [] };
+  const dir = path.resolve(dataDir);
+  const problems: ErrorInfo[] = [];
+  let saved: Partial<Record<string, unknown>> = {};
+  try {
+    saved = readSettings(dir);
+  } catch (err) {
+    problems.push({
+      code: 'config_invalid',
+      message: `${settingsFile(dir)} cannot be read (${(err as Error).message}); the defaults are used until it is saved again`,
+      retriable: false,
+    });
+  }
+  const fromEnv = Object.fromEntries(Object.entries(configFromEnv(env)).filter(([, v]) => v !== undefined));
+  for (let attempt = 0; attempt <= SETTING_KEYS.length; attempt++) {
+    try {
+      return { config: resolveConfig({ ...saved, ...fromEnv, dataDir: dir } as ConfigInput), problems };
+    } catch (err) {
+      const field = err instanceof PulseError ? err.field : undefined;
+      if (!field || !(field in saved) || field in fromEnv) throw err;
+      problems.push({ ...toErrorInfo(err), message: `saved setting not used: ${(err as Error).message}` });
+      delete saved[field];
+    }
+  }
+  throw new PulseError('config_invalid', `cannot make a config of ${settingsFile(dir)}`);
 }

@@ -19,6 +19,15 @@ function checkKey(key: string, what: string): void {
     });
 }
 
+/** Files by source partition, then first offset, as numbers (0-2400 before 0-10773); others by key. */
+export function byPartitionAndOffset(a: { key: string }, b: { key: string }): number {
+  const x = parseBatchKey(a.key);
+  const y = parseBatchKey(b.key);
+  if (x && y) return x.partition - y.partition || x.first - y.first || x.last - y.last;
+  if (x || y) return x ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 export async function listLake(lake: Lake, prefix: string): Promise<LakeListing> {
   checkKey(prefix, 'prefix');
   if (prefix !== '' && !prefix.endsWith('/'))
@@ -27,7 +36,9 @@ export async function listLake(lake: Lake, prefix: string): Promise<LakeListing>
     lake.listPrefixes(prefix),
     prefix === '' ? Promise.resolve([]) : lake.list(prefix),
   ]);
-  const direct = objects.filter((o) => !o.key.slice(prefix.length).includes('/') && o.key.endsWith('.parquet'));
+  const direct = objects
+    .filter((o) => !o.key.slice(prefix.length).includes('/') && o.key.endsWith('.parquet'))
+    .sort(byPartitionAndOffset);
   const files = await Promise.all(
     direct.map(async (o, i) => {
       // Footers are a few KB each; a huge folder shows sizes and offsets only beyond the first ones.

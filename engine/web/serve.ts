@@ -2,13 +2,13 @@
  * `npm run serve [-- --port N] [--data-dir DIR]`: the Host plus the built renderer on 127.0.0.1,
  * with a random token; prints the URL. Ctrl-C stops the workers and the server.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
 import { Host } from '../host';
-import { settingsFile } from '../settings';
+import { loadStartupConfig } from '../settings';
 import { startWebServer } from './server';
 
 const { values } = parseArgs({
@@ -19,19 +19,30 @@ const { values } = parseArgs({
     'no-static': { type: 'boolean' },
   },
 });
-const rendererDir = values.renderer ?? fileURLToPath(new URL('../../out/renderer', import.meta.url));
+const projectDir = fileURLToPath(new URL('../..', import.meta.url));
+const rendererDir = values.renderer ?? path.join(projectDir, 'out/renderer');
 if (!values['no-static'] && !fs.existsSync(path.join(rendererDir, 'index.html'))) {
-  console.error(`retail-pulse: no built renderer in ${rendererDir}; run npm run build first`);
-  process.exit(2);
+  if (values.renderer) {
+    console.error(`retail-pulse: no built renderer in ${rendererDir} (index.html is missing)`);
+    process.exit(2);
+  }
+  // A fresh clone has no build yet: make it, as npm start does.
+  console.log('retail-pulse: no built app yet; building it (npm run build)…');
+  const build = spawnSync('npx', ['electron-vite', 'build', '-c', 'electron.config.ts'], {
+    cwd: projectDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (build.status !== 0 || !fs.existsSync(path.join(rendererDir, 'index.html'))) {
+    console.error('retail-pulse: the build failed (see above); fix it, or run npm run build to see why');
+    process.exit(build.status || 1);
+  }
 }
 const dataDir = values['data-dir'] ?? process.env.RETAIL_PULSE_DATA_DIR ?? path.resolve('.data');
-const saved = settingsFile(path.resolve(dataDir));
-const config = loadConfig({
-  dataDir,
-  config: process.env.RETAIL_PULSE_CONFIG ?? (fs.existsSync(saved) ? saved : undefined),
-});
+// A saved setting the app cannot use is left out and shown on the Settings page, not a reason to stop.
+const { config, problems } = loadStartupConfig(dataDir);
+for (const p of problems) console.error(`retail-pulse: ${p.message}${p.field ? ` (field: ${p.field})` : ''}`);
 const started = Date.now();
-const opening = Host.open(config, { waitForWarehouse: false });
+const opening = Host.open(config, { waitForWarehouse: false, startupProblems: problems, checkServices: true });
 const server = await startWebServer({
   host: opening,
   rendererDir: values['no-static'] ? null : rendererDir,

@@ -15,6 +15,7 @@ import { ProducerStage, type ProducerOptions } from '../stages/producer/producer
 import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stream/streamStage';
 import { connect, emit, serve, type Endpoint } from './rpc';
 import { LakeSql, openLakeSqlDuck } from '../lakeBrowser/lakeSql';
+import { LakeCounter } from '../lakeBrowser/lakeCounts';
 import type { PgliteWarehouse } from '../services/warehouse/pgliteWarehouse';
 
 export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake';
@@ -78,10 +79,13 @@ async function main(): Promise<void> {
     case 'lake': {
       // DuckDB over the lake for the lake browser, off the Host's thread, reading the lake's files only.
       const local = config.services.lake.mode === 'embedded' ? paths.lake(config) : paths.lakeCache(config);
-      const sql = new LakeSql(await openLake(config), await openLakeSqlDuck([local]));
+      const lake = await openLake(config);
+      const sql = new LakeSql(lake, await openLakeSqlDuck([local]));
+      const counter = new LakeCounter(lake);
       serve(port, {
         query: (text: string, limit?: number) => sql.query(text, limit),
         quarantine: (limit?: number) => sql.quarantine(limit),
+        counts: () => counter.counts(),
       });
       break;
     }

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import { useCtx, useApp } from './context';
-import { dismissError } from './store/appStore';
+import { PageErrors } from './components/ErrorNote';
+import { PageContext, useApp, useCtx, useUi } from './context';
 import { Etl } from './pages/Etl';
 import { Infrastructure } from './pages/Infrastructure';
 import { Lake } from './pages/Lake';
@@ -24,12 +24,29 @@ function currentPage(): string {
   return PAGES.some(([p]) => p === id) ? id : 'pipeline';
 }
 
-/** Navigation by hash (works from file:// in Electron and over http in web mode), errors, theme. */
+const SERVICE_NAMES: Record<string, string> = {
+  broker: 'Broker',
+  lake: 'Lake',
+  warehouse: 'Warehouse',
+  metrics: 'Metrics store',
+};
+
+/** Services that do not answer: a standing state (not an error that piles up), with the way to fix it. */
+function ServiceAlert() {
+  const failed = useUi((s) => s.services).filter((x) => x.state === 'failed');
+  if (failed.length === 0) return null;
+  return (
+    <a className="service-alert" href="#/settings">
+      {failed.map((s) => SERVICE_NAMES[s.service]).join(', ')} not reachable — fix in Settings
+    </a>
+  );
+}
+
+/** Navigation by hash (works from file:// in Electron and over http in web mode), theme, each page's errors. */
 export function App() {
   const { app } = useCtx();
   const [page, setPage] = useState(currentPage);
   const theme = useApp((s) => s.theme);
-  const errors = useApp((s) => s.errors);
   const connected = useApp((s) => s.connected);
 
   useEffect(() => {
@@ -53,6 +70,7 @@ export function App() {
             </a>
           ))}
         </nav>
+        <ServiceAlert />
         <span
           className={`dot ${connected ? 'ok' : ''}`}
           role="status"
@@ -66,17 +84,12 @@ export function App() {
           {theme === 'dark' ? '☀' : '☾'}
         </button>
       </header>
-      <div className="errors" aria-live="polite">
-        {errors.map((e) => (
-          <p key={e.id} role="alert">
-            <strong>{e.source}:</strong> {e.message}{' '}
-            <button onClick={() => dismissError(app, e.id)} aria-label="Dismiss">
-              ×
-            </button>
-          </p>
-        ))}
-      </div>
-      <main>{PAGES.find(([id]) => id === page)![2]()}</main>
+      <main>
+        <PageContext.Provider value={page}>
+          <PageErrors page={page} />
+          {PAGES.find(([id]) => id === page)![2]()}
+        </PageContext.Provider>
+      </main>
     </div>
   );
 }

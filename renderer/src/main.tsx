@@ -4,6 +4,7 @@ import { hostApi } from './api/hostApi';
 import { App } from './App';
 import { AppContext } from './context';
 import { bindHost, createAppStore, createLiveStore, type Theme } from './store/appStore';
+import { bindUi, createUiStore } from './store/uiStore';
 import './styles.css';
 
 const saved = localStorage.getItem('retail-pulse-theme');
@@ -18,11 +19,16 @@ document.documentElement.dataset.theme = theme;
 const api = hostApi();
 const app = createAppStore(theme);
 const live = createLiveStore();
+const ui = createUiStore(localStorage.getItem('retail-pulse-zone') ?? 'local');
+ui.subscribe((s, prev) => {
+  if (s.zone !== prev.zone) localStorage.setItem('retail-pulse-zone', s.zone);
+});
 bindHost(api, app, live);
+bindUi(api, ui);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <AppContext.Provider value={{ api, app, live }}>
+    <AppContext.Provider value={{ api, app, live, ui }}>
       <App />
     </AppContext.Provider>
   </StrictMode>,

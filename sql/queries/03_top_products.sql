@@ -1,4 +1,6 @@
 -- Top 10 products by revenue
+-- chart: bar x=product_name y=revenue
+-- money: revenue
 SELECT p.product_name, p.category, sum(f.quantity) AS units, round(sum(f.line_amount), 2) AS revenue
 FROM fact_sales f
 JOIN dim_product p USING (product_id)

@@ -1,4 +1,6 @@
 -- Basket size: lines and value per transaction, by store
+-- chart: bar x=store_name y=avg_basket
+-- money: avg_basket
 SELECT s.store_name, count(*) AS baskets, round(avg(b.lines), 2) AS avg_lines, round(avg(b.amount), 2) AS avg_basket
 FROM (
   SELECT transaction_id, store_id, count(*) AS lines, sum(line_amount) AS amount

@@ -81,3 +81,9 @@ export async function previewRows(lake: Lake, key: string, limit = 100): Promise
   const rows = await parquetReadObjects({ file, rowEnd: limit, compressors });
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
 }
+
+/** Rows in a file of known size, from its footer alone: one small ranged read (two for a large footer). */
+export async function readRowCount(lake: Lake, key: string, bytes: number): Promise<number> {
+  const meta = await parquetMetadataAsync(asyncBuffer(lake, key, bytes), { initialFetchSize: 16 * 1024 });
+  return Number(meta.num_rows);
+}

@@ -1,12 +1,11 @@
 import { useEffect, useRef } from 'react';
 import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import type { EChartsCoreOption } from 'echarts/core';
 import { useApp } from '../context';
 
-echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, BarChart, GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent, CanvasRenderer]);
 
 export type ChartInstance = echarts.ECharts;
 
@@ -46,10 +45,4 @@ export function setPoints(el: HTMLElement, n: number): void {
   el.dataset.points = String(n);
 }
 
-export const baseOption = (extra: EChartsCoreOption): EChartsCoreOption => ({
-  backgroundColor: 'transparent',
-  animation: false,
-  tooltip: { trigger: 'axis' },
-  grid: { left: 56, right: 16, top: 32, bottom: 28 },
-  ...extra,
-});
+export { baseOption } from './chartStyle';

@@ -1,20 +1,35 @@
 import type { QueryResult } from '../../../engine/contract';
+import { useTimeFormat } from '../context';
+import { formatNumber } from '../format';
+import { columnKinds, formatCell, isRightAligned } from './columns';
 
-function show(v: unknown): string {
-  if (v === null || v === undefined) return '∅';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-/** A results grid: sticky header, at most `max` rows drawn. */
-export function Grid({ result, label, max = 500 }: { result: QueryResult; label: string; max?: number }) {
+/**
+ * A results grid: sticky header, money (EGP) and numbers right-aligned with separators, times in
+ * the app's zone (said in the caption when there are any), at most `max` rows drawn.
+ */
+export function Grid({
+  result,
+  label,
+  max = 1000,
+  money,
+}: {
+  result: QueryResult;
+  label: string;
+  max?: number;
+  /** Columns holding EGP; when absent, guessed from the column names. */
+  money?: readonly string[];
+}) {
+  const time = useTimeFormat();
+  const kinds = columnKinds(result, money);
+  const first = result.offset ?? 0;
+  const shown = Math.min(result.rows.length, max);
   return (
     <div className="grid-wrap" tabIndex={0} role="region" aria-label={label}>
       <table className="grid" aria-label={label}>
         <thead>
           <tr>
-            {result.columns.map((c) => (
-              <th key={c} scope="col">
+            {result.columns.map((c, j) => (
+              <th key={`${c}-${j}`} scope="col" className={isRightAligned(kinds[j]) ? 'num' : undefined}>
                 {c}
               </th>
             ))}
@@ -24,8 +39,8 @@ export function Grid({ result, label, max = 500 }: { result: QueryResult; label:
           {result.rows.slice(0, max).map((row, i) => (
             <tr key={i}>
               {row.map((v, j) => (
-                <td key={j} className={typeof v === 'number' ? 'num' : undefined}>
-                  {show(v)}
+                <td key={j} className={isRightAligned(kinds[j]) ? 'num' : undefined}>
+                  {formatCell(v, kinds[j], time.zone)}
                 </td>
               ))}
             </tr>
@@ -33,8 +48,11 @@ export function Grid({ result, label, max = 500 }: { result: QueryResult; label:
         </tbody>
       </table>
       <p className="muted">
-        {result.rows.length} row{result.rows.length === 1 ? '' : 's'}
-        {result.rows.length > max ? ` (first ${max} shown)` : ''}
+        {result.offset !== undefined || result.more
+          ? `rows ${formatNumber(first + (shown ? 1 : 0))}–${formatNumber(first + shown)}${result.more ? ', more follow' : ''}`
+          : `${formatNumber(result.rows.length)} row${result.rows.length === 1 ? '' : 's'}`}
+        {result.rows.length > max ? ` (first ${formatNumber(max)} shown)` : ''}
+        {kinds.includes('timestamp') ? ` · times in ${time.label}` : ''}
       </p>
     </div>
   );

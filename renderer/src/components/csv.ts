@@ -19,20 +19,3 @@ export function downloadCsv(r: QueryResult, name: string): void {
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
-
-/** The first text-like column and the first numeric one: what a quick chart of a result plots. */
-export function chartColumns(r: QueryResult): { label: number; value: number } | null {
-  if (r.rows.length === 0) return null;
-  const numeric = r.columns.map((_, i) =>
-    r.rows.every(
-      (row) =>
-        row[i] === null ||
-        typeof row[i] === 'number' ||
-        (typeof row[i] === 'string' && row[i] !== '' && !Number.isNaN(Number(row[i]))),
-    ),
-  );
-  const value = numeric.findIndex((n, i) => n && i > 0);
-  if (value < 0) return null;
-  const label = numeric.findIndex((n) => !n);
-  return { label: label < 0 ? 0 : label, value };
-}

@@ -1,15 +1,19 @@
 import { useEffect, useState } from 'react';
 import type { EtlRunRecord, EtlSchedule } from '../../../engine/contract';
+import { ErrorNote } from '../components/ErrorNote';
 import { Grid } from '../components/Grid';
-import { useAct, useApp, useCtx } from '../context';
+import { useAct, useApp, useCtx, usePlace, useTimeFormat } from '../context';
+import { formatDuration, formatNumber } from '../format';
 
 const duration = (r: EtlRunRecord) =>
-  r.finished_at ? `${((Date.parse(r.finished_at) - Date.parse(r.started_at)) / 1000).toFixed(1)} s` : '–';
+  r.finished_at ? formatDuration(Date.parse(r.finished_at) - Date.parse(r.started_at)) : '–';
 
 /** Run the ETL, watch its progress, see its history, schedule it. */
 export function Etl() {
   const { api } = useCtx();
   const act = useAct();
+  const time = useTimeFormat();
+  const scheduleField = usePlace('etl.schedule');
   const progress = useApp((s) => s.etlProgress);
   const etl = useApp((s) => s.stages.etl);
   const [history, setHistory] = useState<EtlRunRecord[]>([]);
@@ -51,20 +55,28 @@ export function Etl() {
             value={every}
             onChange={(e) => setEvery(e.target.value)}
             aria-label="Schedule minutes"
+            aria-invalid={scheduleField.error ? true : undefined}
+            aria-describedby={scheduleField.error ? 'schedule-error' : undefined}
             className="narrow"
           />{' '}
           minutes
         </label>
         <button
           onClick={() =>
-            void act(api.call('etl.schedule', { everyMinutes: Number(every) }), 'etl').then((s) => s && setSchedule(s))
+            void scheduleField
+              .run(
+                /^\s*-?\d+(\.\d+)?\s*$/.test(every)
+                  ? api.call('etl.schedule', { everyMinutes: Number(every) })
+                  : Promise.reject(new Error('the schedule needs a number of minutes from 1 to 1440')),
+              )
+              .then((s) => s && setSchedule(s))
           }
         >
           Set schedule
         </button>
         <button
           onClick={() =>
-            void act(api.call('etl.schedule', { everyMinutes: null }), 'etl').then((s) => s && setSchedule(s))
+            void scheduleField.run(api.call('etl.schedule', { everyMinutes: null })).then((s) => s && setSchedule(s))
           }
           disabled={schedule.everyMinutes === null}
         >
@@ -72,10 +84,11 @@ export function Etl() {
         </button>
         <span className="muted" role="status">
           {schedule.everyMinutes
-            ? `scheduled every ${schedule.everyMinutes} min, next ${new Date(schedule.nextRunAt ?? 0).toLocaleTimeString()}`
+            ? `scheduled every ${schedule.everyMinutes} min, next at ${time.time(schedule.nextRunAt ?? 0)} (${time.label})`
             : 'no schedule'}
         </span>
       </div>
+      <ErrorNote error={scheduleField.error} id="schedule-error" />
       <div className="progress-block">
         <div
           role="progressbar"
@@ -89,7 +102,7 @@ export function Etl() {
         </div>
         <p className="muted">
           {progress
-            ? `${progress.phase}: files ${progress.filesDone}/${progress.filesTotal}, rows ${progress.rowsDone.toLocaleString('en-US')}/${progress.rowsTotal.toLocaleString('en-US')} (${pct}%)`
+            ? `${progress.phase}: files ${formatNumber(progress.filesDone)}/${formatNumber(progress.filesTotal)}, rows ${formatNumber(progress.rowsDone)}/${formatNumber(progress.rowsTotal)} (${pct}%)`
             : 'not run yet in this session'}
           {etl.error && ` — ${etl.error.message}`}
         </p>
@@ -100,7 +113,7 @@ export function Etl() {
         result={{
           columns: ['started', 'duration', 'files', 'rows inserted', 'rows skipped', 'status', 'error'],
           rows: history.map((r) => [
-            new Date(r.started_at).toLocaleString(),
+            r.started_at,
             duration(r),
             r.files_loaded,
             Number(r.rows_inserted),

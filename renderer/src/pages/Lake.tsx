@@ -1,7 +1,11 @@
-import { useEffect, useState, type KeyboardEvent } from 'react';
-import type { LakeListing, LakePreview, QueryResult } from '../../../engine/contract';
+import { useEffect } from 'react';
+import { ErrorNote } from '../components/ErrorNote';
 import { Grid } from '../components/Grid';
-import { useAct, useCtx } from '../context';
+import { PartitionTree } from '../components/PartitionTree';
+import { useAct, useCtx, usePlace, useTimeFormat, useUi } from '../context';
+import { formatBytes, formatNumber } from '../format';
+import type { LakeTab } from '../store/pageState';
+import { setLake } from '../store/uiStore';
 
 const LAYERS: [string, string][] = [
   ['Bronze', 'bronze/sales_transactions/'],
@@ -9,98 +13,54 @@ const LAYERS: [string, string][] = [
   ['Quarantine', 'quarantine/sales_transactions/'],
   ['Gold', 'gold/daily_sales/'],
 ];
-const bytes = (n: number) =>
-  n < 1024 ? `${n} B` : n < 1 << 20 ? `${(n / 1024).toFixed(1)} KB` : `${(n / (1 << 20)).toFixed(1)} MB`;
-const leaf = (prefix: string) => prefix.split('/').filter(Boolean).pop() ?? prefix;
+const leaf = (key: string) => key.split('/').filter(Boolean).pop() ?? key;
 
-/** One folder of the partition tree; children are listed when it is opened. */
-function TreeNode({
-  prefix,
-  level,
-  selected,
-  onSelect,
-}: {
-  prefix: string;
-  level: number;
-  selected: string;
-  onSelect: (p: string) => void;
-}) {
-  const { api } = useCtx();
-  const act = useAct();
-  const [open, setOpen] = useState(false);
-  const [children, setChildren] = useState<string[] | null>(null);
-  const toggle = () => {
-    const next = !open;
-    setOpen(next);
-    onSelect(prefix);
-    if (next && !children)
-      void act(api.call('lake.list', { prefix }), 'lake').then((l) => setChildren(l?.prefixes ?? []));
-  };
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      toggle();
-    }
-  };
-  return (
-    <li role="treeitem" aria-expanded={open} aria-selected={selected === prefix} aria-level={level}>
-      <span className="tree-label" tabIndex={0} onClick={toggle} onKeyDown={onKey}>
-        {open ? '▾' : '▸'} {leaf(prefix)}
-      </span>
-      {open && children && children.length > 0 && (
-        <ul role="group">
-          {children.map((c) => (
-            <TreeNode key={c} prefix={c} level={level + 1} selected={selected} onSelect={onSelect} />
-          ))}
-        </ul>
-      )}
-    </li>
-  );
-}
-
-/** Layers → partition tree → files → schema and first rows; quarantine; SQL over the lake. */
+/** Layers → partition tree → files → schema and first rows; quarantine; SQL over the lake. State survives navigation. */
 export function Lake() {
-  const { api } = useCtx();
+  const { api, ui } = useCtx();
   const act = useAct();
-  const [layer, setLayer] = useState(LAYERS[1][1]);
-  const [top, setTop] = useState<string[]>([]);
-  const [folder, setFolder] = useState<string>('');
-  const [listing, setListing] = useState<LakeListing | null>(null);
-  const [preview, setPreview] = useState<LakePreview | null>(null);
-  const [tab, setTab] = useState<'files' | 'quarantine' | 'sql'>('files');
-  const [quarantine, setQuarantine] = useState<QueryResult | null>(null);
-  const [sql, setSql] = useState(
-    'SELECT city, category, round(sum(line_amount), 2) AS revenue FROM silver GROUP BY ALL ORDER BY revenue DESC LIMIT 20',
-  );
-  const [result, setResult] = useState<QueryResult | null>(null);
-  const [busy, setBusy] = useState(false);
+  const sqlPlace = usePlace('lake.sql');
+  const time = useTimeFormat();
+  const lake = useUi((s) => s.lake);
+  const { tab, layer, folder, listing, preview, quarantine, sql, result, busy } = lake;
 
+  const list = (prefix: string) =>
+    act(api.call('lake.list', { prefix }), 'lake').then((l) => {
+      if (l) setLake(ui, { children: { ...ui.getState().lake.children, [prefix]: l.prefixes } });
+      return l;
+    });
+
+  useEffect(() => void list(layer), [layer]);
   useEffect(() => {
-    setFolder('');
-    setListing(null);
-    void act(api.call('lake.list', { prefix: layer }), 'lake').then((l) => setTop(l?.prefixes ?? []));
-  }, [layer]);
-  useEffect(() => {
-    if (folder) void act(api.call('lake.list', { prefix: folder }), 'lake').then((l) => l && setListing(l));
+    if (folder)
+      void act(api.call('lake.list', { prefix: folder }), 'lake').then(
+        (l) => l && ui.getState().lake.folder === folder && setLake(ui, { listing: l }),
+      );
   }, [folder]);
   useEffect(() => {
     if (tab === 'quarantine')
-      void act(api.call('lake.quarantine', { limit: 200 }), 'lake').then((r) => r && setQuarantine(r));
+      void act(api.call('lake.quarantine', { limit: 200 }), 'lake').then((r) => r && setLake(ui, { quarantine: r }));
   }, [tab]);
 
+  const toggle = (prefix: string, open: boolean) => {
+    const current = ui.getState().lake.open;
+    setLake(ui, { open: open ? [...current, prefix] : current.filter((p) => p !== prefix) });
+    if (open && !ui.getState().lake.children[prefix]) void list(prefix);
+  };
+
   const runSql = async () => {
-    setBusy(true);
-    const r = await act(api.call('lake.query', { sql, limit: 1000 }), 'lake sql');
-    setBusy(false);
-    if (r) setResult(r);
+    setLake(ui, { busy: true });
+    const r = await sqlPlace.run(api.call('lake.query', { sql, limit: 1000 }));
+    // A failed query clears the previous result: it must not pass for this query's answer.
+    setLake(ui, { busy: false, result: r ?? null });
   };
 
   return (
     <div className="page">
       <h2>Lake</h2>
       <div role="tablist" className="tabs" aria-label="Lake views">
-        {(['files', 'quarantine', 'sql'] as const).map((t) => (
-          <button key={t} role="tab" aria-selected={tab === t} onClick={() => setTab(t)}>
+        {(['files', 'quarantine', 'sql'] as LakeTab[]).map((t) => (
+          <button key={t} role="tab" aria-selected={tab === t} onClick={() => setLake(ui, { tab: t })}>
             {t === 'files' ? 'Files' : t === 'quarantine' ? 'Quarantine records' : 'SQL over the lake'}
           </button>
         ))}
@@ -109,27 +69,40 @@ export function Lake() {
         <div className="lake">
           <nav aria-label="Lake layers" className="layers">
             {LAYERS.map(([name, prefix]) => (
-              <button key={prefix} aria-pressed={layer === prefix} onClick={() => setLayer(prefix)}>
+              <button
+                key={prefix}
+                aria-pressed={layer === prefix}
+                onClick={() => setLake(ui, { layer: prefix, folder: '', listing: null })}
+              >
                 {name}
               </button>
             ))}
           </nav>
+          <p className="muted">
+            Partitions are by UTC date and hour (date=, hour=); times in the tables are in {time.label}.
+          </p>
           <div className="lake-cols">
-            <ul role="tree" aria-label="Partitions" className="tree">
-              {top.length === 0 && <li className="muted">no partitions yet</li>}
-              {top.map((p) => (
-                <TreeNode key={p} prefix={p} level={1} selected={folder} onSelect={setFolder} />
-              ))}
-            </ul>
+            <PartitionTree
+              root={layer}
+              model={{ children: lake.children, open: lake.open, selected: folder }}
+              onToggle={toggle}
+              onSelect={(p) => setLake(ui, { folder: p, listing: p === folder ? listing : null })}
+            />
             <div className="files">
               {listing && listing.files.length > 0 ? (
                 <table className="grid" aria-label="Files">
                   <thead>
                     <tr>
                       <th scope="col">file</th>
-                      <th scope="col">size</th>
-                      <th scope="col">rows</th>
-                      <th scope="col">offsets</th>
+                      <th scope="col" className="num">
+                        size
+                      </th>
+                      <th scope="col" className="num">
+                        rows
+                      </th>
+                      <th scope="col" className="num">
+                        offsets
+                      </th>
                       <th scope="col"></th>
                     </tr>
                   </thead>
@@ -137,14 +110,18 @@ export function Lake() {
                     {listing.files.map((f) => (
                       <tr key={f.key} aria-selected={preview?.key === f.key}>
                         <td>{leaf(f.key)}</td>
-                        <td className="num">{bytes(f.bytes)}</td>
-                        <td className="num">{f.rows ?? '–'}</td>
-                        <td>{f.offsets ? `p${f.offsets.partition} ${f.offsets.first}–${f.offsets.last}` : '–'}</td>
+                        <td className="num">{formatBytes(f.bytes)}</td>
+                        <td className="num">{f.rows === null ? '–' : formatNumber(f.rows)}</td>
+                        <td className="num">
+                          {f.offsets
+                            ? `p${f.offsets.partition} ${formatNumber(f.offsets.first)}–${formatNumber(f.offsets.last)}`
+                            : '–'}
+                        </td>
                         <td>
                           <button
                             onClick={() =>
                               void act(api.call('lake.preview', { key: f.key, limit: 100 }), 'lake').then(
-                                (p) => p && setPreview(p),
+                                (p) => p && setLake(ui, { preview: p }),
                               )
                             }
                             aria-label={`Preview ${leaf(f.key)}`}
@@ -157,7 +134,11 @@ export function Lake() {
                   </tbody>
                 </table>
               ) : (
-                <p className="muted">{folder ? 'Open a folder with files (hour=…).' : 'Choose a partition.'}</p>
+                <p className="muted">
+                  {folder
+                    ? 'Open a folder with files (hour=…).'
+                    : 'Choose a partition (arrow keys move in the tree, Enter opens).'}
+                </p>
               )}
             </div>
           </div>
@@ -165,7 +146,8 @@ export function Lake() {
             <section aria-label="File preview" className="preview">
               <h3>{preview.key}</h3>
               <p className="muted">
-                {preview.rows.toLocaleString('en-US')} rows in {preview.rowGroups} row group(s), {bytes(preview.bytes)}
+                {formatNumber(preview.rows)} rows in {formatNumber(preview.rowGroups)} row group(s),{' '}
+                {formatBytes(preview.bytes)}
               </p>
               <Grid
                 label="Schema"
@@ -190,10 +172,13 @@ export function Lake() {
           <textarea
             aria-label="Lake SQL"
             value={sql}
-            onChange={(e) => setSql(e.target.value)}
+            onChange={(e) => setLake(ui, { sql: e.target.value })}
             rows={5}
             spellCheck={false}
+            aria-invalid={sqlPlace.error ? true : undefined}
+            aria-describedby={sqlPlace.error ? 'lake-sql-error' : undefined}
           />
+          <ErrorNote error={sqlPlace.error} id="lake-sql-error" />
           <div className="toolbar">
             <button onClick={() => void runSql()} disabled={busy}>
               Run lake query

@@ -1,13 +1,30 @@
-import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FaultRates } from '../../../engine/contract';
+import { ErrorNote } from '../components/ErrorNote';
 import { LakeOffsets } from '../components/LakeOffsets';
-import { useAct, useApp, useCtx } from '../context';
+import { useAct, useApp, useCtx, usePlace, useUi } from '../context';
+import { formatNumber } from '../format';
 import type { StageView } from '../store/appStore';
+import type { PlaceError } from '../store/uiStore';
+import { useLakeCounts, useRateControl } from './pipelineControls';
 
-const fmt = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
+const fmt = (n: number | undefined) => (n === undefined ? '–' : formatNumber(Math.round(n)));
+/** A stopped stage has no rate. */
+const rate = (stage: StageView, value: number | undefined, unit: string) =>
+  stage.state === 'running' && value !== undefined ? `${fmt(value)} ${unit}` : '–';
 
-function Node({ title, stage, lines }: { title: string; stage?: StageView; lines: [string, string][] }) {
+function Node({
+  title,
+  stage,
+  lines,
+  error,
+}: {
+  title: string;
+  stage?: StageView;
+  lines: [string, string][];
+  error?: PlaceError | null;
+}) {
+  const shown = stage?.error ?? error ?? null;
   return (
     <section className={`node state-${stage?.state ?? 'idle'}`} aria-label={title}>
       <h3>{title}</h3>
@@ -20,9 +37,10 @@ function Node({ title, stage, lines }: { title: string; stage?: StageView; lines
           </div>
         ))}
       </dl>
-      {stage?.error && (
+      {shown && (
         <p className="node-error" role="alert">
-          {stage.error.message}
+          {stage?.error ? '' : 'last error: '}
+          {shown.message}
         </p>
       )}
     </section>
@@ -35,31 +53,27 @@ const FAULTS: [keyof FaultRates, string][] = [
   ['late', 'Late events'],
   ['duplicate', 'Duplicates'],
 ];
+const FAULT_RATE = 0.02;
+const MIN_RATE = 10;
+const MAX_SLIDER = 20_000;
 
 /** The flow, each stage's state, rate, counts, lag and last error; the controls that drive it. */
 export function Pipeline() {
   const { api } = useCtx();
   const act = useAct();
   const { producer, stream, etl } = useApp(useShallow((s) => s.stages));
-  const [rate, setRate] = useState(500);
-  const [faults, setFaults] = useState<Record<keyof FaultRates, boolean>>({
-    malformed: false,
-    invalid: false,
-    late: false,
-    duplicate: false,
-  });
+  const settings = useUi((s) => s.producer);
+  const stageErrors = useUi((s) => s.stageErrors);
+  const lake = useLakeCounts(stream);
+  const rateControl = useRateControl();
+  const faults = usePlace('pipeline.faults');
   const p = producer.counters;
   const s = stream.counters;
-
-  useEffect(() => {
-    const t = setTimeout(() => void act(api.call('producer.configure', { rate }), 'producer'), 200);
-    return () => clearTimeout(t);
-  }, [rate]);
+  const sliderValue = Math.min(MAX_SLIDER, Math.max(MIN_RATE, Number(rateControl.value) || MIN_RATE));
 
   const toggleFault = (k: keyof FaultRates) => {
-    const next = { ...faults, [k]: !faults[k] };
-    setFaults(next);
-    void act(api.call('producer.configure', { faults: { [k]: next[k] ? 0.02 : 0 } }), 'producer');
+    const on = (settings?.faults[k] ?? 0) > 0;
+    void faults.run(api.call('producer.configure', { faults: { [k]: on ? 0 : FAULT_RATE } }));
   };
 
   return (
@@ -67,8 +81,10 @@ export function Pipeline() {
       <h2>Pipeline</h2>
       <div className="toolbar" role="toolbar" aria-label="Stage controls">
         <button
-          onClick={() => void act(api.call('stage.start', { stage: 'producer', settings: { rate } }), 'producer')}
-          disabled={producer.state === 'running'}
+          onClick={() =>
+            void rateControl.flush().then(() => act(api.call('stage.start', { stage: 'producer' }), 'producer'))
+          }
+          disabled={producer.state !== 'stopped' && producer.state !== 'failed'}
         >
           Start producer
         </button>
@@ -80,7 +96,7 @@ export function Pipeline() {
         </button>
         <button
           onClick={() => void act(api.call('stage.start', { stage: 'stream' }), 'stream')}
-          disabled={stream.state === 'running'}
+          disabled={stream.state !== 'stopped' && stream.state !== 'failed'}
         >
           Start stream
         </button>
@@ -94,42 +110,69 @@ export function Pipeline() {
           Producer rate
           <input
             type="range"
-            min={10}
-            max={20000}
+            min={MIN_RATE}
+            max={MAX_SLIDER}
             step={10}
-            value={rate}
+            value={sliderValue}
+            disabled={settings === null}
             aria-label="Producer rate"
-            aria-valuetext={`${rate} transactions per second`}
-            onChange={(e) => setRate(Number(e.target.value))}
+            aria-valuetext={`${formatNumber(sliderValue)} transactions per second`}
+            onChange={(e) => rateControl.change(e.target.value)}
           />
-          <output>{rate.toLocaleString('en-US')} tx/s</output>
+          <input
+            type="number"
+            className="rate-input"
+            min={1}
+            step={1}
+            value={rateControl.value}
+            disabled={settings === null}
+            aria-label="Producer rate (transactions per second)"
+            aria-invalid={rateControl.error ? true : undefined}
+            aria-describedby={rateControl.error ? 'rate-error' : undefined}
+            onChange={(e) => rateControl.change(e.target.value)}
+          />
+          <span className="muted">tx/s</span>
         </label>
       </div>
+      <ErrorNote error={rateControl.error} id="rate-error" />
       <fieldset className="faults">
-        <legend>Fault injection (2% each)</legend>
-        {FAULTS.map(([k, label]) => (
-          <label key={k} className="switch">
-            <input
-              type="checkbox"
-              role="switch"
-              checked={faults[k]}
-              onChange={() => toggleFault(k)}
-              aria-checked={faults[k]}
-            />{' '}
-            {label}
-          </label>
-        ))}
+        <legend>Fault injection ({FAULT_RATE * 100}% each, in force now)</legend>
+        {FAULTS.map(([k, label]) => {
+          const on = (settings?.faults[k] ?? 0) > 0;
+          return (
+            <label key={k} className="switch">
+              <input
+                type="checkbox"
+                role="switch"
+                checked={on}
+                disabled={settings === null}
+                onChange={() => toggleFault(k)}
+              />{' '}
+              {label}
+              {on && settings && settings.faults[k] !== FAULT_RATE ? ` (${settings.faults[k] * 100}%)` : ''}
+            </label>
+          );
+        })}
       </fieldset>
+      <ErrorNote error={faults.error} />
 
       <div className="flow" aria-label="Pipeline flow">
         <Node
           title="Producer"
           stage={producer}
+          error={stageErrors.producer}
           lines={[
-            ['rate', `${fmt(p.rate)} tx/s`],
+            ['rate', rate(producer, p.rate, 'tx/s')],
             ['transactions', fmt(p.transactions)],
             ['records', fmt(p.records)],
-            ['faults', fmt((p.malformed ?? 0) + (p.invalid ?? 0) + (p.late ?? 0) + (p.duplicate ?? 0))],
+            [
+              'faults',
+              fmt(
+                p.records === undefined
+                  ? undefined
+                  : (p.malformed ?? 0) + (p.invalid ?? 0) + (p.late ?? 0) + (p.duplicate ?? 0),
+              ),
+            ],
           ]}
         />
         <span className="arrow" aria-hidden>
@@ -149,8 +192,9 @@ export function Pipeline() {
         <Node
           title="Stream"
           stage={stream}
+          error={stageErrors.stream}
           lines={[
-            ['rate', `${fmt(stream.rates.consumed)} rec/s`],
+            ['rate', rate(stream, stream.rates.consumed, 'rec/s')],
             ['consumed', fmt(s.consumed)],
             ['lag', fmt(s.lag)],
             ['commits', fmt(s.commits)],
@@ -159,26 +203,26 @@ export function Pipeline() {
         <span className="arrow" aria-hidden>
           →
         </span>
-        <div className="flow-col">
+        <div className="flow-col" aria-label="Lake layers (counted from the files)">
           <Node
             title="Bronze"
             lines={[
-              ['records', fmt(s.consumed)],
-              ['files', fmt(s.files)],
+              ['records', fmt(lake?.bronze.records)],
+              ['files', fmt(lake?.bronze.files)],
             ]}
           />
           <Node
             title="Silver"
             lines={[
-              ['lines', fmt(s.silverLines)],
-              ['rate', `${fmt(stream.rates.silverLines)} lines/s`],
+              ['lines', fmt(lake?.silver.lines)],
+              ['rate', rate(stream, stream.rates.silverLines, 'lines/s')],
             ]}
           />
           <Node
             title="Quarantine"
             lines={[
-              ['records', fmt(s.quarantined)],
-              ['duplicates', fmt(s.duplicates)],
+              ['records', fmt(lake?.quarantine.records)],
+              ['files', fmt(lake?.quarantine.files)],
             ]}
           />
         </div>
@@ -188,6 +232,7 @@ export function Pipeline() {
         <Node
           title="ETL"
           stage={etl}
+          error={stageErrors.etl}
           lines={[
             ['files', fmt(etl.counters.files)],
             ['rows inserted', fmt(etl.counters.rowsInserted)],
@@ -199,6 +244,7 @@ export function Pipeline() {
         </span>
         <Node title="Warehouse" lines={[['schema', 'star (fact_sales)']]} />
       </div>
+      <p className="muted">Bronze, silver and quarantine are counted from the lake's Parquet files (durable).</p>
       <div className="flow" aria-label="Speed layer">
         <Node
           title="Stream"

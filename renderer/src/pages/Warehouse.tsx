@@ -1,72 +1,60 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { QueryPreset, QueryResult } from '../../../engine/contract';
-import { baseOption, Chart, setPoints, type ChartInstance } from '../components/Chart';
-import { chartColumns, downloadCsv } from '../components/csv';
+import { useEffect } from 'react';
+import type { QueryPreset } from '../../../engine/contract';
+import { downloadCsv } from '../components/csv';
+import { ErrorNote } from '../components/ErrorNote';
 import { Grid } from '../components/Grid';
-import { useAct, useCtx } from '../context';
-import { pushError } from '../store/appStore';
+import { ChartPicker, defaultChart, ResultChart } from '../components/ResultChart';
+import { useAct, useCtx, usePlace, useUi } from '../context';
+import { formatDuration } from '../format';
+import { PAGE_SIZE } from '../store/pageState';
+import { setWarehouse } from '../store/uiStore';
+import { errorInfo } from '../api/hostError';
 
-function ResultChart({ result }: { result: QueryResult }) {
-  const attach = useCallback(
-    (chart: ChartInstance, el: HTMLElement) => {
-      const cols = chartColumns(result);
-      if (cols) {
-        const rows = result.rows.slice(0, 50);
-        chart.setOption(
-          baseOption({
-            xAxis: { type: 'category', data: rows.map((r) => String(r[cols.label])), axisLabel: { rotate: 30 } },
-            yAxis: { type: 'value', name: result.columns[cols.value] },
-            series: [{ type: 'bar', data: rows.map((r) => Number(r[cols.value])) }],
-          }),
-        );
-        setPoints(el, rows.length);
-      }
-      return () => undefined;
-    },
-    [result],
-  );
-  if (!chartColumns(result)) return null;
-  return <Chart label="Chart of the query result" attach={attach} />;
-}
-
-/** Preset star-schema questions and a SQL editor: read-only, time-limited, cancellable. */
+/**
+ * Preset star-schema questions and a SQL editor: read-only, time-limited, cancellable. Results come
+ * a page at a time and live in the store, so they are still here after visiting another page.
+ */
 export function Warehouse() {
-  const { api, app } = useCtx();
+  const { api, ui } = useCtx();
   const act = useAct();
-  const [presets, setPresets] = useState<QueryPreset[]>([]);
-  const [sql, setSql] = useState('SELECT count(*) AS fact_rows, round(sum(line_amount), 2) AS revenue FROM fact_sales');
-  const [running, setRunning] = useState<string | null>(null);
-  const [result, setResult] = useState<QueryResult | null>(null);
-  const [outcome, setOutcome] = useState<string | null>(null);
-  const [name, setName] = useState('query');
-  /** Queries the user asked to cancel: their failure is the cancel, not an error. */
-  const cancelRequested = useRef(new Set<string>());
+  const editor = usePlace('warehouse.editor');
+  const { presets, sql, ran, result, elapsedMs, cancelled, running, chart } = useUi((s) => s.warehouse);
 
-  useEffect(() => void act(api.call('warehouse.presets', {}), 'warehouse').then((p) => p && setPresets(p)), []);
+  useEffect(() => {
+    if (presets.length === 0)
+      void act(api.call('warehouse.presets', {}), 'warehouse').then((p) => p && setWarehouse(ui, { presets: p }));
+  }, []);
 
-  const run = async (text: string, label: string) => {
+  const run = async (text: string, label: string, offset = 0, preset?: QueryPreset) => {
     const queryId = `ui-${Date.now()}`;
-    setRunning(queryId);
-    setName(label);
-    setOutcome(null);
+    const samePage = ran?.sql === text && ran.label === label;
+    setWarehouse(ui, { running: queryId, cancelled: false });
     const started = performance.now();
-    try {
-      setResult(await api.call('warehouse.query', { sql: text, queryId }));
-      setOutcome(`${Math.round(performance.now() - started)} ms`);
-    } catch (err) {
-      const e = err as { code?: string; message: string };
-      if (e.code === 'cancelled' || (cancelRequested.current.has(queryId) && /cancelled/.test(e.message)))
-        setOutcome('cancelled');
-      else pushError(app, 'warehouse', e.message);
-    } finally {
-      cancelRequested.current.delete(queryId);
-      setRunning((cur) => (cur === queryId ? null : cur));
+    let stopped = false;
+    const r = await editor.run(
+      api.call('warehouse.query', { sql: text, queryId, limit: PAGE_SIZE, offset }).catch((err: unknown) => {
+        // A query the user cancelled is not an error: the page says "cancelled".
+        if (errorInfo(err).code !== 'cancelled') throw err;
+        stopped = true;
+        return null;
+      }),
+    );
+    // A newer query started meanwhile: this answer is stale.
+    if (ui.getState().warehouse.running !== queryId && ui.getState().warehouse.running !== null) return;
+    if (!r) {
+      // A failed query leaves no result behind that looks like its answer.
+      setWarehouse(ui, { running: null, result: null, ran: null, elapsedMs: null, cancelled: stopped });
+      return;
     }
-  };
-
-  const cancel = (queryId: string) => {
-    cancelRequested.current.add(queryId);
-    void act(api.call('warehouse.cancel', { queryId }), 'warehouse');
+    const money = preset?.money ?? (samePage ? ran?.money : undefined);
+    setWarehouse(ui, {
+      running: null,
+      result: r,
+      elapsedMs: performance.now() - started,
+      cancelled: false,
+      ran: { sql: text, label, money, offset },
+      chart: preset ? (preset.chart ?? defaultChart(r)) : samePage && chart ? chart : defaultChart(r),
+    });
   };
 
   return (
@@ -77,8 +65,8 @@ export function Warehouse() {
           <button
             key={p.id}
             onClick={() => {
-              setSql(p.sql);
-              void run(p.sql, p.id);
+              setWarehouse(ui, { sql: p.sql });
+              void run(p.sql, p.id, 0, p);
             }}
           >
             {p.title}
@@ -88,38 +76,72 @@ export function Warehouse() {
       <textarea
         aria-label="Warehouse SQL"
         value={sql}
-        onChange={(e) => setSql(e.target.value)}
+        onChange={(e) => setWarehouse(ui, { sql: e.target.value })}
         rows={7}
         spellCheck={false}
+        aria-invalid={editor.error ? true : undefined}
+        aria-describedby={editor.error ? 'warehouse-sql-error' : undefined}
       />
+      <ErrorNote error={editor.error} id="warehouse-sql-error" />
       <div className="toolbar">
         <button onClick={() => void run(sql, 'query')} disabled={running !== null}>
           Run query
         </button>
-        <button onClick={() => running && cancel(running)} disabled={running === null}>
+        <button
+          onClick={() =>
+            running &&
+            void act(api.call('warehouse.cancel', { queryId: running }), 'warehouse').then(() =>
+              setWarehouse(ui, { running: null }),
+            )
+          }
+          disabled={running === null}
+        >
           Cancel
         </button>
-        <button onClick={() => result && downloadCsv(result, `${name}.csv`)} disabled={!result}>
-          Export CSV
+        <button onClick={() => result && downloadCsv(result, `${ran?.label ?? 'query'}.csv`)} disabled={!result}>
+          Export CSV (this page)
         </button>
         {running && (
           <span className="muted" role="status">
             running…
           </span>
         )}
-        {!running && outcome !== null && (
+        {!running && elapsedMs !== null && (
           <span className="muted" role="status">
-            {outcome}
+            {formatDuration(elapsedMs)}
+          </span>
+        )}
+        {!running && cancelled && (
+          <span className="muted" role="status">
+            cancelled
           </span>
         )}
       </div>
       <p className="muted">
-        One reading statement (SELECT, WITH, VALUES, TABLE, EXPLAIN), run as a read-only role; stopped after 30 s.
+        One reading statement (SELECT, WITH, VALUES, TABLE, EXPLAIN), run as a read-only role and stopped after 30 s.
+        Results come {PAGE_SIZE.toLocaleString('en-US')} rows at a time.
       </p>
-      {result && (
+      {result && ran && (
         <>
-          <ResultChart result={result} />
-          <Grid label="Query results" result={result} />
+          <ChartPicker result={result} spec={chart} onChange={(c) => setWarehouse(ui, { chart: c })} />
+          {chart && <ResultChart result={result} spec={chart} money={ran.money} />}
+          {(result.more || ran.offset > 0) && (
+            <div className="toolbar" role="group" aria-label="Result pages">
+              <button
+                onClick={() => void run(ran.sql, ran.label, Math.max(0, ran.offset - PAGE_SIZE))}
+                disabled={running !== null || ran.offset === 0}
+              >
+                Previous page
+              </button>
+              <button
+                onClick={() => void run(ran.sql, ran.label, ran.offset + PAGE_SIZE)}
+                disabled={running !== null || !result.more}
+              >
+                Next page
+              </button>
+            </div>
+          )}
+          <Grid label="Query results" result={result} money={ran.money} />
         </>
       )}
     </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricsSnapshot } from '../../../engine/contract';
-import { applySnapshot, applyStatus, createAppStore, createLiveStore, LIVE_HISTORY, pushError } from './appStore';
+import { applySnapshot, applyStatus, createAppStore, createLiveStore, LIVE_HISTORY } from './appStore';
 
 const snap = (at: number, transactions: number): MetricsSnapshot => ({
   windows: [],
@@ -22,12 +22,6 @@ describe('app store', () => {
     applyStatus(app, { stage: 'stream', state: 'stopped', counters: { consumed: 1100 }, error: null, updatedAt: 4000 });
     expect(app.getState().stages.stream.rates.consumed).toBe(0);
   });
-
-  it('keeps the last five errors', () => {
-    const app = createAppStore();
-    for (let i = 0; i < 8; i++) pushError(app, 'etl', `e${i}`);
-    expect(app.getState().errors.map((e) => e.message)).toEqual(['e3', 'e4', 'e5', 'e6', 'e7']);
-  });
 });
 
 describe('live store', () => {
@@ -38,6 +32,17 @@ describe('live store', () => {
     expect(live.getState().samples.map((s) => s.tps)).toEqual([0, 300]);
     for (let i = 0; i < LIVE_HISTORY + 50; i++) applySnapshot(live, snap(4000 + i * 1000, 600 + i));
     expect(live.getState().samples).toHaveLength(LIVE_HISTORY);
+  });
+
+  it("uses the Host's interval figures: rate, latency and late events of the last second, not since the start", () => {
+    const live = createLiveStore();
+    applySnapshot(live, {
+      ...snap(1000, 5000),
+      lateRecords: 900,
+      latencyMs: { p50: 4000, p99: 9000 },
+      interval: { ms: 500, transactions: 250, lateRecords: 3, latencyMs: { p50: 12, p99: 40 } },
+    });
+    expect(live.getState().samples[0]).toEqual({ at: 1000, tps: 500, p50: 12, p99: 40, late: 6 });
   });
 
   it('notifies subscribers without any React involved (charts push from here)', () => {

@@ -11,7 +11,6 @@ export interface StageView extends StageStatus {
 export interface AppState {
   stages: Record<StageName, StageView>;
   etlProgress: EtlProgress | null;
-  errors: { id: number; source: string; message: string }[];
   theme: Theme;
   connected: boolean;
 }
@@ -25,12 +24,11 @@ const stopped = (stage: StageName): StageView => ({
   rates: {},
 });
 
-/** UI state fed by contract events (stage slice, ETL slice, error slice, theme). */
+/** UI state fed by contract events (stage slice, ETL slice, theme); errors live where they happen (uiStore). */
 export function createAppStore(theme: Theme = 'dark') {
   return createStore<AppState>()(() => ({
     stages: { producer: stopped('producer'), stream: stopped('stream'), etl: stopped('etl') },
     etlProgress: null,
-    errors: [],
     theme,
     connected: false,
   }));
@@ -49,24 +47,17 @@ export function applyStatus(store: AppStore, s: StageStatus): void {
   store.setState((st) => ({ stages: { ...st.stages, [s.stage]: { ...s, rates } } }));
 }
 
-let errorId = 0;
-export function pushError(store: AppStore, source: string, message: string): void {
-  store.setState((st) => ({ errors: [...st.errors.slice(-4), { id: ++errorId, source, message }] }));
-}
-
-export function dismissError(store: AppStore, id: number): void {
-  store.setState((st) => ({ errors: st.errors.filter((e) => e.id !== id) }));
-}
-
 /**
  * Live metrics outside React: charts subscribe and push into echarts directly, so a tick re-renders
- * nothing. Keeps a history of per-tick figures (rates, latency, late events) for the time charts.
+ * nothing. Keeps a history of per-tick figures (rates, latency, late events) for the time charts:
+ * each of the interval since the previous tick, not since the start.
  */
 export interface LiveSample {
   at: number;
   tps: number;
   p50: number | null;
   p99: number | null;
+  /** Late events per second over this interval. */
   late: number;
 }
 export interface LiveState {
@@ -82,9 +73,25 @@ export type LiveStore = ReturnType<typeof createLiveStore>;
 
 export function applySnapshot(store: LiveStore, s: MetricsSnapshot): void {
   const { snapshot: prev, samples } = store.getState();
-  const dt = prev ? (s.at - prev.at) / 1000 : 0;
-  const tps = prev && dt > 0 ? Math.max(0, (s.transactions - prev.transactions) / dt) : 0;
-  const next = [...samples, { at: s.at, tps, p50: s.latencyMs.p50, p99: s.latencyMs.p99, late: s.lateRecords }];
+  const i = s.interval;
+  let sample: LiveSample;
+  if (i && i.ms > 0) {
+    const perSecond = 1000 / i.ms;
+    sample = {
+      at: s.at,
+      tps: i.transactions * perSecond,
+      p50: i.latencyMs.p50,
+      p99: i.latencyMs.p99,
+      late: i.lateRecords * perSecond,
+    };
+  } else {
+    // No interval yet (the first tick): differences of the totals where there are two snapshots.
+    const dt = prev ? (s.at - prev.at) / 1000 : 0;
+    const tps = prev && dt > 0 ? Math.max(0, (s.transactions - prev.transactions) / dt) : 0;
+    const late = prev && dt > 0 ? Math.max(0, s.lateRecords - prev.lateRecords) / dt : 0;
+    sample = { at: s.at, tps, p50: null, p99: null, late };
+  }
+  const next = [...samples, sample];
   store.setState({ snapshot: s, samples: next.length > LIVE_HISTORY ? next.slice(-LIVE_HISTORY) : next });
 }
 
@@ -94,14 +101,13 @@ export function bindHost(api: HostApi, app: AppStore, live: LiveStore): () => vo
     api.on('stage.status', (s) => applyStatus(app, s)),
     api.on('etl.progress', (p) => app.setState({ etlProgress: p })),
     api.on('metrics.tick', (m) => applySnapshot(live, m)),
-    api.on('host.error', (e) => pushError(app, e.source, e.error.message)),
   ];
   void api.call('stage.list', {}).then(
     (list) => {
       app.setState({ connected: true });
       for (const s of list) applyStatus(app, s);
     },
-    (err: Error) => pushError(app, 'host', err.message),
+    () => undefined,
   );
   void api.call('metrics.snapshot', { minutes: 15 }).then(
     (m) => applySnapshot(live, m),

@@ -1,0 +1,37 @@
+import { WebSocket } from 'ws';
+import type { CommandName, Commands } from '../engine/contract';
+
+/**
+ * One call to the Host of a running web mode, over its socket, as a second client would: what the
+ * Host holds, not what a page shows.
+ */
+export async function hostCall<K extends CommandName>(
+  pageUrl: string,
+  name: K,
+  req: Commands[K]['req'],
+): Promise<Commands[K]['res']> {
+  const u = new URL(pageUrl);
+  const ws = new WebSocket(`ws://${u.host}/api?token=${u.searchParams.get('token')}`);
+  try {
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    ws.send(JSON.stringify({ id: 1, name, req }));
+    return await new Promise((resolve, reject) => {
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as {
+          id?: number;
+          ok?: boolean;
+          value?: unknown;
+          error?: { message: string };
+        };
+        if (m.id !== 1) return;
+        if (m.ok) resolve(m.value as Commands[K]['res']);
+        else reject(new Error(m.error?.message));
+      });
+    });
+  } finally {
+    ws.close();
+  }
+}
