@@ -19,7 +19,8 @@ const SILVER = [
   ['hour_key', 'VARCHAR'],
   ['transaction_id', 'VARCHAR'],
   ['line_no', 'INTEGER'],
-  ['event_ms', 'DOUBLE'],
+  // Microseconds since the epoch: a double holds them exactly until the year 2255.
+  ['event_us', 'DOUBLE'],
   ['store_id', 'INTEGER'],
   ['customer_id', 'VARCHAR'],
   ['product_id', 'INTEGER'],
@@ -42,11 +43,12 @@ const QUARANTINE = [
 ] as const;
 
 const ts = (col: string): string => `make_timestamp((${col} * 1000)::BIGINT)::TIMESTAMPTZ`;
+const tsUs = (col: string): string => `make_timestamp(${col}::BIGINT)::TIMESTAMPTZ`;
 
 /** What each layer's Parquet holds, as SELECTs over the staging tables. */
 const LAYER_SQL = {
   bronze: `SELECT source_partition, source_offset::BIGINT AS source_offset, ${ts('broker_ms')} AS broker_time, key, value FROM bronze_buf`,
-  silver: `SELECT s.transaction_id, s.line_no, ${ts('s.event_ms')} AS event_time, s.store_id, st.name AS store_name, st.city, st.region,
+  silver: `SELECT s.transaction_id, s.line_no, ${tsUs('s.event_us')} AS event_time, s.store_id, st.name AS store_name, st.city, st.region,
       s.customer_id, s.product_id, pr.name AS product_name, pr.category, s.quantity,
       (s.price_cents / 100)::DECIMAL(12,2) AS unit_price, (s.amount_cents / 100)::DECIMAL(12,2) AS line_amount,
       s.source_partition, s.source_offset::BIGINT AS source_offset, ${ts('s.ingested_ms')} AS ingested_at
@@ -102,7 +104,7 @@ export class PartitionBuffer {
       c[0].push(hk);
       c[1].push(sale.transactionId);
       c[2].push(line.line_no);
-      c[3].push(sale.eventMs);
+      c[3].push(sale.eventUs);
       c[4].push(sale.storeId);
       c[5].push(sale.customerId);
       c[6].push(line.product_id);
