@@ -43,6 +43,9 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'infra.logs': { service: 'string', tail: 'number?', since: 'number?', follow: 'boolean?' },
   'infra.useDocker': { services: 'array?' },
   'infra.useEmbedded': { services: 'array?' },
+  'catalog.get': {},
+  'catalog.preview': { files: 'array' },
+  'catalog.apply': { files: 'array' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
@@ -54,6 +57,7 @@ const EVENTS: Record<EventName, true> & Record<string, true> = {
   'infra.progress': true,
   'infra.log': true,
   'infra.stats': true,
+  'catalog.changed': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

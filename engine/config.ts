@@ -32,6 +32,8 @@ export interface EngineConfig {
   /** Its partitions when the engine creates it. */
   partitions: number;
   services: { broker: BrokerService; lake: LakeService; warehouse: WarehouseService; metrics: MetricsService };
+  /** A catalog to put in force at start (JSON file, or a folder with stores.csv and products.csv). */
+  catalog?: string;
 }
 
 /**
@@ -55,6 +57,8 @@ export interface ConfigInput {
   /** redis://[:password@]host:port[/db] */
   redis?: unknown;
   redisPrefix?: unknown;
+  /** Catalog path: a JSON file, or a folder holding stores.csv and products.csv. */
+  catalog?: unknown;
 }
 
 export const DEFAULT_PARTITIONS = 4;
@@ -77,6 +81,7 @@ export const CONFIG_ENV: Record<keyof ConfigInput, string> = {
   postgres: 'RETAIL_PULSE_POSTGRES',
   redis: 'RETAIL_PULSE_REDIS',
   redisPrefix: 'RETAIL_PULSE_REDIS_PREFIX',
+  catalog: 'RETAIL_PULSE_CATALOG',
 };
 
 /** Settings from the environment (only those set). */
@@ -143,7 +148,7 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
       'topic',
       `topic must be 1 to 200 letters, digits, dots, underscores or hyphens, got ${JSON.stringify(topic)}`,
     );
-  return {
+  const config: EngineConfig = {
     dataDir: path.resolve(dataDir),
     topic,
     partitions,
@@ -154,6 +159,15 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
       metrics: metricsService(input),
     },
   };
+  if (input.catalog !== undefined && input.catalog !== null && input.catalog !== '') {
+    if (typeof input.catalog !== 'string')
+      throw invalid(
+        'catalog',
+        'catalog must be the path of a JSON file or of a folder with stores.csv and products.csv',
+      );
+    config.catalog = path.resolve(input.catalog);
+  }
+  return config;
 }
 
 function isEmbedded(v: unknown): boolean {

@@ -238,6 +238,67 @@ export interface InfraServiceStats {
 export type DockerBackedService = 'broker' | 'lake' | 'warehouse' | 'metrics';
 export type ServiceModes = Record<DockerBackedService, 'embedded' | 'docker' | 'external'>;
 
+// ── Reference data (catalog), quarantine replay, imports of sales files ──
+
+/** A problem with a catalog the user gave, with its place: file, row (CSV line or JSON item), field. */
+export interface CatalogIssue {
+  file: string;
+  row: number | null;
+  field: string | null;
+  message: string;
+}
+
+export interface CatalogVersionInfo {
+  version: string;
+  appliedAt: number;
+  source: string;
+  stores: number;
+  products: number;
+}
+
+export interface CatalogStoreRow {
+  store_id: number;
+  name: string;
+  city: string;
+  region: string;
+}
+
+export interface CatalogProductRow {
+  product_id: number;
+  name: string;
+  category: string;
+  price: number | null;
+}
+
+/** The catalog in force, its rows, and every version before it (newest first). */
+export interface CatalogView extends CatalogVersionInfo {
+  storeRows: CatalogStoreRow[];
+  productRows: CatalogProductRow[];
+  history: CatalogVersionInfo[];
+}
+
+/** What applying these files would do, checked but not applied. */
+export interface CatalogPreview {
+  ok: boolean;
+  issues: CatalogIssue[];
+  /** Columns or fields the files have that a catalog does not use. */
+  ignored: string[];
+  stores: number;
+  products: number;
+  /** Against the catalog in force, one line each ("store 3: name Alexandria Corniche → Alexandria Bay"). */
+  changes: { added: string[]; changed: string[]; removed: string[] };
+  /** False when the files hold exactly the catalog in force. */
+  differs: boolean;
+  storeRows: CatalogStoreRow[];
+  productRows: CatalogProductRow[];
+}
+
+/** A file as the UI sends it: the renderer has no file system, it reads the chosen file's text. */
+export interface TextFile {
+  name: string;
+  text: string;
+}
+
 export interface Commands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
@@ -279,6 +340,11 @@ export interface Commands {
   'etl.schedule': { req: { everyMinutes?: number | null }; res: EtlSchedule };
   'settings.get': { req: Record<string, never>; res: SettingsView };
   'settings.set': { req: { values: Partial<Record<SettingKey, string | number | null>> }; res: SettingsView };
+  // --- Reference data: the catalog in force, checked before it applies ---
+  'catalog.get': { req: Record<string, never>; res: CatalogView };
+  'catalog.preview': { req: { files: TextFile[] }; res: CatalogPreview };
+  /** Applies to the running stream and producer at once; refused (nothing changes) with every problem named. */
+  'catalog.apply': { req: { files: TextFile[] }; res: CatalogView };
 }
 
 export interface Events {
@@ -291,6 +357,8 @@ export interface Events {
   'infra.log': { lines: InfraLogLine[] };
   /** CPU and memory of the running containers, every 2 s while someone listens. */
   'infra.stats': { at: number; services: InfraServiceStats[] };
+  /** A new catalog version came into force. */
+  'catalog.changed': CatalogVersionInfo;
 }
 
 export type CommandName = keyof Commands;

@@ -16,11 +16,12 @@ import type {
 import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
-import { PRODUCTS, STORES } from './model/catalog';
+import { CatalogCommands, requestedCatalog } from './catalog/catalogCommands';
+import type { Catalog } from './model/catalog';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
 import { latencyQuantile, WINDOW_MS, type Metrics } from './services/metrics/port';
-import { openBroker, openExternalMetrics } from './services/open';
+import { openBroker, openExternalMetrics, openLake } from './services/open';
 import type { Warehouse } from './services/warehouse/port';
 import { NO_FAULTS } from './stages/producer/faults';
 import { MAX_RATE, type ProducerOptions } from './stages/producer/producerStage';
@@ -31,11 +32,6 @@ import { WorkerHandle } from './workers/workerHandle';
 import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
 import type { CancellableQueries } from './workers/worker';
-
-const CATALOG_NAMES = {
-  stores: Object.fromEntries(STORES.map((s) => [String(s.store_id), s.name])),
-  products: Object.fromEntries(PRODUCTS.map((p) => [String(p.product_id), p.name])),
-};
 
 /** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
 function projectFile(name: string): string {
@@ -66,8 +62,10 @@ interface ProducerApi {
   stop(): void;
   setRate(rate: number): void;
   setFaults(f: ProducerSettings['faults']): void;
+  setCatalog(c: Catalog): void;
 }
 interface StreamApi {
+  setCatalog(c: Catalog): void;
   start(): void;
   stop(): void;
   drainTo(targets: number[]): void;
@@ -96,6 +94,8 @@ export class Host implements HostApi {
   private readonly tick: NodeJS.Timeout;
   /** The UI's lake browser, presets, cancellable queries, ETL schedule and settings. */
   private readonly app: AppCommands;
+  /** Reference data: the catalog in force, its history, and the warehouse dims that follow it. */
+  readonly catalog: CatalogCommands;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -108,6 +108,7 @@ export class Host implements HostApi {
     private warehouseWorker: WorkerHandle<Warehouse>,
     public metrics: Metrics,
     options: HostOptions = {},
+    requested: ReturnType<typeof requestedCatalog> = null,
   ) {
     this.infra = new InfraControl({
       composeFile: options.composeFile ?? COMPOSE_FILE,
@@ -126,9 +127,23 @@ export class Host implements HostApi {
       warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api,
       runEtl: () => this.runEtl(),
     });
+    this.catalog = new CatalogCommands({
+      dataDir: config.dataDir,
+      requested,
+      lake: () => openLake(this.config),
+      warehouse: () => this.warehouse,
+      push: async (c) => {
+        await this.stream?.api.setCatalog(c);
+        await this.producer?.api.setCatalog(c);
+      },
+      changed: (v) => this.emit('catalog.changed', v),
+      error: (error) => this.emit('host.error', { source: 'catalog', error }),
+    });
+    void this.catalog.syncWarehouse();
   }
 
   static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
+    const catalog = requestedCatalog(config.catalog);
     const release = lockDataDir(paths.lock(config));
     let metrics: Metrics | null = null;
     try {
@@ -147,7 +162,7 @@ export class Host implements HostApi {
           throw err;
         }
       }
-      const host = new Host(config, release, warehouse, metrics, options);
+      const host = new Host(config, release, warehouse, metrics, options, catalog);
       ready.catch((err: unknown) => host.emit('host.error', { source: 'warehouse', error: toErrorInfo(err) }));
       return host;
     } catch (err) {
@@ -176,6 +191,7 @@ export class Host implements HostApi {
       'infra.useDocker': (q) => this.useServices('docker', q.services),
       'infra.useEmbedded': (q) => this.useServices('embedded', q.services),
       ...this.app.handlers(),
+      ...this.catalog.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -195,7 +211,12 @@ export class Host implements HostApi {
       faults: { ...this.settings.faults, ...settings.faults },
     });
     this.settings = merged;
-    const options: ProducerOptions = { ...merged, topic: this.config.topic, partitions: this.config.partitions };
+    const options: ProducerOptions = {
+      ...merged,
+      topic: this.config.topic,
+      partitions: this.config.partitions,
+      catalog: await this.catalog.current(),
+    };
     const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
     this.producer = handle;
     let finished!: () => void;
@@ -250,7 +271,7 @@ export class Host implements HostApi {
       channel.port1.unref();
       handle = await this.spawnStage<StreamApi>(
         'stream',
-        { role: 'stream', config: this.config, options: this.streamOptions(options), metricsPort: channel.port2 },
+        { role: 'stream', config: this.config, options: await this.streamOptions(options), metricsPort: channel.port2 },
         [channel.port2],
       );
       handle.onExit(() => {
@@ -261,7 +282,7 @@ export class Host implements HostApi {
       handle = await this.spawnStage<StreamApi>('stream', {
         role: 'stream',
         config: this.config,
-        options: this.streamOptions(options),
+        options: await this.streamOptions(options),
       });
     }
     this.stream = handle;
@@ -344,7 +365,7 @@ export class Host implements HostApi {
       lateRecords: totals.lateRecords,
       latencyMs: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
       at: now,
-      names: CATALOG_NAMES,
+      names: this.catalog.names(),
     };
   }
 
@@ -392,6 +413,7 @@ export class Host implements HostApi {
     }
     this.config = next;
     await this.app.servicesChanged();
+    await this.catalog.servicesChanged();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
@@ -428,8 +450,9 @@ export class Host implements HostApi {
     this.release();
   }
 
-  private streamOptions(options: Record<string, unknown>): Record<string, unknown> {
-    return { topic: this.config.topic, partitions: this.config.partitions, ...options };
+  private async streamOptions(options: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const catalog = await this.catalog.current();
+    return { topic: this.config.topic, partitions: this.config.partitions, catalog, ...options };
   }
 
   private validateSettings(s: ProducerSettings): ProducerSettings {

@@ -1,4 +1,4 @@
-import { PRODUCT_BY_ID, STORE_BY_ID } from './catalog';
+import { BUILTIN_INDEX, type CatalogIndex } from './catalog';
 import { toCents, type SaleTransaction } from './sale';
 import { describeBadTimestamp, parseTimestampUs } from './timestamp';
 
@@ -40,6 +40,8 @@ export interface ValidSale {
   customerId: string;
   lines: ValidLine[];
   totalCents: number;
+  /** The catalog version it was validated against, and is enriched with. */
+  catalog: CatalogIndex;
 }
 
 export interface RejectedSale {
@@ -62,10 +64,17 @@ function reject(reason: RejectReason, detail: string, transactionId: string | nu
 }
 
 /**
- * Validates one raw record. `brokerMs` is the broker's append time of the record: timestamps are
- * judged against it, not against the wall clock, so replaying an old log gives the same verdicts.
+ * Validates one raw record against `catalog` (stores and products; prices are the sale's own and
+ * are never checked against the catalog's). `brokerMs` is the broker's append time of the record:
+ * timestamps are judged against it, not against the wall clock, so replaying an old log gives the
+ * same verdicts. A `backfill` (an imported sales file) may be older than MAX_AGE_MS.
  */
-export function validateSale(raw: string, brokerMs: number): Verdict {
+export function validateSale(
+  raw: string,
+  brokerMs: number,
+  catalog: CatalogIndex = BUILTIN_INDEX,
+  backfill = false,
+): Verdict {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -105,10 +114,10 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
   const eventMs = Math.floor(eventUs / 1000);
   if (eventMs > brokerMs + MAX_FUTURE_MS)
     return reject('future_timestamp', `${o.timestamp_utc} is ahead of the broker clock by more than 5 minutes`, txId);
-  if (eventMs < brokerMs - MAX_AGE_MS)
+  if (!backfill && eventMs < brokerMs - MAX_AGE_MS)
     return reject('stale_timestamp', `${o.timestamp_utc} is more than 7 days older than its arrival`, txId);
 
-  if (!STORE_BY_ID.has(o.store_id)) return reject('unknown_store', `store_id ${o.store_id}`, txId);
+  if (!catalog.stores.has(o.store_id)) return reject('unknown_store', `store_id ${o.store_id}`, txId);
   if (o.products.length === 0) return reject('empty_basket', 'products is empty', txId);
 
   const lines: ValidLine[] = [];
@@ -119,7 +128,7 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
     const { product_id, quantity, unit_price } = p;
     if (typeof product_id !== 'number' || !Number.isInteger(product_id))
       return reject('wrong_type', `products[${i}].product_id must be an integer`, txId);
-    if (!PRODUCT_BY_ID.has(product_id))
+    if (!catalog.products.has(product_id))
       return reject('unknown_product', `products[${i}].product_id ${product_id}`, txId);
     if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity <= 0)
       return reject('bad_quantity', `products[${i}].quantity ${String(quantity)} must be a positive integer`, txId);
@@ -147,5 +156,6 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
     customerId: o.customer_id,
     lines,
     totalCents: sumCents,
+    catalog,
   };
 }

@@ -1,5 +1,8 @@
 import type { EtlResult, PipelineSummary } from '../contract';
 import type { EngineConfig } from '../config';
+import { readCatalogHistory } from '../catalog/catalogHistory';
+import { BUILTIN_INDEX, indexCatalog, type CatalogIndex } from '../model/catalog';
+import { isImported } from '../model/sale';
 import { validateSale } from '../model/validate';
 import type { Broker } from '../services/broker/port';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -27,8 +30,10 @@ export async function summarize(deps: {
   const broker = await openBroker(deps.config);
   const lake = await openLake(deps.config);
   try {
+    const newest = (await readCatalogHistory(lake)).at(-1);
+    const catalog = newest ? indexCatalog(newest) : BUILTIN_INDEX;
     const [produced, layers, warehouse, totals] = await Promise.all([
-      producedFromLog(broker, deps.config.topic),
+      producedFromLog(broker, deps.config.topic, catalog),
       lakeCounts(lake),
       deps.warehouse.totals(),
       deps.metrics.totals(),
@@ -52,7 +57,11 @@ export async function summarize(deps: {
 }
 
 /** Replays the whole log through the validator: what a perfect consumer would have accepted. */
-async function producedFromLog(broker: Broker, topic: string): Promise<PipelineSummary['produced']> {
+async function producedFromLog(
+  broker: Broker,
+  topic: string,
+  catalog: CatalogIndex,
+): Promise<PipelineSummary['produced']> {
   const out = { records: 0, valid_transactions: 0, valid_lines: 0, valid_revenue: 0 };
   let ends: number[];
   try {
@@ -66,7 +75,7 @@ async function producedFromLog(broker: Broker, topic: string): Promise<PipelineS
     out.records += ends[p];
     await broker.scan(topic, p, 0, ends[p], (records) => {
       for (const r of records) {
-        const v = validateSale(r.value, r.timestamp);
+        const v = validateSale(r.value, r.timestamp, catalog, isImported(r.key));
         if (!v.ok || seen.has(v.transactionId)) continue;
         seen.add(v.transactionId);
         out.valid_transactions++;
@@ -107,11 +116,15 @@ async function countLayers(
   };
   if (bronze.length)
     out.bronze.records = Number(
-      (await one(`SELECT count(*) FROM read_parquet(${sqlList(bronze)}, hive_partitioning = false)`))[0],
+      (
+        await one(
+          `SELECT count(*) FROM read_parquet(${sqlList(bronze)}, hive_partitioning = false, union_by_name = true)`,
+        )
+      )[0],
     );
   if (silver.length) {
     const [lines, distinct, revenue] = await one(
-      `SELECT count(*), count(DISTINCT (transaction_id, line_no)), coalesce(sum(line_amount), 0)::DOUBLE FROM read_parquet(${sqlList(silver)}, hive_partitioning = false)`,
+      `SELECT count(*), count(DISTINCT (transaction_id, line_no)), coalesce(sum(line_amount), 0)::DOUBLE FROM read_parquet(${sqlList(silver)}, hive_partitioning = false, union_by_name = true)`,
     );
     out.silver = {
       lines: Number(lines),
@@ -123,7 +136,7 @@ async function countLayers(
   if (quarantine.length) {
     const rows = (
       await duck.runAndReadAll(
-        `SELECT reason, count(*) FROM read_parquet(${sqlList(quarantine)}, hive_partitioning = false) GROUP BY 1 ORDER BY 1`,
+        `SELECT reason, count(*) FROM read_parquet(${sqlList(quarantine)}, hive_partitioning = false, union_by_name = true) GROUP BY 1 ORDER BY 1`,
       )
     ).getRowsJS();
     for (const [reason, n] of rows) {

@@ -15,6 +15,8 @@ import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stre
 import { connect, emit, serve, type Endpoint } from './rpc';
 import type { QueryResult } from '../contract';
 import { LakeSql } from '../lakeBrowser/lakeSql';
+import { CatalogHolder } from '../catalog/catalogHolder';
+import type { Catalog } from '../model/catalog';
 
 export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'lake';
 
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
         stop: () => stage.stop(),
         setRate: (rate: number) => stage.setRate(rate),
         setFaults: (f: ProducerOptions['faults']) => stage.setFaults(f),
+        setCatalog: (c: Catalog) => stage.setCatalog(c),
         counters: () => stage.counters,
       });
       pushCounters(() => stage.counters);
@@ -107,17 +110,28 @@ async function main(): Promise<void> {
         ? (connect<Metrics>(init.metricsPort as unknown as Endpoint).api as unknown as Metrics)
         : await openExternalMetrics(config);
       if (!metrics) throw new Error('the stream worker got neither a metrics port nor an external metrics store');
+      const { catalog: initial, ...options } = init.options as Partial<StreamOptions> & { catalog: Catalog };
+      const catalog = new CatalogHolder(initial);
+      const lake = await openLake(config);
+      // The Host pushes a change at once; the lake's history catches one made by another machine's app.
+      const follow = setInterval(
+        () => void catalog.refreshFrom(lake).catch((e) => emit(port, 'error', toErrorInfo(e))),
+        15_000,
+      );
+      follow.unref();
       const stage = new StreamStage(
         {
           broker: await openBroker(config),
-          lake: await openLake(config),
+          lake,
           metrics,
           duck: await openDuck({ threads: 1 }),
+          catalog,
           onError: (e) => emit(port, 'error', e),
         },
-        { ...STREAM_DEFAULTS, ...(init.options as Partial<StreamOptions>) },
+        { ...STREAM_DEFAULTS, ...options },
       );
       serve(port, {
+        setCatalog: (c: Catalog) => catalog.set(c),
         start: () => stage.start(),
         stop: () => stage.stop(),
         drainTo: (targets: number[]) => stage.drainTo(targets),

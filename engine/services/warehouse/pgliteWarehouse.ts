@@ -13,7 +13,9 @@ import {
   copyStagingSql,
   loadStaged,
 } from './loadSql';
+import { syncCatalogVersions } from './catalogSql';
 import { toWarehouseError } from './pgErrors';
+import type { Catalog } from '../../model/catalog';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS, VALUE_PARSERS } from './resultValues';
 
@@ -124,6 +126,12 @@ export class PgliteWarehouse implements Warehouse {
   async totals(): Promise<{ factRows: number; revenue: number }> {
     const r = await this.db.query<{ fact_rows: number; revenue: number }>(TOTALS);
     return { factRows: r.rows[0].fact_rows, revenue: r.rows[0].revenue };
+  }
+
+  async syncCatalog(history: readonly Catalog[]): Promise<number> {
+    return this.db.transaction((tx) =>
+      syncCatalogVersions((sql, params) => tx.query<Record<string, unknown>>(sql, params), history),
+    );
   }
 
   async maintain(): Promise<void> {

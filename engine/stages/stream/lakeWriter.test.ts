@@ -35,7 +35,7 @@ describe('lake writer and footer reader', () => {
       buf.addRaw(rec);
       const v = validateSale(value, rec.timestamp);
       if (v.ok) buf.addSale(rec, v as ValidSale, T + 10);
-      else buf.addRejected(rec, v as RejectedSale);
+      else buf.addRejected(rec, v as RejectedSale, 'built-in');
     });
     const result = await writer.flush(buf);
     assert.deepEqual(result.files, [

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PulseError, toErrorInfo, type ErrorInfo } from '../../errors';
-import { SALES_TOPIC } from '../../model/sale';
+import type { CatalogIndex } from '../../model/catalog';
+import { isImported, SALES_TOPIC } from '../../model/sale';
 import { validateSale } from '../../model/validate';
 import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
 import { sqlList } from '../../services/lake/duck';
@@ -71,6 +72,8 @@ export interface StreamDeps {
   lake: Lake;
   metrics: Metrics;
   duck: DuckDBConnection;
+  /** The catalog in force, read once per polled batch (a change applies from the next batch). */
+  catalog: { current(): CatalogIndex };
   onFlush?: (r: FlushResult) => void;
   onError?: (e: ErrorInfo) => void;
 }
@@ -240,23 +243,28 @@ export class StreamStage {
     if (!recent) this.recent.set(p, (recent = new RecentIds(this.opts.dedupeCapacity)));
     const applied = this.applied.get(p) ?? -1;
     const now = Date.now();
+    const catalog = this.deps.catalog.current();
     const agg = this.aggregator;
     agg.begin(p, Math.max(batch.records[0].offset, applied + 1));
     for (const rec of batch.records) {
       buf.addRaw(rec);
-      const verdict = validateSale(rec.value, rec.timestamp);
+      const verdict = validateSale(rec.value, rec.timestamp, catalog, isImported(rec.key));
       const fresh = rec.offset > applied;
       if (!verdict.ok) {
-        buf.addRejected(rec, verdict);
+        buf.addRejected(rec, verdict, catalog.version);
         this.counters.quarantined++;
         if (fresh) agg.skip(rec.offset);
       } else if (recent.has(verdict.transactionId)) {
-        buf.addRejected(rec, {
-          ok: false,
-          reason: 'duplicate_transaction',
-          detail: `transaction ${verdict.transactionId} was already accepted`,
-          transactionId: verdict.transactionId,
-        });
+        buf.addRejected(
+          rec,
+          {
+            ok: false,
+            reason: 'duplicate_transaction',
+            detail: `transaction ${verdict.transactionId} was already accepted`,
+            transactionId: verdict.transactionId,
+          },
+          catalog.version,
+        );
         this.counters.quarantined++;
         this.counters.duplicates++;
         if (fresh) agg.skip(rec.offset);

@@ -1,4 +1,3 @@
-import { PRODUCT_BY_ID } from '../../model/catalog';
 import type { ValidSale } from '../../model/validate';
 import { emptyWindow } from '../../services/metrics/memoryMetrics';
 import { WINDOW_MS, latencyBucket, type MetricsBatch, type WindowDelta } from '../../services/metrics/port';
@@ -56,7 +55,7 @@ export class WindowAggregator {
     store.transactions++;
     store.revenueCents += sale.totalCents;
     for (const line of sale.lines) {
-      const category = PRODUCT_BY_ID.get(line.product_id)!.category;
+      const category = sale.catalog.products.get(line.product_id)!.category;
       w.byCategory[category] = (w.byCategory[category] ?? 0) + line.amountCents;
       const p = (w.byProduct[line.product_id] ??= { quantity: 0, revenueCents: 0 });
       p.quantity += line.quantity;
