@@ -11,6 +11,8 @@ import { describeConfig } from './config';
 import type { PipelineSummary } from './contract';
 import { PulseError, toErrorInfo } from './errors';
 import { runPipeline } from './pipeline/runPipeline';
+import { quarantineCommand } from './cli/quarantineCli';
+import { importCommand } from './cli/importCli';
 
 const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N]
        [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
@@ -89,10 +91,10 @@ export function formatSummary(s: PipelineSummary): string {
     ['  valid revenue (EGP)', money(s.produced.valid_revenue)],
     ['bronze records / files', `${s.bronze.records} / ${s.bronze.files}`],
     [
-      'quarantine records',
-      `${s.quarantine.records}${
+      'quarantine records / open / replayed',
+      `${s.quarantine.records} / ${s.quarantine.open} / ${s.quarantine.replayed}${
         Object.keys(s.quarantine.by_reason).length
-          ? '  (' +
+          ? '  (open: ' +
             Object.entries(s.quarantine.by_reason)
               .map(([k, v]) => `${k} ${v}`)
               .join(', ') +
@@ -100,6 +102,7 @@ export function formatSummary(s: PipelineSummary): string {
           : ''
       }`,
     ],
+    ['silver transactions', String(s.silver.transactions)],
     ['silver lines / distinct / files', `${s.silver.lines} / ${s.silver.distinct_lines} / ${s.silver.files}`],
     ['silver revenue (EGP)', money(s.silver.revenue)],
     ['warehouse fact rows', String(s.warehouse.fact_rows)],
@@ -124,6 +127,8 @@ export function formatSummary(s: PipelineSummary): string {
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'pipeline') return pipeline(rest);
+  if (command === 'quarantine') return quarantineCommand(rest);
+  if (command === 'import') return importCommand(rest);
   console.error(`unknown command ${command ?? '(none)'}\n${USAGE}`);
   process.exitCode = 2;
 }

@@ -46,6 +46,12 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'catalog.get': {},
   'catalog.preview': { files: 'array' },
   'catalog.apply': { files: 'array' },
+  'quarantine.list': { reason: 'string?', from: 'string?', to: 'string?', state: 'string?', limit: 'number?' },
+  'quarantine.replay': { reason: 'string?', from: 'string?', to: 'string?', state: 'string?' },
+  'import.begin': { name: 'string', bytes: 'number', format: 'string?' },
+  'import.chunk': { importId: 'string', text: 'string', bytes: 'number' },
+  'import.end': { importId: 'string' },
+  'import.cancel': { importId: 'string' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
@@ -58,6 +64,7 @@ const EVENTS: Record<EventName, true> & Record<string, true> = {
   'infra.log': true,
   'infra.stats': true,
   'catalog.changed': true,
+  'import.progress': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

@@ -106,8 +106,10 @@ export interface MetricsSnapshot {
 export interface PipelineSummary {
   produced: { records: number; valid_transactions: number; valid_lines: number; valid_revenue: number };
   bronze: { records: number; files: number };
-  quarantine: { records: number; by_reason: Record<string, number> };
-  silver: { lines: number; distinct_lines: number; revenue: number; files: number };
+  /** records = open + replayed: each quarantined record is still open (by_reason: its latest reason) or a replay moved it to silver. */
+  quarantine: { records: number; open: number; replayed: number; by_reason: Record<string, number> };
+  /** transactions: distinct source records (partition, offset), from the stream or a replay. */
+  silver: { transactions: number; lines: number; distinct_lines: number; revenue: number; files: number };
   warehouse: { fact_rows: number; revenue: number };
   windows: { revenue: number; late_records: number; late_revenue: number };
   throughput_tps: number;
@@ -299,6 +301,106 @@ export interface TextFile {
   text: string;
 }
 
+/** Which quarantined records: by current reason, arrival time range [from, to), state. */
+export interface QuarantineQuery {
+  reason?: string;
+  /** ISO-8601 (UTC when no zone). */
+  from?: string;
+  to?: string;
+  state?: 'open' | 'replayed';
+}
+
+export interface QuarantineRowView {
+  brokerTime: string;
+  partition: number;
+  offset: number;
+  transactionId: string | null;
+  /** The latest reason; null once a replay moved it to silver. */
+  reason: string | null;
+  originalReason: string;
+  detail: string | null;
+  state: 'open' | 'replayed';
+  /** When a replay last changed it (moved it, or gave it a new reason). */
+  replayedAt: string | null;
+  /** The silver file (lake key) a replay put it in. */
+  wentTo: string | null;
+  catalogVersion: string | null;
+  raw: string;
+}
+
+export interface QuarantineListing {
+  total: number;
+  open: number;
+  replayed: number;
+  /** Open records by their latest reason. */
+  byReason: Record<string, number>;
+  /** Records matching the query (rows holds the first of them). */
+  matching: number;
+  rows: QuarantineRowView[];
+}
+
+export interface ReplayResult {
+  replayId: string;
+  replayedAt: number;
+  catalogVersion: string;
+  /** Open records the query matched, validated again. */
+  candidates: number;
+  toSilver: number;
+  /** Still invalid, with a reason that changed (logged). */
+  stillQuarantined: number;
+  /** Still invalid for the same reason (nothing to log). */
+  unchanged: number;
+  /** New reasons of those still quarantined. */
+  byReason: Record<string, number>;
+  silverFiles: string[];
+  lines: number;
+  revenue: number;
+  /** The ETL run that loaded the replayed sales into the warehouse (none when nothing went to silver). */
+  etl: EtlResult | null;
+}
+
+export type SalesFileFormat = 'ndjson' | 'json' | 'csv';
+
+export interface ImportProgress {
+  importId: string;
+  file: string;
+  format: SalesFileFormat;
+  bytesDone: number;
+  bytesTotal: number;
+  records: number;
+  recordsPerSec: number;
+  /** From the bytes still to read at the rate so far; null before there is a rate. */
+  secondsLeft: number | null;
+  elapsedMs: number;
+}
+
+export interface ImportFileResult {
+  file: string;
+  format: SalesFileFormat;
+  bytes: number;
+  /** Records put on the topic (the stream validates them like live sales). */
+  records: number;
+  /** Of those, records that are not even a JSON object: they land in quarantine. */
+  unreadable: number;
+  /** CSV rows that could not form a sale (not sent), the first 100, with their lines. */
+  issues: { line: number; message: string }[];
+  issueCount: number;
+  /** Set when the file stopped the import (its structure is broken): what was sent before stays, and importing it again sends nothing twice. */
+  error?: string;
+}
+
+export interface ImportSummary {
+  importId: string;
+  /** Where the records went: the embedded log or a Kafka cluster, and the topic. */
+  target: string;
+  status: 'succeeded' | 'failed' | 'cancelled';
+  files: ImportFileResult[];
+  bytes: number;
+  records: number;
+  durationMs: number;
+  recordsPerSec: number;
+}
+
 export interface Commands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
@@ -345,6 +447,17 @@ export interface Commands {
   'catalog.preview': { req: { files: TextFile[] }; res: CatalogPreview };
   /** Applies to the running stream and producer at once; refused (nothing changes) with every problem named. */
   'catalog.apply': { req: { files: TextFile[] }; res: CatalogView };
+  // --- Quarantine: list, and replay with today's rules and catalog ---
+  'quarantine.list': { req: QuarantineQuery & { limit?: number }; res: QuarantineListing };
+  /** Open records matching the query are validated again; the now-valid go to silver, then the warehouse (an ETL run). */
+  'quarantine.replay': { req: QuarantineQuery; res: ReplayResult };
+  // --- Import of sales files into the topic: the UI sends a file's text in pieces ---
+  /** Starts importing one file; format from the name or the first piece when absent. */
+  'import.begin': { req: { name: string; bytes: number; format?: SalesFileFormat }; res: { importId: string } };
+  /** The next piece of the file's text; `bytes` is its size in the file, for progress. */
+  'import.chunk': { req: { importId: string; text: string; bytes: number }; res: ImportProgress };
+  'import.end': { req: { importId: string }; res: ImportSummary };
+  'import.cancel': { req: { importId: string }; res: ImportSummary };
 }
 
 export interface Events {
@@ -359,6 +472,8 @@ export interface Events {
   'infra.stats': { at: number; services: InfraServiceStats[] };
   /** A new catalog version came into force. */
   'catalog.changed': CatalogVersionInfo;
+  /** An import's progress, at most four times a second. */
+  'import.progress': ImportProgress;
 }
 
 export type CommandName = keyof Commands;

@@ -17,6 +17,8 @@ import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
 import { CatalogCommands, requestedCatalog } from './catalog/catalogCommands';
+import { QuarantineCommands, type Replayed } from './quarantine/quarantineCommands';
+import { ImportCommands } from './ingest/importCommands';
 import type { Catalog } from './model/catalog';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
@@ -66,6 +68,7 @@ interface ProducerApi {
 }
 interface StreamApi {
   setCatalog(c: Catalog): void;
+  replay(filter: Commands['quarantine.replay']['req']): Replayed;
   start(): void;
   stop(): void;
   drainTo(targets: number[]): void;
@@ -96,6 +99,10 @@ export class Host implements HostApi {
   private readonly app: AppCommands;
   /** Reference data: the catalog in force, its history, and the warehouse dims that follow it. */
   readonly catalog: CatalogCommands;
+  /** Quarantine listing and replay. */
+  readonly quarantine: QuarantineCommands;
+  /** Sales files into the topic (the app's Import action). */
+  private readonly imports: ImportCommands;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -140,6 +147,19 @@ export class Host implements HostApi {
       error: (error) => this.emit('host.error', { source: 'catalog', error }),
     });
     void this.catalog.syncWarehouse();
+    this.quarantine = new QuarantineCommands({
+      config: () => this.config,
+      stream: () => this.stream?.api ?? null,
+      catalog: () => this.catalog.current(),
+      metrics: () => this.metrics,
+      runEtl: () => this.runEtl(),
+      error: (error) => this.emit('host.error', { source: 'quarantine', error }),
+    });
+    this.imports = new ImportCommands({
+      config: () => this.config,
+      producerRunning: () => this.producer !== null,
+      progress: (p) => this.emit('import.progress', p),
+    });
   }
 
   static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
@@ -192,6 +212,8 @@ export class Host implements HostApi {
       'infra.useEmbedded': (q) => this.useServices('embedded', q.services),
       ...this.app.handlers(),
       ...this.catalog.handlers(),
+      ...this.quarantine.handlers(),
+      ...this.imports.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -205,6 +227,8 @@ export class Host implements HostApi {
 
   async startProducer(settings: Partial<ProducerSettings>): Promise<StageStatus> {
     if (this.producer) throw new PulseError('stage_state', 'the producer is already running');
+    if (this.imports.busy() && this.config.services.broker.mode === 'embedded')
+      throw new PulseError('stage_state', 'an import is writing the embedded log: start the producer when it is done');
     const merged = this.validateSettings({
       ...this.settings,
       ...settings,
@@ -414,6 +438,7 @@ export class Host implements HostApi {
     this.config = next;
     await this.app.servicesChanged();
     await this.catalog.servicesChanged();
+    await this.quarantine.close();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
@@ -440,6 +465,8 @@ export class Host implements HostApi {
     clearInterval(this.tick);
     this.infra.close();
     await this.app.close();
+    await this.quarantine.close();
+    await this.imports.close();
     await this.stopProducer();
     await this.stopStream();
     await this.etlRunning?.catch(() => undefined);

@@ -64,7 +64,11 @@ describe(
         const s = await host.summary();
         assert.equal(s.produced.records, SALES);
         assert.equal(s.produced.valid_transactions, SALES);
-        assert.deepEqual(s.quarantine, { records: 0, by_reason: {} }, 'nothing quarantined: naive timestamps are UTC');
+        assert.deepEqual(
+          s.quarantine,
+          { records: 0, open: 0, replayed: 0, by_reason: {} },
+          'nothing quarantined: naive timestamps are UTC',
+        );
         assert.equal(s.warehouse.fact_rows, s.silver.lines);
         assertReconciles(s);
 

@@ -13,12 +13,16 @@ import { runEtl } from '../stages/etl/etlStage';
 import { ProducerStage, type ProducerOptions } from '../stages/producer/producerStage';
 import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stream/streamStage';
 import { connect, emit, serve, type Endpoint } from './rpc';
-import type { QueryResult } from '../contract';
+import type { QuarantineQuery, QueryResult, SalesFileFormat } from '../contract';
+import { ImportSession } from '../ingest/importSession';
+import { indexCatalog } from '../model/catalog';
 import { LakeSql } from '../lakeBrowser/lakeSql';
 import { CatalogHolder } from '../catalog/catalogHolder';
 import type { Catalog } from '../model/catalog';
+import { IdIndex } from '../dedupe/idIndex';
+import { quarantineApi } from '../quarantine/quarantineWorker';
 
-export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'lake';
+export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'lake' | 'quarantine' | 'importer';
 
 /** What the warehouse worker adds to the port: queries the UI can cancel by id. */
 export interface CancellableQueries {
@@ -119,6 +123,8 @@ async function main(): Promise<void> {
         15_000,
       );
       follow.unref();
+      // Every transaction id in silver, for duplicates across the whole history (a scan of silver at start).
+      const ids = await IdIndex.open(lake, await openDuck({ threads: 1 }));
       const stage = new StreamStage(
         {
           broker: await openBroker(config),
@@ -126,18 +132,54 @@ async function main(): Promise<void> {
           metrics,
           duck: await openDuck({ threads: 1 }),
           catalog,
+          ids,
           onError: (e) => emit(port, 'error', e),
         },
         { ...STREAM_DEFAULTS, ...options },
       );
+      const quarantine = quarantineApi(lake, ids);
       serve(port, {
         setCatalog: (c: Catalog) => catalog.set(c),
+        // A replay while the stream runs goes through its id index: a copy it holds unwritten is seen.
+        replay: (filter: QuarantineQuery) => quarantine.replay(filter, catalog.current()),
         start: () => stage.start(),
         stop: () => stage.stop(),
         drainTo: (targets: number[]) => stage.drainTo(targets),
         counters: () => stage.counters,
       });
       pushCounters(() => stage.counters);
+      break;
+    }
+    case 'quarantine': {
+      const lake = await openLake(config);
+      const api = quarantineApi(lake, null);
+      serve(port, {
+        list: (filter: QuarantineQuery, limit?: number) => api.list(filter, limit),
+        replay: (filter: QuarantineQuery, c: Catalog) => api.replay(filter, indexCatalog(c)),
+      });
+      break;
+    }
+    case 'importer': {
+      // One import at a time per worker: the session holds the topic's producer.
+      const broker = await openBroker(config);
+      let session: ImportSession | null = null;
+      const live = (): ImportSession => {
+        if (!session) throw new Error('begin an import first');
+        return session;
+      };
+      serve(port, {
+        begin: async (name: string, bytes: number, format?: SalesFileFormat) => {
+          session = new ImportSession(broker, config, (p) => emit(port, 'progress', p));
+          await session.beginFile(name, bytes, format);
+          return { importId: session.importId };
+        },
+        chunk: (text: string, bytes: number) => live().push(text, bytes),
+        end: async () => {
+          await live().endFile();
+          return live().finish();
+        },
+        cancel: () => live().finish(true),
+      });
       break;
     }
     case 'etl': {

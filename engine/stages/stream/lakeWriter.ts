@@ -220,8 +220,25 @@ export class LakeWriter {
     return result;
   }
 
-  private async writeFile(layer: BatchLayer, hk: string, buf: PartitionBuffer): Promise<string> {
-    const key = batchFileKey(layer, hk, buf.partition, buf.firstOffset, buf.lastOffset);
+  /**
+   * Only the silver layer, one file per event hour at `keyFor(hour)`: sales a quarantine replay
+   * accepted, from any partitions (each row keeps its source partition and offset).
+   */
+  async writeSilver(buf: PartitionBuffer, keyFor: (hourKey: string) => string): Promise<string[]> {
+    if (buf.silver.rowCount === 0) return [];
+    await this.loadCatalogs(buf.catalogs);
+    await buf.silver.loadInto(this.duck, 'silver_buf');
+    const files: string[] = [];
+    for (const hk of distinctHours(buf.silver)) files.push(await this.writeFile('silver', hk, buf, keyFor(hk)));
+    return files;
+  }
+
+  private async writeFile(
+    layer: BatchLayer,
+    hk: string,
+    buf: PartitionBuffer,
+    key = batchFileKey(layer, hk, buf.partition, buf.firstOffset, buf.lastOffset),
+  ): Promise<string> {
     const scratch = this.lake.scratchPath(`${randomUUID()}.parquet`);
     const order = layer === 'silver' ? 'source_offset, line_no' : 'source_offset';
     await this.duck.run(

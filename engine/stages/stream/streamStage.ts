@@ -4,13 +4,12 @@ import type { CatalogIndex } from '../../model/catalog';
 import { isImported, SALES_TOPIC } from '../../model/sale';
 import { validateSale } from '../../model/validate';
 import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
-import { sqlList } from '../../services/lake/duck';
 import { LAYERS, parseBatchKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 import type { Metrics, MetricsBatch } from '../../services/metrics/port';
 import { addCounts, mergeWindow } from '../../services/metrics/memoryMetrics';
 import { LakeWriter, PartitionBuffer, type FlushResult } from './lakeWriter';
-import { RecentIds } from './recentIds';
+import type { IdIndex } from '../../dedupe/idIndex';
 import { WindowAggregator } from './windowAggregator';
 
 export interface StreamOptions {
@@ -24,7 +23,6 @@ export interface StreamOptions {
   flushRecords: number;
   pollRecords: number;
   allowedLatenessMs: number;
-  dedupeCapacity: number;
 }
 
 export const STREAM_DEFAULTS: StreamOptions = {
@@ -35,7 +33,6 @@ export const STREAM_DEFAULTS: StreamOptions = {
   flushRecords: 250_000,
   pollRecords: 20_000,
   allowedLatenessMs: 30_000,
-  dedupeCapacity: 200_000,
 };
 
 export interface StreamCounters {
@@ -55,6 +52,8 @@ export interface StreamCounters {
   metricsPending: number;
 }
 
+/** How often a worker reads the ids of silver files other workers wrote. */
+const ID_REFRESH_MS = 10_000;
 /** How long after taking a partition the stream looks for files a previous owner wrote late. */
 const SWEEP_MS = 60_000;
 
@@ -74,6 +73,8 @@ export interface StreamDeps {
   duck: DuckDBConnection;
   /** The catalog in force, read once per polled batch (a change applies from the next batch). */
   catalog: { current(): CatalogIndex };
+  /** Transaction ids accepted across the whole history (duplicates on any partition, any time). */
+  ids: IdIndex;
   onFlush?: (r: FlushResult) => void;
   onError?: (e: ErrorInfo) => void;
 }
@@ -101,7 +102,6 @@ export class StreamStage {
   private consumer: BrokerConsumer | null = null;
   private writer: LakeWriter | null = null;
   private readonly buffers = new Map<number, PartitionBuffer>();
-  private readonly recent = new Map<number, RecentIds>();
   private readonly applied = new Map<number, number>();
   private readonly positions = new Map<number, number>();
   private readonly owners = new Map<number, Ownership>();
@@ -136,14 +136,16 @@ export class StreamStage {
       await this.writeChain;
       const totals = await this.deps.metrics.totals().catch(() => null);
       const files = await this.batchFiles();
-      for (const [p, committed] of assigned) {
-        // Another member may have counted this partition's windows further: the store knows.
-        if (totals) this.applied.set(p, totals.applied[p] ?? -1);
+      for (const [p, committed] of assigned)
         await this.recoverPartition(
-          p,
           committed,
           files.filter((f) => f.partition === p),
         );
+      // The ids the previous owners committed are in the filter before these partitions are read.
+      await this.deps.ids.refresh();
+      for (const [p, committed] of assigned) {
+        // Another member may have counted this partition's windows further: the store knows.
+        if (totals) this.applied.set(p, totals.applied[p] ?? -1);
         this.positions.set(p, committed);
         this.owners.set(p, { token: ++this.tokens, from: committed, since: Date.now(), written: new Set() });
       }
@@ -155,7 +157,7 @@ export class StreamStage {
       await this.writeChain;
       for (const p of partitions) {
         this.buffers.delete(p);
-        this.recent.delete(p);
+        this.deps.ids.drop(p);
         this.positions.delete(p);
         this.owners.delete(p);
         this.pendingMetrics.delete(p);
@@ -193,6 +195,7 @@ export class StreamStage {
 
   private async loop(): Promise<void> {
     let lastLag = 0;
+    let lastIds = Date.now();
     while (!this.stopping) {
       try {
         const batches = await this.consumer!.poll({ maxRecords: this.opts.pollRecords, waitMs: 50 });
@@ -204,6 +207,11 @@ export class StreamStage {
         if (Date.now() - lastLag > 1000) {
           lastLag = Date.now();
           await this.updateLag();
+        }
+        // Other workers (Kafka only) write silver too: their ids reach this worker's filter every few seconds.
+        if (this.deps.broker.kind === 'kafka' && Date.now() - lastIds > ID_REFRESH_MS) {
+          lastIds = Date.now();
+          void this.deps.ids.refresh().catch((err) => this.deps.onError?.(toErrorInfo(err)));
         }
       } catch (err) {
         this.deps.onError?.(toErrorInfo(err));
@@ -237,24 +245,34 @@ export class StreamStage {
         ? polled
         : { partition: p, records: polled.records.filter((r) => r.offset >= position) };
     if (!batch.records.length) return;
+    const catalog = this.deps.catalog.current();
+    const verdicts = batch.records.map((rec) => validateSale(rec.value, rec.timestamp, catalog, isImported(rec.key)));
+    // Ids the filter cannot clear and nothing here holds: one exact look in silver for the whole batch.
+    const ids = this.deps.ids;
+    const maybe = verdicts.flatMap((v) =>
+      v.ok && !ids.isPending(v.transactionId) && ids.mightBeDurable(v.transactionId) ? [v.transactionId] : [],
+    );
+    let inSilver: Set<string> | null = null;
+    if (maybe.length) {
+      const owner = this.owners.get(p);
+      inSilver = await ids.confirm(maybe, this.trusted);
+      if (this.owners.get(p) !== owner) return; // revoked meanwhile: the new owner reads these again
+    }
     let buf = this.buffers.get(p);
     if (!buf) this.buffers.set(p, (buf = new PartitionBuffer(p)));
-    let recent = this.recent.get(p);
-    if (!recent) this.recent.set(p, (recent = new RecentIds(this.opts.dedupeCapacity)));
     const applied = this.applied.get(p) ?? -1;
     const now = Date.now();
-    const catalog = this.deps.catalog.current();
     const agg = this.aggregator;
     agg.begin(p, Math.max(batch.records[0].offset, applied + 1));
-    for (const rec of batch.records) {
+    batch.records.forEach((rec, i) => {
       buf.addRaw(rec);
-      const verdict = validateSale(rec.value, rec.timestamp, catalog, isImported(rec.key));
+      const verdict = verdicts[i];
       const fresh = rec.offset > applied;
       if (!verdict.ok) {
         buf.addRejected(rec, verdict, catalog.version);
         this.counters.quarantined++;
         if (fresh) agg.skip(rec.offset);
-      } else if (recent.has(verdict.transactionId)) {
+      } else if (inSilver?.has(verdict.transactionId) || !ids.claim(p, verdict.transactionId)) {
         buf.addRejected(
           rec,
           {
@@ -269,18 +287,24 @@ export class StreamStage {
         this.counters.duplicates++;
         if (fresh) agg.skip(rec.offset);
       } else {
-        recent.add(verdict.transactionId);
         buf.addSale(rec, verdict, now);
         this.counters.valid++;
         this.counters.silverLines += verdict.lines.length;
-        if (fresh && agg.add(verdict, rec.offset)) this.counters.late++;
+        if (fresh && agg.add(verdict, rec.offset, isImported(rec.key))) this.counters.late++;
       }
-    }
+    });
     this.counters.consumed += batch.records.length;
     this.positions.set(p, batch.records[batch.records.length - 1].offset + 1);
     const delta = agg.end();
     if (delta) this.queueMetrics(p, delta);
   }
+
+  /** False for a file in a range this member owns and did not write: a previous owner's late write, to be swept. */
+  private readonly trusted = (key: string): boolean => {
+    const range = parseBatchKey(key);
+    const owner = range && this.owners.get(range.partition);
+    return !owner || range.first < owner.from || owner.written.has(key);
+  };
 
   /**
    * The speed layer is best effort and off the hot path: deltas queue per partition (merged while
@@ -384,6 +408,8 @@ export class StreamStage {
     const committed: Ownership[] = [];
     for (const { buf, owner } of taken) {
       const result = await this.writer!.flush(buf);
+      // Durable now: these ids are found in silver, no longer only in memory.
+      this.deps.ids.settled(buf.silver.columns[1] as string[]);
       this.counters.files += result.files.length;
       for (const f of result.files) owner?.written.add(f);
       // Only under the claim it was read with: after a rebalance these files are leftovers.
@@ -434,32 +460,12 @@ export class StreamStage {
 
   /**
    * Before replaying a partition from its committed offset: remove files a crash left past that
-   * offset (they will be written again, maybe with another range) and remember the transaction ids
-   * of its newest silver files, so a duplicate that straddles the crash is still caught.
+   * offset (they will be written again, maybe with another range). Duplicates that straddle the
+   * crash are caught by the id index, which reads silver itself.
    */
-  private async recoverPartition(partition: number, committed: number, files: readonly BatchFile[]): Promise<void> {
-    const { lake, duck } = this.deps;
+  private async recoverPartition(committed: number, files: readonly BatchFile[]): Promise<void> {
     const orphans = files.filter((f) => f.first >= committed).map((f) => f.key);
-    const silverOfPartition = files.filter((f) => f.first < committed && f.layer === LAYERS.silver);
-    if (orphans.length) await lake.delete(orphans);
-    const recent = new RecentIds(this.opts.dedupeCapacity);
-    this.recent.set(partition, recent);
-    // The newest files hold far more than the id horizon: a till re-sends within seconds.
-    const newest = silverOfPartition
-      .sort((a, b) => b.first - a.first)
-      .slice(0, 50)
-      .map((f) => f.key);
-    if (newest.length) {
-      const paths = await lake.localPaths(newest);
-      const reader = await duck.runAndReadAll(
-        `SELECT transaction_id, min(source_offset) o FROM read_parquet(${sqlList(paths)}) GROUP BY 1 ORDER BY o DESC LIMIT ${this.opts.dedupeCapacity}`,
-      );
-      const ids = reader
-        .getRowsJS()
-        .map((r) => r[0] as string)
-        .reverse();
-      for (const id of ids) recent.add(id);
-    }
+    if (orphans.length) await this.deps.lake.delete(orphans);
   }
 }
 

@@ -35,11 +35,14 @@ export class WindowAggregator {
     };
   }
 
-  /** Adds a sale to its window; returns true when it was late (behind the watermark) instead. */
-  add(sale: ValidSale, offset: number): boolean {
+  /**
+   * Adds a sale to its window; returns true when it was late (behind the watermark) instead. A
+   * `backfill` (an imported file) is late by definition: it neither moves the watermark nor the latency.
+   */
+  add(sale: ValidSale, offset: number, backfill = false): boolean {
     const b = this.batch!;
     b.last = offset;
-    if (sale.eventMs < this.watermark) {
+    if (backfill || sale.eventMs < this.watermark) {
       b.late.records++;
       b.late.revenueCents += sale.totalCents;
       return true;
