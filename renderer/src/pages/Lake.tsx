@@ -2,6 +2,7 @@ import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { LakeListing, LakePreview, QueryResult } from '../../../engine/contract';
 import { Grid } from '../components/Grid';
 import { useAct, useCtx } from '../context';
+import { QuarantinePanel } from './QuarantinePanel';
 
 const LAYERS: [string, string][] = [
   ['Bronze', 'bronze/sales_transactions/'],
@@ -68,7 +69,6 @@ export function Lake() {
   const [listing, setListing] = useState<LakeListing | null>(null);
   const [preview, setPreview] = useState<LakePreview | null>(null);
   const [tab, setTab] = useState<'files' | 'quarantine' | 'sql'>('files');
-  const [quarantine, setQuarantine] = useState<QueryResult | null>(null);
   const [sql, setSql] = useState(
     'SELECT city, category, round(sum(line_amount), 2) AS revenue FROM silver GROUP BY ALL ORDER BY revenue DESC LIMIT 20',
   );
@@ -83,10 +83,6 @@ export function Lake() {
   useEffect(() => {
     if (folder) void act(api.call('lake.list', { prefix: folder }), 'lake').then((l) => l && setListing(l));
   }, [folder]);
-  useEffect(() => {
-    if (tab === 'quarantine')
-      void act(api.call('lake.quarantine', { limit: 200 }), 'lake').then((r) => r && setQuarantine(r));
-  }, [tab]);
 
   const runSql = async () => {
     setBusy(true);
@@ -179,13 +175,12 @@ export function Lake() {
           )}
         </div>
       )}
-      {tab === 'quarantine' &&
-        (quarantine ? <Grid label="Quarantine records" result={quarantine} /> : <p className="muted">Loading…</p>)}
+      {tab === 'quarantine' && <QuarantinePanel />}
       {tab === 'sql' && (
         <section aria-label="SQL over the lake">
           <p className="muted">
             DuckDB over the lake's Parquet files: views <code>bronze</code>, <code>silver</code>,{' '}
-            <code>quarantine</code>, <code>gold</code>. One SELECT, at most 1,000 rows.
+            <code>quarantine</code>, <code>replays</code>, <code>gold</code>. One SELECT, at most 1,000 rows.
           </p>
           <textarea
             aria-label="Lake SQL"
