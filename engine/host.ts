@@ -16,14 +16,11 @@ import type {
 import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
-import { CatalogCommands, requestedCatalog } from './catalog/catalogCommands';
-import { QuarantineCommands, type Replayed } from './quarantine/quarantineCommands';
-import { ImportCommands } from './ingest/importCommands';
-import type { Catalog } from './model/catalog';
+import { HostData, requestedCatalog, type CatalogWorker, type ReplayWorker } from './hostData';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
 import { latencyQuantile, WINDOW_MS, type Metrics } from './services/metrics/port';
-import { openBroker, openExternalMetrics, openLake } from './services/open';
+import { openBroker, openExternalMetrics } from './services/open';
 import type { Warehouse } from './services/warehouse/port';
 import { NO_FAULTS } from './stages/producer/faults';
 import { MAX_RATE, type ProducerOptions } from './stages/producer/producerStage';
@@ -59,16 +56,13 @@ export interface HostOptions {
   waitForWarehouse?: boolean;
 }
 
-interface ProducerApi {
+interface ProducerApi extends CatalogWorker {
   start(): void;
   stop(): void;
   setRate(rate: number): void;
   setFaults(f: ProducerSettings['faults']): void;
-  setCatalog(c: Catalog): void;
 }
-interface StreamApi {
-  setCatalog(c: Catalog): void;
-  replay(filter: Commands['quarantine.replay']['req']): Replayed;
+interface StreamApi extends ReplayWorker {
   start(): void;
   stop(): void;
   drainTo(targets: number[]): void;
@@ -97,12 +91,8 @@ export class Host implements HostApi {
   private readonly tick: NodeJS.Timeout;
   /** The UI's lake browser, presets, cancellable queries, ETL schedule and settings. */
   private readonly app: AppCommands;
-  /** Reference data: the catalog in force, its history, and the warehouse dims that follow it. */
-  readonly catalog: CatalogCommands;
-  /** Quarantine listing and replay. */
-  readonly quarantine: QuarantineCommands;
-  /** Sales files into the topic (the app's Import action). */
-  private readonly imports: ImportCommands;
+  /** Reference data (the catalog in force), quarantine replay, imports of sales files. */
+  private readonly data: HostData;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -134,31 +124,15 @@ export class Host implements HostApi {
       warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<CancellableQueries>).api,
       runEtl: () => this.runEtl(),
     });
-    this.catalog = new CatalogCommands({
-      dataDir: config.dataDir,
-      requested,
-      lake: () => openLake(this.config),
-      warehouse: () => this.warehouse,
-      push: async (c) => {
-        await this.stream?.api.setCatalog(c);
-        await this.producer?.api.setCatalog(c);
-      },
-      changed: (v) => this.emit('catalog.changed', v),
-      error: (error) => this.emit('host.error', { source: 'catalog', error }),
-    });
-    void this.catalog.syncWarehouse();
-    this.quarantine = new QuarantineCommands({
+    this.data = new HostData({
       config: () => this.config,
+      requested,
+      warehouse: () => this.warehouse,
       stream: () => this.stream?.api ?? null,
-      catalog: () => this.catalog.current(),
+      producer: () => this.producer?.api ?? null,
       metrics: () => this.metrics,
       runEtl: () => this.runEtl(),
-      error: (error) => this.emit('host.error', { source: 'quarantine', error }),
-    });
-    this.imports = new ImportCommands({
-      config: () => this.config,
-      producerRunning: () => this.producer !== null,
-      progress: (p) => this.emit('import.progress', p),
+      emit: (name, payload) => this.emit(name, payload),
     });
   }
 
@@ -211,9 +185,7 @@ export class Host implements HostApi {
       'infra.useDocker': (q) => this.useServices('docker', q.services),
       'infra.useEmbedded': (q) => this.useServices('embedded', q.services),
       ...this.app.handlers(),
-      ...this.catalog.handlers(),
-      ...this.quarantine.handlers(),
-      ...this.imports.handlers(),
+      ...this.data.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -227,7 +199,7 @@ export class Host implements HostApi {
 
   async startProducer(settings: Partial<ProducerSettings>): Promise<StageStatus> {
     if (this.producer) throw new PulseError('stage_state', 'the producer is already running');
-    if (this.imports.busy() && this.config.services.broker.mode === 'embedded')
+    if (this.data.imports.busy() && this.config.services.broker.mode === 'embedded')
       throw new PulseError('stage_state', 'an import is writing the embedded log: start the producer when it is done');
     const merged = this.validateSettings({
       ...this.settings,
@@ -239,7 +211,7 @@ export class Host implements HostApi {
       ...merged,
       topic: this.config.topic,
       partitions: this.config.partitions,
-      catalog: await this.catalog.current(),
+      catalog: await this.data.catalog.current(),
     };
     const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
     this.producer = handle;
@@ -347,6 +319,8 @@ export class Host implements HostApi {
     this.etlRunning = (async () => {
       this.setState('etl', 'running');
       try {
+        // The lake's catalog history is written before the ETL reads it (a new data dir writes its first version).
+        await this.data.catalog.current().catch(() => undefined);
         if (!this.etl) {
           const channel = new MessageChannel();
           this.warehouseWorker.postPort('attach', channel.port1);
@@ -389,7 +363,7 @@ export class Host implements HostApi {
       lateRecords: totals.lateRecords,
       latencyMs: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
       at: now,
-      names: this.catalog.names(),
+      names: this.data.catalog.names(),
     };
   }
 
@@ -437,8 +411,7 @@ export class Host implements HostApi {
     }
     this.config = next;
     await this.app.servicesChanged();
-    await this.catalog.servicesChanged();
-    await this.quarantine.close();
+    await this.data.servicesChanged();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
@@ -465,8 +438,7 @@ export class Host implements HostApi {
     clearInterval(this.tick);
     this.infra.close();
     await this.app.close();
-    await this.quarantine.close();
-    await this.imports.close();
+    await this.data.close();
     await this.stopProducer();
     await this.stopStream();
     await this.etlRunning?.catch(() => undefined);
@@ -478,7 +450,7 @@ export class Host implements HostApi {
   }
 
   private async streamOptions(options: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const catalog = await this.catalog.current();
+    const catalog = await this.data.catalog.current();
     return { topic: this.config.topic, partitions: this.config.partitions, catalog, ...options };
   }
 

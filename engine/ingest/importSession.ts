@@ -21,6 +21,7 @@ export function newImportId(): string {
 export class ImportSession {
   readonly importId = newImportId();
   private producer: BrokerProducer | null = null;
+  private partitions = 1;
   private current: SalesImport | null = null;
   private readonly files: ImportFileResult[] = [];
   private readonly started = performance.now();
@@ -36,7 +37,7 @@ export class ImportSession {
     if (this.current)
       throw new PulseError('stage_state', `still importing ${this.current.result().file}: end it first`);
     if (!this.producer) {
-      await this.broker.ensureTopic(this.config.topic, this.config.partitions);
+      this.partitions = await this.broker.ensureTopic(this.config.topic, this.config.partitions);
       this.producer = await this.broker.producer(this.config.topic);
     }
     this.current = new SalesImport(this.producer, {
@@ -45,6 +46,9 @@ export class ImportSession {
       bytes,
       format,
       onProgress: this.onProgress,
+      partitions: this.partitions,
+      // Kafka refuses a partition's record batch over message.max.bytes (1 MiB by default).
+      maxPartitionBytes: this.broker.kind === 'kafka' ? 768 * 1024 : Infinity,
     });
   }
 

@@ -1,7 +1,7 @@
 import type { ImportFileResult, ImportProgress, SalesFileFormat } from '../contract';
 import { PulseError, toErrorInfo } from '../errors';
 import { IMPORT_KEY_PREFIX } from '../model/sale';
-import type { BrokerProducer, ProduceMessage } from '../services/broker/port';
+import { partitionForKey, type BrokerProducer, type ProduceMessage } from '../services/broker/port';
 import { detectFormat, salesReader, SALES_FORMATS, type SalesReader } from './salesReaders';
 
 /** Records per send: one durable append (embedded) or one produce request per leader (Kafka). */
@@ -17,6 +17,7 @@ export class SalesImport {
   private reader: SalesReader | null = null;
   private format: SalesFileFormat | null;
   private batch: ProduceMessage[] = [];
+  private readonly batchBytes: number[] = [];
   private sending: Promise<void> = Promise.resolve();
   private readonly started = performance.now();
   private lastProgress = -Infinity;
@@ -32,6 +33,9 @@ export class SalesImport {
       bytes: number;
       format?: SalesFileFormat;
       onProgress?: (p: ImportProgress) => void;
+      /** The topic's partitions, and the most bytes one partition may get in a send (Kafka refuses a record batch over message.max.bytes, 1 MiB by default). */
+      partitions?: number;
+      maxPartitionBytes?: number;
     },
   ) {
     if (opts.format !== undefined && !SALES_FORMATS.includes(opts.format))
@@ -128,7 +132,16 @@ export class SalesImport {
 
   private async add(records: ReturnType<SalesReader['push']>): Promise<void> {
     const key = `${IMPORT_KEY_PREFIX}${this.opts.importId}`;
+    const max = this.opts.maxPartitionBytes ?? Infinity;
+    const partitions = this.opts.partitions ?? 1;
     for (const r of records) {
+      if (max !== Infinity) {
+        // UTF-16 length is close enough to bytes for a limit with headroom.
+        const p = partitionForKey(r.store, partitions);
+        const size = r.value.length + key.length + 64;
+        if ((this.batchBytes[p] ?? 0) + size > max) await this.flush();
+        this.batchBytes[p] = (this.batchBytes[p] ?? 0) + size;
+      }
       this.batch.push({ key, value: r.value, partitionKey: r.store });
       if (this.batch.length >= BATCH) await this.flush();
     }
@@ -139,6 +152,7 @@ export class SalesImport {
     if (!this.batch.length) return;
     const batch = this.batch;
     this.batch = [];
+    this.batchBytes.length = 0;
     await this.sending;
     this.sending = this.producer.send(batch).then(() => void (this.records += batch.length));
     // A failed send surfaces at the next push or at end.
