@@ -14,11 +14,13 @@ import { runPipeline } from './pipeline/runPipeline';
 import { quarantineCommand } from './cli/quarantineCli';
 import { importCommand } from './cli/importCli';
 
-const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N]
+const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N] [--catalog PATH]
        [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
        [--config FILE] [--partitions N] [--kafka HOST:PORT[,…]] [--s3 http://HOST:PORT --s3-bucket NAME [--s3-region R]]
        [--postgres postgres://USER:PASS@HOST:PORT/DB] [--redis redis://HOST:PORT] [--json]
-  A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.`;
+  A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.
+  --catalog: the stores and products in force (a JSON file, or a folder with stores.csv and products.csv).
+Also: npm run quarantine -- list|replay …, npm run import -- FILE… (--help for each).`;
 
 function num(
   values: Record<string, unknown>,
