@@ -13,13 +13,17 @@ import { PulseError, toErrorInfo } from './errors';
 import { runPipeline } from './pipeline/runPipeline';
 import { groupForLake, lakeIdentity } from './services/lake/lakeIdentity';
 import { openLake } from './services/open';
+import { quarantineCommand } from './cli/quarantineCli';
+import { importCommand } from './cli/importCli';
 
-const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N]
+const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N] [--catalog PATH]
        [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
        [--config FILE] [--topic T] [--partitions N] [--group G] [--kafka HOST:PORT[,…]] [--s3 http://HOST:PORT --s3-bucket NAME [--s3-region R]]
        [--postgres postgres://USER:PASS@HOST:PORT/DB] [--redis redis://HOST:PORT] [--json]
   A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.
-  The stream's offsets live in the lake; --group names its consumer group (default: the lake's own, from its id).`;
+  The stream's offsets live in the lake; --group names its consumer group (default: the lake's own, from its id).
+  --catalog: the stores and products in force (a JSON file, or a folder with stores.csv and products.csv).
+Also: npm run quarantine -- list|replay …, npm run import -- FILE… (--help for each).`;
 
 function num(
   values: Record<string, unknown>,
@@ -97,10 +101,10 @@ export function formatSummary(s: PipelineSummary): string {
     ['  valid revenue (EGP)', money(s.produced.valid_revenue)],
     ['bronze records / files', `${s.bronze.records} / ${s.bronze.files}`],
     [
-      'quarantine records',
-      `${s.quarantine.records}${
+      'quarantine records / open / replayed',
+      `${s.quarantine.records} / ${s.quarantine.open} / ${s.quarantine.replayed}${
         Object.keys(s.quarantine.by_reason).length
-          ? '  (' +
+          ? '  (open: ' +
             Object.entries(s.quarantine.by_reason)
               .map(([k, v]) => `${k} ${v}`)
               .join(', ') +
@@ -108,6 +112,7 @@ export function formatSummary(s: PipelineSummary): string {
           : ''
       }`,
     ],
+    ['silver transactions', String(s.silver.transactions)],
     ['silver lines / distinct / files', `${s.silver.lines} / ${s.silver.distinct_lines} / ${s.silver.files}`],
     ['silver revenue (EGP)', money(s.silver.revenue)],
     ['warehouse fact rows', String(s.warehouse.fact_rows)],
@@ -132,6 +137,8 @@ export function formatSummary(s: PipelineSummary): string {
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   if (command === 'pipeline') return pipeline(rest);
+  if (command === 'quarantine') return quarantineCommand(rest);
+  if (command === 'import') return importCommand(rest);
   console.error(`unknown command ${command ?? '(none)'}\n${USAGE}`);
   process.exitCode = 2;
 }

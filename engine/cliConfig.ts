@@ -13,6 +13,7 @@ export const SERVICE_FLAGS = {
   's3-region': { type: 'string' },
   postgres: { type: 'string' },
   redis: { type: 'string' },
+  catalog: { type: 'string' },
 } as const;
 
 /** The engine config from parsed service flags, the environment and the config file. */
@@ -30,5 +31,6 @@ export function configFromFlags(values: Record<string, unknown>): EngineConfig {
     s3Region: values['s3-region'],
     postgres: values.postgres,
     redis: values.redis,
+    catalog: values.catalog,
   });
 }

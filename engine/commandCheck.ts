@@ -48,6 +48,15 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'services.status': { recheck: 'boolean?' },
   'settings.test': { service: 'string', values: 'object?' },
   'lake.counts': {},
+  'catalog.get': {},
+  'catalog.preview': { files: 'array' },
+  'catalog.apply': { files: 'array' },
+  'quarantine.list': { reason: 'string?', from: 'string?', to: 'string?', state: 'string?', limit: 'number?' },
+  'quarantine.replay': { reason: 'string?', from: 'string?', to: 'string?', state: 'string?' },
+  'import.begin': { name: 'string', bytes: 'number', format: 'string?' },
+  'import.chunk': { importId: 'string', text: 'string', bytes: 'number' },
+  'import.end': { importId: 'string' },
+  'import.cancel': { importId: 'string' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
@@ -62,6 +71,8 @@ const EVENTS: Record<EventName, true> & Record<string, true> = {
   'infra.stats': true,
   'producer.settings': true,
   'services.status': true,
+  'catalog.changed': true,
+  'import.progress': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

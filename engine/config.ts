@@ -36,6 +36,8 @@ export interface EngineConfig {
   /** The stream's consumer group; absent, one derived from the lake's id (each lake its own). */
   group?: string;
   services: { broker: BrokerService; lake: LakeService; warehouse: WarehouseService; metrics: MetricsService };
+  /** A catalog to put in force at start (JSON file, or a folder with stores.csv and products.csv). */
+  catalog?: string;
 }
 
 /**
@@ -63,6 +65,8 @@ export interface ConfigInput {
   /** redis://[:password@]host:port[/db] */
   redis?: unknown;
   redisPrefix?: unknown;
+  /** Catalog path: a JSON file, or a folder holding stores.csv and products.csv. */
+  catalog?: unknown;
 }
 
 export const DEFAULT_PARTITIONS = 4;
@@ -87,6 +91,7 @@ export const CONFIG_ENV: Record<keyof ConfigInput, string> = {
   postgresReaderPassword: 'RETAIL_PULSE_POSTGRES_READER_PASSWORD',
   redis: 'RETAIL_PULSE_REDIS',
   redisPrefix: 'RETAIL_PULSE_REDIS_PREFIX',
+  catalog: 'RETAIL_PULSE_CATALOG',
 };
 
 /** Settings from the environment (only those set). */
@@ -162,7 +167,7 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
       'group',
       `group must be a consumer group name of 1 to 200 letters, digits, dots, underscores or hyphens, got ${JSON.stringify(group)}; leave it unset to use the lake's own group`,
     );
-  return {
+  const config: EngineConfig = {
     dataDir: path.resolve(dataDir),
     topic,
     partitions,
@@ -174,6 +179,15 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
       metrics: metricsService(input),
     },
   };
+  if (input.catalog !== undefined && input.catalog !== null && input.catalog !== '') {
+    if (typeof input.catalog !== 'string')
+      throw invalid(
+        'catalog',
+        'catalog must be the path of a JSON file or of a folder with stores.csv and products.csv',
+      );
+    config.catalog = path.resolve(input.catalog);
+  }
+  return config;
 }
 
 function isEmbedded(v: unknown): boolean {

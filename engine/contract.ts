@@ -4,8 +4,22 @@
  * Calls take one request object and resolve to a response; events are pushed by the Host.
  */
 import type { ErrorInfo } from './errors';
+import type {
+  CatalogPreview,
+  CatalogVersionInfo,
+  CatalogView,
+  ImportProgress,
+  ImportSummary,
+  QuarantineListing,
+  QuarantineQuery,
+  ReplayResult,
+  SalesFileFormat,
+  TextFile,
+} from './dataContract';
 
 export type { ErrorInfo };
+/** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
+export type * from './dataContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -120,8 +134,10 @@ export interface MetricsSnapshot {
 export interface PipelineSummary {
   produced: { records: number; valid_transactions: number; valid_lines: number; valid_revenue: number };
   bronze: { records: number; files: number };
-  quarantine: { records: number; by_reason: Record<string, number> };
-  silver: { lines: number; distinct_lines: number; revenue: number; files: number };
+  /** records = open + replayed: each quarantined record is still open (by_reason: its latest reason) or a replay moved it to silver. */
+  quarantine: { records: number; open: number; replayed: number; by_reason: Record<string, number> };
+  /** transactions: distinct source records (partition, offset), from the stream or a replay. */
+  silver: { transactions: number; lines: number; distinct_lines: number; revenue: number; files: number };
   warehouse: { fact_rows: number; revenue: number };
   windows: { revenue: number; late_records: number; late_revenue: number };
   throughput_tps: number;
@@ -427,6 +443,22 @@ export interface Commands {
     res: ConnectionTest;
   };
   'lake.counts': { req: Record<string, never>; res: LakeCounts };
+  // --- Reference data: the catalog in force, checked before it applies ---
+  'catalog.get': { req: Record<string, never>; res: CatalogView };
+  'catalog.preview': { req: { files: TextFile[] }; res: CatalogPreview };
+  /** Applies to the running stream and producer at once; refused (nothing changes) with every problem named. */
+  'catalog.apply': { req: { files: TextFile[] }; res: CatalogView };
+  // --- Quarantine: list, and replay with today's rules and catalog ---
+  'quarantine.list': { req: QuarantineQuery & { limit?: number }; res: QuarantineListing };
+  /** Open records matching the query are validated again; the now-valid go to silver, then the warehouse (an ETL run). */
+  'quarantine.replay': { req: QuarantineQuery; res: ReplayResult };
+  // --- Import of sales files into the topic: the UI sends a file's text in pieces ---
+  /** Starts importing one file; format from the name or the first piece when absent. */
+  'import.begin': { req: { name: string; bytes: number; format?: SalesFileFormat }; res: { importId: string } };
+  /** The next piece of the file's text; `bytes` is its size in the file, for progress. */
+  'import.chunk': { req: { importId: string; text: string; bytes: number }; res: ImportProgress };
+  'import.end': { req: { importId: string }; res: ImportSummary };
+  'import.cancel': { req: { importId: string }; res: ImportSummary };
 }
 
 export interface Events {
@@ -443,6 +475,10 @@ export interface Events {
   'infra.stats': { at: number; services: InfraServiceStats[] };
   'producer.settings': ProducerSettings;
   'services.status': ServiceHealth[];
+  /** A new catalog version came into force. */
+  'catalog.changed': CatalogVersionInfo;
+  /** An import's progress, at most four times a second. */
+  'import.progress': ImportProgress;
 }
 
 export type CommandName = keyof Commands;

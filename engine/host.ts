@@ -16,6 +16,7 @@ import type {
 import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
+import { HostData, requestedCatalog, type CatalogWorker, type ReplayWorker } from './hostData';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { LiveMetrics } from './liveMetrics';
 import { ServiceBoard } from './serviceBoard';
@@ -63,14 +64,14 @@ export interface HostOptions {
   checkServices?: boolean;
 }
 
-interface ProducerApi {
+interface ProducerApi extends CatalogWorker {
   start(): void;
   stop(): void;
   setRate(rate: number): void;
   setFaults(f: ProducerSettings['faults']): void;
   counters(): Record<string, number>;
 }
-interface StreamApi {
+interface StreamApi extends ReplayWorker {
   start(): void;
   stop(): void;
   drainTo(targets: number[]): void;
@@ -107,6 +108,8 @@ export class Host implements HostApi {
   readonly services: ServiceBoard;
   /** The warehouse worker could not open its warehouse at start (services.status { recheck } retries). */
   private warehouseDown = false;
+  /** Reference data (the catalog in force), quarantine replay, imports of sales files. */
+  private readonly data: HostData;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -119,6 +122,7 @@ export class Host implements HostApi {
     private warehouseWorker: WorkerHandle<Warehouse>,
     public metrics: Metrics,
     options: HostOptions = {},
+    requested: ReturnType<typeof requestedCatalog> = null,
   ) {
     this.infra = new InfraControl({
       composeFile: options.composeFile ?? COMPOSE_FILE,
@@ -128,7 +132,10 @@ export class Host implements HostApi {
     });
     for (const stage of ['producer', 'stream', 'etl'] as const)
       this.statuses.set(stage, { stage, state: 'stopped', counters: {}, error: null, updatedAt: Date.now() });
-    this.live = new LiveMetrics(() => this.metrics);
+    this.live = new LiveMetrics(
+      () => this.metrics,
+      () => this.data.catalog.names(),
+    );
     this.services = new ServiceBoard({
       config: () => this.config,
       modes: () => this.serviceModes(),
@@ -156,9 +163,20 @@ export class Host implements HostApi {
       (error) => this.emit('host.error', { source: 'lake', error }),
     );
     this.offsets.refresh();
+    this.data = new HostData({
+      config: () => this.config,
+      requested,
+      warehouse: () => this.warehouse,
+      stream: () => this.stream?.api ?? null,
+      producer: () => this.producer?.api ?? null,
+      metrics: () => this.metrics,
+      runEtl: () => this.runEtl(),
+      emit: (name, payload) => this.emit(name, payload),
+    });
   }
 
   static async open(config: EngineConfig, options: HostOptions = {}): Promise<Host> {
+    const catalog = requestedCatalog(config.catalog);
     const release = lockDataDir(paths.lock(config));
     let metrics: Metrics | null = null;
     try {
@@ -179,7 +197,7 @@ export class Host implements HostApi {
           throw err;
         }
       }
-      const host = new Host(config, release, warehouse, metrics, options);
+      const host = new Host(config, release, warehouse, metrics, options, catalog);
       host.services.report('metrics', opened.error);
       ready.then(
         () => host.services.report('warehouse', null),
@@ -221,6 +239,7 @@ export class Host implements HostApi {
       'producer.settings': async () => this.settings,
       'services.status': (q) => (q.recheck ? this.recheckServices() : Promise.resolve(this.services.list())),
       'settings.test': (q) => this.services.test(this.config.dataDir, q.service, q.values ?? {}),
+      ...this.data.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -234,6 +253,8 @@ export class Host implements HostApi {
 
   async startProducer(settings: Partial<ProducerSettings>): Promise<StageStatus> {
     if (this.producer) throw new PulseError('stage_state', 'the producer is already running');
+    if (this.data.imports.busy() && this.config.services.broker.mode === 'embedded')
+      throw new PulseError('stage_state', 'an import is writing the embedded log: start the producer when it is done');
     const merged = this.validateSettings({
       ...this.settings,
       ...settings,
@@ -241,7 +262,12 @@ export class Host implements HostApi {
     });
     this.settings = merged;
     this.emit('producer.settings', merged);
-    const options: ProducerOptions = { ...merged, topic: this.config.topic, partitions: this.config.partitions };
+    const options: ProducerOptions = {
+      ...merged,
+      topic: this.config.topic,
+      partitions: this.config.partitions,
+      catalog: await this.data.catalog.current(),
+    };
     const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
     this.producer = handle;
     let finished!: () => void;
@@ -307,7 +333,7 @@ export class Host implements HostApi {
       channel.port1.unref();
       handle = await this.spawnStage<StreamApi>(
         'stream',
-        { role: 'stream', config: this.config, options: this.streamOptions(options), metricsPort: channel.port2 },
+        { role: 'stream', config: this.config, options: await this.streamOptions(options), metricsPort: channel.port2 },
         [channel.port2],
       );
       handle.onExit(() => {
@@ -318,7 +344,7 @@ export class Host implements HostApi {
       handle = await this.spawnStage<StreamApi>('stream', {
         role: 'stream',
         config: this.config,
-        options: this.streamOptions(options),
+        options: await this.streamOptions(options),
       });
     }
     this.stream = handle;
@@ -364,6 +390,8 @@ export class Host implements HostApi {
     this.etlRunning = (async () => {
       this.setState('etl', 'running');
       try {
+        // The lake's catalog history is written before the ETL reads it (a new data dir writes its first version).
+        await this.data.catalog.current().catch(() => undefined);
         if (!this.etl) {
           const channel = new MessageChannel();
           this.warehouseWorker.postPort('attach', channel.port1);
@@ -476,6 +504,7 @@ export class Host implements HostApi {
     this.live.reset();
     await this.app.servicesChanged();
     this.offsets.refresh();
+    await this.data.servicesChanged();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
@@ -503,6 +532,7 @@ export class Host implements HostApi {
     clearInterval(this.tick);
     this.infra.close();
     await this.app.close();
+    await this.data.close();
     await this.stopProducer();
     await this.stopStream();
     await this.etlRunning?.catch(() => undefined);
@@ -513,9 +543,10 @@ export class Host implements HostApi {
     this.release();
   }
 
-  private streamOptions(options: Record<string, unknown>): Record<string, unknown> {
+  private async streamOptions(options: Record<string, unknown>): Promise<Record<string, unknown>> {
     const { topic, partitions, group } = this.config;
-    return { topic, partitions, ...(group ? { group } : {}), ...options };
+    const catalog = await this.data.catalog.current();
+    return { topic, partitions, ...(group ? { group } : {}), catalog, ...options };
   }
 
   private validateSettings(s: ProducerSettings): ProducerSettings {

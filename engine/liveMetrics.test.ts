@@ -30,7 +30,10 @@ function batch(first: number, n: number, ms: number, late: number): MetricsBatch
 describe('live metrics per interval', () => {
   it('latency quantiles and late events of the last interval only, not since the start', async () => {
     const store = new MemoryMetrics();
-    const live = new LiveMetrics(() => store);
+    const live = new LiveMetrics(
+      () => store,
+      () => ({ stores: {}, products: {} }),
+    );
     await store.apply(batch(0, 1000, 5_000, 40));
     const first = await live.snapshot(15, true);
     assert.equal(first.interval, null, 'one tick is no interval yet');
@@ -57,7 +60,10 @@ describe('live metrics per interval', () => {
 
   it('a store that went back (reset) gives no interval rather than a negative one', async () => {
     const store = new MemoryMetrics();
-    const live = new LiveMetrics(() => store);
+    const live = new LiveMetrics(
+      () => store,
+      () => ({ stores: {}, products: {} }),
+    );
     await store.apply(batch(0, 100, 10, 5));
     await live.snapshot(15, true);
     await store.reset();

@@ -1,11 +1,5 @@
 import type { MetricsInterval, MetricsSnapshot } from './contract';
-import { PRODUCTS, STORES } from './model/catalog';
 import { latencyQuantile, WINDOW_MS, type Metrics, type MetricsTotals } from './services/metrics/port';
-
-const CATALOG_NAMES = {
-  stores: Object.fromEntries(STORES.map((s) => [String(s.store_id), s.name])),
-  products: Object.fromEntries(PRODUCTS.map((p) => [String(p.product_id), p.name])),
-};
 
 /** A gap longer than this between ticks (nobody listened) starts the intervals afresh. */
 const MAX_INTERVAL_MS = 5_000;
@@ -20,7 +14,11 @@ export class LiveMetrics {
   private last: { at: number; totals: MetricsTotals } | null = null;
   private interval: MetricsInterval | null = null;
 
-  constructor(private readonly metrics: () => Metrics) {}
+  constructor(
+    private readonly metrics: () => Metrics,
+    /** Display names of the ids the windows are keyed by: every catalog version's, the newest last. */
+    private readonly names: () => MetricsSnapshot['names'],
+  ) {}
 
   /** `tick`: this snapshot closes an interval (the Host's once-a-second push); other reads do not. */
   async snapshot(minutes: number, tick = false): Promise<MetricsSnapshot> {
@@ -39,7 +37,7 @@ export class LiveMetrics {
       lateRecords: totals.lateRecords,
       latencyMs: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
       at: now,
-      names: CATALOG_NAMES,
+      names: this.names(),
     };
   }
 

@@ -89,7 +89,8 @@ export function settingsView(
   let restartRequired = false;
   try {
     const savedConfig = resolveConfig({ ...saved, dataDir: config.dataDir });
-    restartRequired = JSON.stringify(savedConfig) !== JSON.stringify(config);
+    // The catalog is not a setting here: it changes without a restart (catalog.apply).
+    restartRequired = JSON.stringify(savedConfig) !== JSON.stringify({ ...config, catalog: undefined });
   } catch {
     restartRequired = true;
   }

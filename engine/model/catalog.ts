@@ -1,22 +1,53 @@
-/** The retail chain the simulation and the validator share: stores in Egyptian cities, a product catalog in EGP. */
+import { createHash } from 'node:crypto';
+
+/**
+ * Reference data: the stores and products sales are validated against and enriched with. The
+ * catalog in force is data the user provides (engine/catalog/); the Egyptian chain below is the
+ * default when none is given, and what the simulator sells.
+ */
 
 export interface Store {
   store_id: number;
   name: string;
   city: string;
   region: string;
-  /** Relative share of the chain's traffic. */
-  traffic: number;
+  /** Relative share of the chain's traffic, for the simulator (1 when absent). */
+  traffic?: number;
 }
 
 export interface Product {
   product_id: number;
   name: string;
-  category: Category;
-  /** List price in EGP. */
-  price: number;
+  /** Free text: a chain has its own categories ("Pantry", "Frozen", ...). */
+  category: string;
+  /** List price in EGP, optional: a sale line's own unit_price is never checked against it. */
+  price?: number;
 }
 
+export interface CatalogData {
+  stores: Store[];
+  products: Product[];
+}
+
+/** One version of the catalog in force: its content, when it was applied and where it came from. */
+export interface Catalog extends CatalogData {
+  /** `<applied, UTC, compact>-<content hash>`: unique per application, sortable by time. */
+  version: string;
+  /** Content hash: the same stores and products give the same hash. */
+  hash: string;
+  appliedAt: number;
+  /** A file path, "app import", or "built-in". */
+  source: string;
+}
+
+/** A catalog version ready for lookups on the hot path. */
+export interface CatalogIndex {
+  version: string;
+  stores: ReadonlyMap<number, Store>;
+  products: ReadonlyMap<number, Product>;
+}
+
+/** The categories of the built-in chain (the simulator's hour-of-day mix knows them). */
 export const CATEGORIES = [
   'Groceries',
   'Dairy',
@@ -28,7 +59,6 @@ export const CATEGORIES = [
   'Electronics',
   'Clothing',
 ] as const;
-export type Category = (typeof CATEGORIES)[number];
 
 export const STORES: readonly Store[] = [
   { store_id: 1, name: 'Cairo Downtown', city: 'Cairo', region: 'Greater Cairo', traffic: 1.6 },
@@ -82,5 +112,36 @@ export const PRODUCTS: readonly Product[] = [
   { product_id: 134, name: 'Socks 3-pack', category: 'Clothing', price: 90.0 },
 ];
 
-export const STORE_BY_ID: ReadonlyMap<number, Store> = new Map(STORES.map((s) => [s.store_id, s]));
-export const PRODUCT_BY_ID: ReadonlyMap<number, Product> = new Map(PRODUCTS.map((p) => [p.product_id, p]));
+export const BUILTIN_CATALOG: CatalogData = { stores: [...STORES], products: [...PRODUCTS] };
+
+/** The hash of a catalog's content, independent of row order and of simulator weights. */
+export function catalogHash(data: CatalogData): string {
+  const stores = [...data.stores]
+    .sort((a, b) => a.store_id - b.store_id)
+    .map((s) => [s.store_id, s.name, s.city, s.region]);
+  const products = [...data.products]
+    .sort((a, b) => a.product_id - b.product_id)
+    .map((p) => [p.product_id, p.name, p.category, p.price ?? null]);
+  return createHash('sha256').update(JSON.stringify({ stores, products })).digest('hex').slice(0, 12);
+}
+
+/** A catalog version of `data`, applied at `appliedAt`. */
+export function catalogVersion(data: CatalogData, source: string, appliedAt: number): Catalog {
+  const hash = catalogHash(data);
+  const stamp = new Date(appliedAt)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return { version: `${stamp}-${hash}`, hash, appliedAt, source, stores: data.stores, products: data.products };
+}
+
+export function indexCatalog(c: { version: string } & CatalogData): CatalogIndex {
+  return {
+    version: c.version,
+    stores: new Map(c.stores.map((s) => [s.store_id, s])),
+    products: new Map(c.products.map((p) => [p.product_id, p])),
+  };
+}
+
+/** The built-in chain as the validator's default (tests, and lakes written before catalogs had versions). */
+export const BUILTIN_INDEX: CatalogIndex = indexCatalog({ version: 'built-in', ...BUILTIN_CATALOG });

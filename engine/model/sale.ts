@@ -20,3 +20,14 @@ export const SALES_TOPIC = 'sales_transactions';
 export function toCents(egp: number): number {
   return Math.round(egp * 100);
 }
+
+/**
+ * Records an import put on the topic are keyed `import:<import id>` (lineage: bronze keeps the key),
+ * and are partitioned by store like live sales. The validator does not apply the staleness rule to
+ * them: a backfill of last year's sales is old by design.
+ */
+export const IMPORT_KEY_PREFIX = 'import:';
+
+export function isImported(key: string | null): boolean {
+  return key !== null && key.startsWith(IMPORT_KEY_PREFIX);
+}

@@ -59,6 +59,28 @@ describe('validateSale', () => {
     }
   });
 
+  it('takes timestamps as producers write them: no zone is UTC, an offset is converted, microseconds kept', () => {
+    const at = (ts: string) => verdict((t) => (t.timestamp_utc = ts));
+    const python = at('2026-11-25T11:59:58.140864');
+    assert.ok(python.ok);
+    assert.equal(python.eventUs, Date.parse('2026-11-25T11:59:58.140Z') * 1000 + 864);
+    assert.equal(python.eventMs, Date.parse('2026-11-25T11:59:58.140Z'));
+    const cairo = at('2026-11-25 13:59:58.140864+02:00');
+    assert.ok(cairo.ok);
+    assert.equal(cairo.eventUs, python.eventUs);
+    const noFraction = at('2026-11-25T11:59:58');
+    assert.ok(noFraction.ok && noFraction.eventUs === Date.parse('2026-11-25T11:59:58Z') * 1000);
+    // A naive time is UTC, not the broker's local time: ten minutes ahead of the broker is still the future.
+    const ahead = at('2026-11-25T12:10:00.000001');
+    assert.equal(!ahead.ok && ahead.reason, 'future_timestamp');
+    const bad = at('25/11/2026 11:59:58');
+    assert.equal(!bad.ok && bad.reason, 'bad_timestamp');
+    assert.match(!bad.ok ? bad.detail : '', /not an ISO-8601 timestamp.*25\/11\/2026/);
+    const unreal = at('2026-02-30T10:00:00');
+    assert.equal(!unreal.ok && unreal.reason, 'bad_timestamp');
+    assert.match(!unreal.ok ? unreal.detail : '', /not a real date/);
+  });
+
   it('tolerates a cent of rounding in total_amount', () => {
     assert.ok(verdict((t) => (t.total_amount = 165.51)).ok);
   });

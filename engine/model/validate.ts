@@ -1,5 +1,6 @@
-import { PRODUCT_BY_ID, STORE_BY_ID } from './catalog';
+import { BUILTIN_INDEX, type CatalogIndex } from './catalog';
 import { toCents, type SaleTransaction } from './sale';
+import { describeBadTimestamp, parseTimestampUs } from './timestamp';
 
 /** Why a record went to quarantine. Codes are stable: the UI and queries group by them. */
 export const REJECT_REASONS = [
@@ -31,11 +32,16 @@ export interface ValidLine {
 export interface ValidSale {
   ok: true;
   transactionId: string;
+  /** Event time in microseconds since the epoch, UTC: what silver and the warehouse keep. */
+  eventUs: number;
+  /** The same in whole milliseconds, for windows and hour partitions. */
   eventMs: number;
   storeId: number;
   customerId: string;
   lines: ValidLine[];
   totalCents: number;
+  /** The catalog version it was validated against, and is enriched with. */
+  catalog: CatalogIndex;
 }
 
 export interface RejectedSale {
@@ -52,17 +58,23 @@ export const MAX_FUTURE_MS = 5 * 60_000;
 /** ... and trail it by this much before it is no longer a plausible point-of-sale event. */
 export const MAX_AGE_MS = 7 * 24 * 3_600_000;
 const TOTAL_TOLERANCE_CENTS = 1;
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
 function reject(reason: RejectReason, detail: string, transactionId: string | null = null): RejectedSale {
   return { ok: false, reason, detail, transactionId };
 }
 
 /**
- * Validates one raw record. `brokerMs` is the broker's append time of the record: timestamps are
- * judged against it, not against the wall clock, so replaying an old log gives the same verdicts.
+ * Validates one raw record against `catalog` (stores and products; prices are the sale's own and
+ * are never checked against the catalog's). `brokerMs` is the broker's append time of the record:
+ * timestamps are judged against it, not against the wall clock, so replaying an old log gives the
+ * same verdicts. A `backfill` (an imported sales file) may be older than MAX_AGE_MS.
  */
-export function validateSale(raw: string, brokerMs: number): Verdict {
+export function validateSale(
+  raw: string,
+  brokerMs: number,
+  catalog: CatalogIndex = BUILTIN_INDEX,
+  backfill = false,
+): Verdict {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -97,16 +109,15 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
   if (typeof o.total_amount !== 'number' || !Number.isFinite(o.total_amount))
     return reject('wrong_type', 'total_amount must be a number', txId);
 
-  if (!ISO_UTC.test(o.timestamp_utc))
-    return reject('bad_timestamp', `not an ISO-8601 UTC timestamp: ${o.timestamp_utc.slice(0, 40)}`, txId);
-  const eventMs = Date.parse(o.timestamp_utc);
-  if (Number.isNaN(eventMs)) return reject('bad_timestamp', `not a real date: ${o.timestamp_utc}`, txId);
+  const eventUs = parseTimestampUs(o.timestamp_utc);
+  if (Number.isNaN(eventUs)) return reject('bad_timestamp', describeBadTimestamp(o.timestamp_utc), txId);
+  const eventMs = Math.floor(eventUs / 1000);
   if (eventMs > brokerMs + MAX_FUTURE_MS)
     return reject('future_timestamp', `${o.timestamp_utc} is ahead of the broker clock by more than 5 minutes`, txId);
-  if (eventMs < brokerMs - MAX_AGE_MS)
+  if (!backfill && eventMs < brokerMs - MAX_AGE_MS)
     return reject('stale_timestamp', `${o.timestamp_utc} is more than 7 days older than its arrival`, txId);
 
-  if (!STORE_BY_ID.has(o.store_id)) return reject('unknown_store', `store_id ${o.store_id}`, txId);
+  if (!catalog.stores.has(o.store_id)) return reject('unknown_store', `store_id ${o.store_id}`, txId);
   if (o.products.length === 0) return reject('empty_basket', 'products is empty', txId);
 
   const lines: ValidLine[] = [];
@@ -117,7 +128,7 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
     const { product_id, quantity, unit_price } = p;
     if (typeof product_id !== 'number' || !Number.isInteger(product_id))
       return reject('wrong_type', `products[${i}].product_id must be an integer`, txId);
-    if (!PRODUCT_BY_ID.has(product_id))
+    if (!catalog.products.has(product_id))
       return reject('unknown_product', `products[${i}].product_id ${product_id}`, txId);
     if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity <= 0)
       return reject('bad_quantity', `products[${i}].quantity ${String(quantity)} must be a positive integer`, txId);
@@ -139,10 +150,12 @@ export function validateSale(raw: string, brokerMs: number): Verdict {
   return {
     ok: true,
     transactionId: o.transaction_id,
+    eventUs,
     eventMs,
     storeId: o.store_id,
     customerId: o.customer_id,
     lines,
     totalCents: sumCents,
+    catalog,
   };
 }

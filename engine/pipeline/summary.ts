@@ -1,5 +1,10 @@
 import type { EtlResult, PipelineSummary } from '../contract';
 import type { EngineConfig } from '../config';
+import { readCatalogHistory } from '../catalog/catalogHistory';
+import type { CatalogIndex } from '../model/catalog';
+import { quarantineFiles, stateSql } from '../quarantine/quarantineState';
+import { recordedCatalogs } from './recordedCatalogs';
+import { isImported } from '../model/sale';
 import { validateSale } from '../model/validate';
 import type { Broker } from '../services/broker/port';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -26,10 +31,12 @@ export async function summarize(deps: {
 }): Promise<PipelineSummary> {
   const broker = await openBroker(deps.config);
   const lake = await openLake(deps.config);
+  const duck = await openDuck({ threads: 2 });
   try {
+    const judgedWith = await recordedCatalogs(lake, duck, await readCatalogHistory(lake));
     const [produced, layers, warehouse, totals] = await Promise.all([
-      producedFromLog(broker, deps.config.topic),
-      lakeCounts(lake),
+      producedFromLog(broker, deps.config.topic, judgedWith),
+      countLayers(lake, duck),
       deps.warehouse.totals(),
       deps.metrics.totals(),
     ]);
@@ -47,12 +54,20 @@ export async function summarize(deps: {
       etl: deps.etl,
     };
   } finally {
+    duck.closeSync();
     await broker.close();
   }
 }
 
-/** Replays the whole log through the validator: what a perfect consumer would have accepted. */
-async function producedFromLog(broker: Broker, topic: string): Promise<PipelineSummary['produced']> {
+/**
+ * Judges the whole log again: what a perfect consumer would have accepted, each record against the
+ * catalog it was last judged with (see recordedCatalogs), each transaction id once.
+ */
+async function producedFromLog(
+  broker: Broker,
+  topic: string,
+  judgedWith: (partition: number, offset: number) => CatalogIndex,
+): Promise<PipelineSummary['produced']> {
   const out = { records: 0, valid_transactions: 0, valid_lines: 0, valid_revenue: 0 };
   let ends: number[];
   try {
@@ -66,7 +81,7 @@ async function producedFromLog(broker: Broker, topic: string): Promise<PipelineS
     out.records += ends[p];
     await broker.scan(topic, p, 0, ends[p], (records) => {
       for (const r of records) {
-        const v = validateSale(r.value, r.timestamp);
+        const v = validateSale(r.value, r.timestamp, judgedWith(r.partition, r.offset), isImported(r.key));
         if (!v.ok || seen.has(v.transactionId)) continue;
         seen.add(v.transactionId);
         out.valid_transactions++;
@@ -77,15 +92,6 @@ async function producedFromLog(broker: Broker, topic: string): Promise<PipelineS
   }
   out.valid_revenue = cents / 100;
   return out;
-}
-
-async function lakeCounts(lake: Lake): Promise<Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'>> {
-  const duck = await openDuck({ threads: 2 });
-  try {
-    return await countLayers(lake, duck);
-  } finally {
-    duck.closeSync();
-  }
 }
 
 async function countLayers(
@@ -102,33 +108,43 @@ async function countLayers(
   const one = async (sql: string): Promise<unknown[]> => (await duck.runAndReadAll(sql)).getRowsJS()[0];
   const out: Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'> = {
     bronze: { records: 0, files: bronze.length },
-    silver: { lines: 0, distinct_lines: 0, revenue: 0, files: silver.length },
-    quarantine: { records: 0, by_reason: {} },
+    silver: { transactions: 0, lines: 0, distinct_lines: 0, revenue: 0, files: silver.length },
+    quarantine: { records: 0, open: 0, replayed: 0, by_reason: {} },
   };
   if (bronze.length)
     out.bronze.records = Number(
-      (await one(`SELECT count(*) FROM read_parquet(${sqlList(bronze)}, hive_partitioning = false)`))[0],
+      (
+        await one(
+          `SELECT count(*) FROM read_parquet(${sqlList(bronze)}, hive_partitioning = false, union_by_name = true)`,
+        )
+      )[0],
     );
   if (silver.length) {
-    const [lines, distinct, revenue] = await one(
-      `SELECT count(*), count(DISTINCT (transaction_id, line_no)), coalesce(sum(line_amount), 0)::DOUBLE FROM read_parquet(${sqlList(silver)}, hive_partitioning = false)`,
+    const [transactions, lines, distinct, revenue] = await one(
+      `SELECT count(DISTINCT (source_partition, source_offset)), count(*), count(DISTINCT (transaction_id, line_no)), coalesce(sum(line_amount), 0)::DOUBLE
+       FROM read_parquet(${sqlList(silver)}, hive_partitioning = false, union_by_name = true)`,
     );
     out.silver = {
+      transactions: Number(transactions),
       lines: Number(lines),
       distinct_lines: Number(distinct),
       revenue: round2(Number(revenue)),
       files: silver.length,
     };
   }
-  if (quarantine.length) {
+  // Each quarantined record once: open (with its latest reason) or replayed into silver.
+  const state = quarantine.length ? await stateSql(duck, await quarantineFiles(lake)) : null;
+  if (state) {
     const rows = (
-      await duck.runAndReadAll(
-        `SELECT reason, count(*) FROM read_parquet(${sqlList(quarantine)}, hive_partitioning = false) GROUP BY 1 ORDER BY 1`,
-      )
+      await duck.runAndReadAll(`SELECT state, coalesce(reason, ''), count(*) FROM (${state}) GROUP BY ALL ORDER BY ALL`)
     ).getRowsJS();
-    for (const [reason, n] of rows) {
-      out.quarantine.by_reason[String(reason)] = Number(n);
+    for (const [st, reason, n] of rows) {
       out.quarantine.records += Number(n);
+      if (st === 'replayed') out.quarantine.replayed += Number(n);
+      else {
+        out.quarantine.open += Number(n);
+        out.quarantine.by_reason[String(reason)] = Number(n);
+      }
     }
   }
   return out;

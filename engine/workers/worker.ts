@@ -14,11 +14,19 @@ import { runEtl } from '../stages/etl/etlStage';
 import { ProducerStage, type ProducerOptions } from '../stages/producer/producerStage';
 import { STREAM_DEFAULTS, StreamStage, type StreamOptions } from '../stages/stream/streamStage';
 import { connect, emit, serve, type Endpoint } from './rpc';
+import type { QuarantineQuery, SalesFileFormat } from '../contract';
+import { ImportSession } from '../ingest/importSession';
+import { indexCatalog } from '../model/catalog';
 import { LakeSql, openLakeSqlDuck } from '../lakeBrowser/lakeSql';
 import { LakeCounter } from '../lakeBrowser/lakeCounts';
 import type { PgliteWarehouse } from '../services/warehouse/pgliteWarehouse';
+import { CatalogHolder } from '../catalog/catalogHolder';
+import type { Catalog } from '../model/catalog';
+import { IdIndex } from '../dedupe/idIndex';
+import { quarantineApi } from '../quarantine/quarantineWorker';
 
-export type WorkerRole = 'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake';
+export type WorkerRole =
+  'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake' | 'quarantine' | 'importer';
 
 /** What the warehouse worker adds to the port: the editor's queries, which the UI can cancel by id. */
 export type CancellableQueries = Omit<EditorQueries, 'close'>;
@@ -103,6 +111,7 @@ async function main(): Promise<void> {
         stop: () => stage.stop(),
         setRate: (rate: number) => stage.setRate(rate),
         setFaults: (f: ProducerOptions['faults']) => stage.setFaults(f),
+        setCatalog: (c: Catalog) => stage.setCatalog(c),
         counters: () => stage.counters,
       });
       pushCounters(() => stage.counters);
@@ -113,24 +122,73 @@ async function main(): Promise<void> {
         ? (connect<Metrics>(init.metricsPort as unknown as Endpoint).api as unknown as Metrics)
         : await openExternalMetrics(config);
       if (!metrics) throw new Error('the stream worker got neither a metrics port nor an external metrics store');
+      const { catalog: initial, ...options } = init.options as Partial<StreamOptions> & { catalog: Catalog };
+      const catalog = new CatalogHolder(initial);
+      const lake = await openLake(config);
+      // The Host pushes a change at once; the lake's history catches one made by another machine's app.
+      const follow = setInterval(
+        () => void catalog.refreshFrom(lake).catch((e) => emit(port, 'error', toErrorInfo(e))),
+        15_000,
+      );
+      follow.unref();
+      // Every transaction id in silver, for duplicates across the whole history (a scan of silver at start).
+      const ids = await IdIndex.open(lake, await openDuck({ threads: 1 }));
       const stage = new StreamStage(
         {
           broker: await openBroker(config),
-          lake: await openLake(config),
+          lake,
           metrics,
           duck: await openDuck({ threads: 1 }),
+          catalog,
+          ids,
           onError: (e) => emit(port, 'error', e),
           onOffsets: (r) => emit(port, 'offsets', r),
         },
-        { ...STREAM_DEFAULTS, ...(init.options as Partial<StreamOptions>) },
+        { ...STREAM_DEFAULTS, ...options },
       );
+      const quarantine = quarantineApi(lake, ids);
       serve(port, {
+        setCatalog: (c: Catalog) => catalog.set(c),
+        // A replay while the stream runs goes through its id index: a copy it holds unwritten is seen.
+        replay: (filter: QuarantineQuery) => quarantine.replay(filter, catalog.current()),
         start: () => stage.start(),
         stop: () => stage.stop(),
         drainTo: (targets: number[]) => stage.drainTo(targets),
         counters: () => stage.counters,
       });
       pushCounters(() => stage.counters);
+      break;
+    }
+    case 'quarantine': {
+      const lake = await openLake(config);
+      const api = quarantineApi(lake, null);
+      serve(port, {
+        list: (filter: QuarantineQuery, limit?: number) => api.list(filter, limit),
+        replay: (filter: QuarantineQuery, c: Catalog) => api.replay(filter, indexCatalog(c)),
+      });
+      break;
+    }
+    case 'importer': {
+      // One import at a time per worker: the session holds the topic's producer.
+      const broker = await openBroker(config);
+      let session: ImportSession | null = null;
+      const live = (): ImportSession => {
+        if (!session) throw new Error('begin an import first');
+        return session;
+      };
+      serve(port, {
+        begin: async (name: string, bytes: number, format?: SalesFileFormat) => {
+          session = new ImportSession(broker, config, (p) => emit(port, 'progress', p));
+          await session.beginFile(name, bytes, format);
+          return { importId: session.importId };
+        },
+        chunk: (text: string, bytes: number) => live().push(text, bytes),
+        end: async () => {
+          await live().endFile();
+          return live().finish();
+        },
+        cancel: () => live().finish(true),
+      });
       break;
     }
     case 'etl': {

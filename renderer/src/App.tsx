@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { PageErrors } from './components/ErrorNote';
 import { PageContext, useApp, useCtx, useUi } from './context';
+import { Data } from './pages/Data';
 import { Etl } from './pages/Etl';
 import { Infrastructure } from './pages/Infrastructure';
 import { Lake } from './pages/Lake';
@@ -13,6 +14,7 @@ export const PAGES: [string, string, () => ReactNode][] = [
   ['pipeline', 'Pipeline', () => <Pipeline />],
   ['live', 'Live', () => <Live />],
   ['lake', 'Lake', () => <Lake />],
+  ['data', 'Data', () => <Data />],
   ['warehouse', 'Warehouse', () => <Warehouse />],
   ['etl', 'ETL', () => <Etl />],
   ['infrastructure', 'Infrastructure', () => <Infrastructure />],

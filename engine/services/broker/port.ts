@@ -3,6 +3,8 @@
 export interface ProduceMessage {
   key: string;
   value: string;
+  /** Chooses the partition instead of `key` (an import keyed by its id, partitioned by store like live sales). */
+  partitionKey?: string;
 }
 
 export interface BrokerRecord {

@@ -5,6 +5,8 @@ export const LAYERS = {
   silver: 'silver/sales_lines/',
   quarantine: 'quarantine/sales_transactions/',
   gold: 'gold/daily_sales/',
+  /** What each quarantine replay did to each record it re-validated (lineage of quarantine). */
+  replays: 'quarantine/replays/',
 } as const;
 export type Layer = keyof typeof LAYERS;
 
@@ -28,7 +30,7 @@ export function hourKey(ms: number): string {
 
 /** `<layer>/date=YYYY-MM-DD/hour=HH/<partition>-<firstOffset>-<lastOffset>.parquet`, for an hourKey(). */
 export function batchFileKey(
-  layer: Exclude<Layer, 'gold'>,
+  layer: 'bronze' | 'silver' | 'quarantine',
   hour: string,
   partition: number,
   first: number,
@@ -36,6 +38,16 @@ export function batchFileKey(
 ): string {
   const [date, hh] = hour.split('/');
   return `${LAYERS[layer]}date=${date}/hour=${hh}/${partition}-${first}-${last}.parquet`;
+}
+
+/** A replay's silver file for one event hour: named after the replay, not an offset range. */
+export function replaySilverKey(hour: string, replayId: string): string {
+  const [date, hh] = hour.split('/');
+  return `${LAYERS.silver}date=${date}/hour=${hh}/replay-${replayId}.parquet`;
+}
+
+export function replayLogKey(replayId: string): string {
+  return `${LAYERS.replays}${replayId}.parquet`;
 }
 
 export function goldFileKey(date: string): string {

@@ -5,7 +5,7 @@ import { after, test } from 'node:test';
 import pg from 'pg';
 import { testService } from '../../testing/realServices';
 import { PgWarehouse } from './pgWarehouse';
-import { chunkOf, silverFile, warehouseContract } from './warehouse.contract';
+import { BUILTIN_V1, chunkOf, silverFile, warehouseContract } from './warehouse.contract';
 
 const initSqlPath = path.resolve('sql/init.sql');
 const serverUrl = testService('postgres');
@@ -114,6 +114,7 @@ test('PostgreSQL: the statement timeout stops a slow query with a clear error', 
 test('PostgreSQL: a connection killed mid-load loses nothing and loads nothing twice on retry', async () => {
   const url = await freshDatabase();
   const w = await PgWarehouse.open({ url, initSqlPath });
+  await w.syncCatalog([BUILTIN_V1]);
   const watcher = new pg.Client({ connectionString: url });
   await watcher.connect();
   try {
@@ -156,6 +157,7 @@ test('PostgreSQL: a connection killed mid-load loses nothing and loads nothing t
 test('PostgreSQL: after the server drops every connection the adapter works again without reopening', async () => {
   const url = await freshDatabase();
   const w = await PgWarehouse.open({ url, initSqlPath });
+  await w.syncCatalog([BUILTIN_V1]);
   try {
     await Promise.all([1, 2, 3].map(() => w.query('SELECT 1')));
     await admin((c) =>

@@ -15,8 +15,10 @@ import {
   copyStagingSql,
   loadStaged,
 } from './loadSql';
+import { syncCatalogVersions } from './catalogSql';
 import { isConnectionError, toWarehouseError } from './pgErrors';
 import { openReaderLogin, readerUnavailable, type ReaderLogin } from './pgReader';
+import type { Catalog } from '../../model/catalog';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { checkReadingSql } from './readingSql';
 import { SESSION_SETTINGS, parserFor } from './resultValues';
@@ -34,6 +36,7 @@ export interface PgWarehouseOptions {
 const LOCK_SPACE = 0x52504c53; // 'RPLS'
 const INIT_LOCK = 1;
 const ETL_LOCK = 2;
+const CATALOG_LOCK = 3;
 /** COPY gets the chunk's CSV in writes this big: one write per row would cost a syscall each. */
 const COPY_WRITE_BYTES = 1 << 20;
 /** The loader, a couple of queries and the summary at once; the ETL lock has its own connection. */
@@ -123,9 +126,10 @@ export class PgWarehouse implements Warehouse {
       await c.query(TRUNCATE_STAGING);
       const copy = c.query(copyFrom(copyStagingSql('STDIN')));
       await pipeline(Readable.from(slices(chunk.csv, COPY_WRITE_BYTES)), copy);
-      const exec = async (sql: string, params?: unknown[]): Promise<{ affectedRows: number }> => ({
-        affectedRows: (await c.query(sql, params)).rowCount ?? 0,
-      });
+      const exec = async (sql: string, params?: unknown[]): Promise<{ affectedRows: number; rows: unknown[] }> => {
+        const r = await c.query(sql, params);
+        return { affectedRows: r.rowCount ?? 0, rows: r.rows };
+      };
       const result = await loadStaged(exec, chunk, copy.rowCount);
       await c.query('COMMIT');
       return result;
@@ -256,6 +260,17 @@ export class PgWarehouse implements Warehouse {
       'reading warehouse totals',
     );
     return { factRows: r.rows[0].fact_rows, revenue: r.rows[0].revenue };
+  }
+
+  async syncCatalog(history: readonly Catalog[]): Promise<number> {
+    return this.withClient(async (c) => {
+      await c.query('BEGIN');
+      // Two engines applying the same new version at once: the second finds it there.
+      await c.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_SPACE, CATALOG_LOCK]);
+      const n = await syncCatalogVersions((sql, params) => c.query(sql, params), history);
+      await c.query('COMMIT');
+      return n;
+    }, 'applying the catalog to the dimensions');
   }
 
   async maintain(): Promise<void> {

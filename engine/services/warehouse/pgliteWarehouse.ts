@@ -15,6 +15,8 @@ import {
 } from './loadSql';
 import { pgliteParsers, readingQuery, type Parsers } from './pgliteReader';
 import type { SnapshotSource, WriteState } from './pgliteQueries';
+import { syncCatalogVersions } from './catalogSql';
+import type { Catalog } from '../../model/catalog';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS } from './resultValues';
 
@@ -157,6 +159,12 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
   async totals(): Promise<{ factRows: number; revenue: number }> {
     const r = await this.db.query<{ fact_rows: number; revenue: number }>(TOTALS);
     return { factRows: r.rows[0].fact_rows, revenue: r.rows[0].revenue };
+  }
+
+  async syncCatalog(history: readonly Catalog[]): Promise<number> {
+    return this.db.transaction((tx) =>
+      syncCatalogVersions((sql, params) => tx.query<Record<string, unknown>>(sql, params), history),
+    );
   }
 
   async maintain(): Promise<void> {

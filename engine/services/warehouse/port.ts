@@ -1,4 +1,5 @@
 import type { EtlRunRecord, QueryResult } from '../../contract';
+import type { Catalog } from '../../model/catalog';
 
 export type { EtlRunRecord, QueryResult };
 
@@ -44,6 +45,11 @@ export interface Warehouse {
   /** Read-only query of one statement; values decoded as resultValues.ts says, the same on every adapter. */
   query(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult>;
   totals(): Promise<{ factRows: number; revenue: number }>;
+  /**
+   * Brings the type 2 store and product dims up to the catalog history (oldest first): versions the
+   * warehouse lacks are applied in one transaction, one process at a time. Returns how many.
+   */
+  syncCatalog(history: readonly Catalog[]): Promise<number>;
   /** Housekeeping after bulk loads (statistics, space). */
   maintain(): Promise<void>;
   close(): Promise<void>;
@@ -66,4 +72,5 @@ export const STAGING_COLUMNS = [
   'unit_price',
   'line_amount',
   'source_file',
+  'catalog_version',
 ] as const;

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PRODUCTS, STORES } from '../../model/catalog';
+import { BUILTIN_CATALOG, catalogVersion, PRODUCTS, STORES } from '../../model/catalog';
 import { toCents } from '../../model/sale';
 import { STAGING_COLUMNS, type LoadChunk, type Warehouse } from './port';
+import { warehouseCatalogContract } from './warehouseCatalog.contract';
+
+/** The built-in chain as the first catalog version: what the facts below are enriched with. */
+export const BUILTIN_V1 = catalogVersion(BUILTIN_CATALOG, 'built-in', Date.parse('2026-01-01T00:00:00Z'));
 
 /**
  * What the ETL and the query screen rely on from any warehouse adapter. `open` gives a fresh, empty
@@ -16,12 +20,15 @@ export function warehouseContract(
     test(`${label}: ${name}`, async () => {
       const { warehouse, cleanup } = await open();
       try {
+        assert.equal(await warehouse.syncCatalog([BUILTIN_V1]), 1);
         await fn(warehouse);
       } finally {
         await cleanup();
       }
     });
   };
+
+  warehouseCatalogContract(label, open);
 
   withWarehouse('a chunk becomes fact rows, upserted dims, dim_date days and exact revenue', async (w) => {
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T23:59:58.250Z', 2, 1);
@@ -33,15 +40,22 @@ export function warehouseContract(
     assert.equal(toCents(totals.revenue), a.cents + b.cents);
     assert.deepEqual((await w.loadedFiles()).sort(), [a.key, b.key]);
 
+    // Stores and products come from the catalog version, whether they sold or not.
     const stores = await w.query('SELECT store_id, store_name, city, region FROM dim_store ORDER BY store_id');
     assert.deepEqual(stores.columns, ['store_id', 'store_name', 'city', 'region']);
-    const storeIds = [...new Set([...a.lines, ...b.lines].map((l) => l.store.store_id))].sort((x, y) => x - y);
     assert.deepEqual(
       stores.rows,
-      storeIds.map((id) => STORES.find((s) => s.store_id === id)!).map((s) => [s.store_id, s.name, s.city, s.region]),
+      STORES.map((s) => [s.store_id, s.name, s.city, s.region]),
     );
     const products = await w.query('SELECT count(*) AS n FROM dim_product');
-    assert.deepEqual(products.rows, [[new Set([...a.lines, ...b.lines].map((l) => l.product.product_id)).size]]);
+    assert.deepEqual(products.rows, [[PRODUCTS.length]]);
+    // Each fact points at the dim rows it was enriched with.
+    const joined = await w.query(
+      `SELECT count(*) FROM fact_sales f JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
+       WHERE s.store_id = f.store_id AND p.product_id = f.product_id AND f.catalog_version = $1`,
+      [BUILTIN_V1.version],
+    );
+    assert.deepEqual(joined.rows, [[a.rows + b.rows]]);
     const customers = await w.query('SELECT count(*) AS n FROM dim_customer');
     assert.deepEqual(customers.rows, [[new Set([...a.lines, ...b.lines].map((l) => l.customer)).size]]);
     // A sale two seconds before midnight UTC belongs to that UTC day; Friday and Saturday are the weekend.
@@ -157,7 +171,7 @@ export function warehouseContract(
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:00:00.000Z', 2, 8);
     await w.loadChunk(chunkOf('run-1', [a]));
     await assert.rejects(
-      w.query(`INSERT INTO dim_store VALUES (99, 'Fake', 'Nowhere', 'None')`),
+      w.query(`INSERT INTO dim_store (store_id, store_name, city, region) VALUES (99, 'Fake', 'Nowhere', 'None')`),
       (e: { code?: string; field?: string; message?: string }) =>
         e.code === 'config_invalid' && e.field === 'sql' && /^INSERT is not allowed/.test(e.message ?? ''),
     );
@@ -196,7 +210,7 @@ interface Line {
   time: string;
   store: (typeof STORES)[number];
   customer: string;
-  product: (typeof PRODUCTS)[number];
+  product: { product_id: number; name: string; category: string; price: number };
   quantity: number;
 }
 
@@ -205,16 +219,24 @@ export interface SilverFile {
   rows: number;
   cents: number;
   lines: Line[];
+  /** The catalog version its lines were enriched with. */
+  version: string;
 }
 
 /** A silver file's lines: `transactions` sales from `start`, a second apart, 1–3 lines each, catalog prices. */
-export function silverFile(key: string, start: string, transactions: number, seed: number): SilverFile {
+export function silverFile(
+  key: string,
+  start: string,
+  transactions: number,
+  seed: number,
+  catalog: { version: string; stores: typeof STORES; products: typeof PRODUCTS } = BUILTIN_V1,
+): SilverFile {
   const lines: Line[] = [];
   const t0 = Date.parse(start);
   for (let t = 0; t < transactions; t++) {
     const n = seed * 7919 + t * 104729;
     const txn = `txn-${seed}-${t}-${(n % 65536).toString(16)}`;
-    const store = STORES[n % STORES.length];
+    const store = catalog.stores[n % catalog.stores.length];
     const customer = `CUST-${1000 + (n % 37)}`;
     const time = new Date(t0 + t * 1000).toISOString();
     for (let l = 0; l < 1 + (n % 3); l++) {
@@ -224,13 +246,17 @@ export function silverFile(key: string, start: string, transactions: number, see
         time,
         store,
         customer,
-        product: PRODUCTS[(n + l * 11) % PRODUCTS.length],
+        product: priced(catalog.products[(n + l * 11) % catalog.products.length]),
         quantity: 1 + ((n + l) % 4),
       });
     }
   }
   const cents = lines.reduce((s, l) => s + l.quantity * toCents(l.product.price), 0);
-  return { key, rows: lines.length, cents, lines };
+  return { key, rows: lines.length, cents, lines, version: catalog.version };
+}
+
+function priced(p: (typeof PRODUCTS)[number]): Line['product'] {
+  return { product_id: p.product_id, name: p.name, category: p.category, price: p.price ?? 10 };
 }
 
 /** CSV in STAGING_COLUMNS order, as the ETL stages it. */
@@ -256,6 +282,7 @@ export function csvOf(files: SilverFile[]): string {
         unit_price: l.product.price.toFixed(2),
         line_amount: ((l.quantity * toCents(l.product.price)) / 100).toFixed(2),
         source_file: f.key,
+        catalog_version: f.version,
       };
       out.push(STAGING_COLUMNS.map((c) => quote(row[c])).join(','));
     }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { readCatalogHistory } from '../../catalog/catalogHistory';
 import type { EtlProgress, EtlResult } from '../../contract';
 import { toErrorInfo } from '../../errors';
 import { sqlList, sqlString } from '../../services/lake/duck';
@@ -39,6 +40,8 @@ export async function runEtl(deps: {
   await warehouse.beginRun(runId);
   report();
   try {
+    // Dims first: every catalog version a silver line may name is in the warehouse before its facts.
+    await warehouse.syncCatalog(await readCatalogHistory(lake));
     const loaded = new Set(await warehouse.loadedFiles());
     const pending = (await lake.list(LAYERS.silver))
       .filter((o) => o.key.endsWith('.parquet') && !loaded.has(o.key))
@@ -123,11 +126,16 @@ async function stageCsv(
 ): Promise<Uint8Array> {
   const scratch = lake.scratchPath(`${randomUUID()}.csv`);
   const keyOf = `CASE filename ${chunk.map((f) => `WHEN ${sqlString(f.path)} THEN ${sqlString(f.key)}`).join(' ')} END`;
-  const cols = STAGING_COLUMNS.map((c) => (c === 'source_file' ? `${keyOf} AS source_file` : c)).join(', ');
+  // Silver written before catalogs had versions has no catalog_version: the warehouse reads NULL as the first one.
+  const source = `read_parquet(${sqlList(chunk.map((f) => f.path))}, filename = true, union_by_name = true)`;
+  const present = new Set(
+    (await duck.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowsJS().map((r) => String(r[0])),
+  );
+  const cols = STAGING_COLUMNS.map((c) =>
+    c === 'source_file' ? `${keyOf} AS source_file` : present.has(c) ? c : `NULL AS ${c}`,
+  ).join(', ');
   try {
-    await duck.run(
-      `COPY (SELECT ${cols} FROM read_parquet(${sqlList(chunk.map((f) => f.path))}, filename = true)) TO ${sqlString(scratch)} (FORMAT csv, HEADER false)`,
-    );
+    await duck.run(`COPY (SELECT ${cols} FROM ${source}) TO ${sqlString(scratch)} (FORMAT csv, HEADER false)`);
     return fs.readFileSync(scratch);
   } finally {
     fs.rmSync(scratch, { force: true });
@@ -145,7 +153,7 @@ async function writeGoldDay(duck: DuckDBConnection, lake: Lake, date: string): P
   await duck.run(`COPY (
       SELECT ${sqlString(date)}::DATE AS sale_date, store_id, store_name, city, category,
         count(DISTINCT transaction_id) AS transactions, count(*) AS lines, sum(quantity) AS units, sum(line_amount) AS revenue
-      FROM read_parquet(${sqlList(local)}) GROUP BY ALL ORDER BY store_id, category)
+      FROM read_parquet(${sqlList(local)}, union_by_name = true) GROUP BY ALL ORDER BY store_id, category)
     TO ${sqlString(scratch)} (FORMAT parquet, COMPRESSION zstd)`);
   await lake.put(goldFileKey(date), scratch);
 }

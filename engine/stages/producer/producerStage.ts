@@ -1,3 +1,4 @@
+import type { CatalogData } from '../../model/catalog';
 import { SALES_TOPIC } from '../../model/sale';
 import type { Broker, BrokerProducer, ProduceMessage } from '../../services/broker/port';
 import { sleep } from '../../util/fsx';
@@ -8,6 +9,8 @@ import { SaleSimulator } from './simulator';
 export interface ProducerOptions extends ProducerSettings {
   topic: string;
   partitions: number;
+  /** The catalog in force: the stores and products it sells (the built-in chain when absent). */
+  catalog?: CatalogData;
 }
 
 export const PRODUCER_DEFAULTS: ProducerOptions = {
@@ -69,7 +72,10 @@ export class ProducerStage {
     // The same seed on the same log gives the same sales; a second run on a log continues with new
     // sales instead of repeating the first run's transaction ids.
     const already = (await this.broker.endOffsets(this.opts.topic)).reduce((a, b) => a + b, 0);
-    this.simulator = new SaleSimulator({ seed: (this.opts.seed ^ Math.imul(already, 0x9e3779b1)) >>> 0 });
+    this.simulator = new SaleSimulator({
+      seed: (this.opts.seed ^ Math.imul(already, 0x9e3779b1)) >>> 0,
+      catalog: this.catalog ?? this.opts.catalog,
+    });
     this.faults = new FaultInjector(this.simulator.rng, this.faultRates);
     this.producer = await this.broker.producer(this.opts.topic);
     this.running = this.loop();
@@ -83,6 +89,14 @@ export class ProducerStage {
   setRate(rate: number): void {
     this.rebase();
     this.rate = rate;
+  }
+
+  private catalog: CatalogData | undefined;
+
+  /** The next sales come from this chain. */
+  setCatalog(c: CatalogData): void {
+    this.catalog = c;
+    this.simulator?.setCatalog(c);
   }
 
   setFaults(rates: FaultRates): void {

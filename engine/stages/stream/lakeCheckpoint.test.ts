@@ -1,3 +1,5 @@
+import { IdIndex } from '../../dedupe/idIndex';
+import { BUILTIN_INDEX } from '../../model/catalog';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -66,6 +68,8 @@ async function drain(dir: string, opts: Partial<StreamOptions> = {}): Promise<Ru
       lake: new FolderLake(path.join(dir, 'lake')),
       metrics: new MemoryMetrics(),
       duck,
+      catalog: { current: () => BUILTIN_INDEX },
+      ids: await IdIndex.open(new FolderLake(path.join(dir, 'lake')), await openDuck()),
       onOffsets: (r) => run.reports.push(r),
       onError: (e) => run.errors.push(e),
     },
@@ -252,7 +256,15 @@ describe('the lake owns its offsets (embedded log, folder lake)', { timeout: 300
     const duck = await openDuck();
     let flushes = 0;
     const stage = new StreamStage(
-      { broker, lake, metrics: new MemoryMetrics(), duck, onFlush: () => flushes++ },
+      {
+        broker,
+        lake,
+        metrics: new MemoryMetrics(),
+        duck,
+        catalog: { current: () => BUILTIN_INDEX },
+        ids: await IdIndex.open(lake, await openDuck()),
+        onFlush: () => flushes++,
+      },
       { ...STREAM_DEFAULTS, flushIntervalMs: 100 },
     );
     try {

@@ -25,15 +25,17 @@ const sale = (id: string, ts: string) =>
 describe('lake writer and footer reader', () => {
   it('writes bronze, silver (enriched, split by event hour) and quarantine files named by offset range, readable from their footers', async () => {
     const lake = new FolderLake(tmp());
-    const writer = await LakeWriter.create(await openDuck(), lake);
+    const duck = await openDuck();
+    const writer = await LakeWriter.create(duck, lake);
     const buf = new PartitionBuffer(2);
-    const values = [sale('t-1', '2026-11-25T10:59:59.000Z'), 'not json', sale('t-2', '2026-11-25T11:00:00.250Z')];
+    // t-2 as Python's utcnow().isoformat() writes it: no zone, microseconds.
+    const values = [sale('t-1', '2026-11-25T10:59:59.000Z'), 'not json', sale('t-2', '2026-11-25T11:00:00.250123')];
     values.forEach((value, i) => {
       const rec = { partition: 2, offset: 40 + i, timestamp: T + i, key: '3', value };
       buf.addRaw(rec);
       const v = validateSale(value, rec.timestamp);
       if (v.ok) buf.addSale(rec, v as ValidSale, T + 10);
-      else buf.addRejected(rec, v as RejectedSale);
+      else buf.addRejected(rec, v as RejectedSale, 'built-in');
     });
     const result = await writer.flush(buf);
     assert.deepEqual(result.files, [
@@ -75,6 +77,15 @@ describe('lake writer and footer reader', () => {
         ],
       ],
     );
+    // Silver keeps the microseconds (hyparquet's preview above rounds to milliseconds; DuckDB does not).
+    const [path] = await lake.localPaths([result.files[2]]);
+    const us = await duck.runAndReadAll(
+      `SELECT DISTINCT epoch_us(event_time)::VARCHAR, strftime(event_time, '%Y-%m-%d %H:%M:%S.%f') FROM '${path}'`,
+    );
+    assert.deepEqual(us.getRowsJS(), [
+      [String(Date.parse('2026-11-25T11:00:00.250Z') * 1000 + 123), '2026-11-25 11:00:00.250123'],
+    ]);
+
     const [rejected] = await previewRows(lake, result.files[3]);
     assert.equal(rejected.reason, 'malformed_json');
     assert.equal(rejected.raw, 'not json');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { PRODUCTS, STORES } from '../../model/catalog';
+import type { CatalogIndex } from '../../model/catalog';
 import type { BrokerRecord } from '../../services/broker/port';
 import type { RejectedSale, ValidSale } from '../../model/validate';
 import { ColumnBuffer, sqlString } from '../../services/lake/duck';
@@ -19,7 +19,8 @@ const SILVER = [
   ['hour_key', 'VARCHAR'],
   ['transaction_id', 'VARCHAR'],
   ['line_no', 'INTEGER'],
-  ['event_ms', 'DOUBLE'],
+  // Microseconds since the epoch: a double holds them exactly until the year 2255.
+  ['event_us', 'DOUBLE'],
   ['store_id', 'INTEGER'],
   ['customer_id', 'VARCHAR'],
   ['product_id', 'INTEGER'],
@@ -29,6 +30,7 @@ const SILVER = [
   ['source_partition', 'INTEGER'],
   ['source_offset', 'DOUBLE'],
   ['ingested_ms', 'DOUBLE'],
+  ['catalog_version', 'VARCHAR'],
 ] as const;
 const QUARANTINE = [
   ['hour_key', 'VARCHAR'],
@@ -39,19 +41,22 @@ const QUARANTINE = [
   ['reason', 'VARCHAR'],
   ['detail', 'VARCHAR'],
   ['raw', 'VARCHAR'],
+  ['key', 'VARCHAR'],
+  ['catalog_version', 'VARCHAR'],
 ] as const;
 
 const ts = (col: string): string => `make_timestamp((${col} * 1000)::BIGINT)::TIMESTAMPTZ`;
+const tsUs = (col: string): string => `make_timestamp(${col}::BIGINT)::TIMESTAMPTZ`;
 
 /** What each layer's Parquet holds, as SELECTs over the staging tables. */
 const LAYER_SQL = {
   bronze: `SELECT source_partition, source_offset::BIGINT AS source_offset, ${ts('broker_ms')} AS broker_time, key, value FROM bronze_buf`,
-  silver: `SELECT s.transaction_id, s.line_no, ${ts('s.event_ms')} AS event_time, s.store_id, st.name AS store_name, st.city, st.region,
+  silver: `SELECT s.transaction_id, s.line_no, ${tsUs('s.event_us')} AS event_time, s.store_id, st.name AS store_name, st.city, st.region,
       s.customer_id, s.product_id, pr.name AS product_name, pr.category, s.quantity,
       (s.price_cents / 100)::DECIMAL(12,2) AS unit_price, (s.amount_cents / 100)::DECIMAL(12,2) AS line_amount,
-      s.source_partition, s.source_offset::BIGINT AS source_offset, ${ts('s.ingested_ms')} AS ingested_at
-    FROM silver_buf s JOIN catalog_store st USING (store_id) JOIN catalog_product pr USING (product_id)`,
-  quarantine: `SELECT source_partition, source_offset::BIGINT AS source_offset, ${ts('broker_ms')} AS broker_time, transaction_id, reason, detail, raw FROM quarantine_buf`,
+      s.source_partition, s.source_offset::BIGINT AS source_offset, ${ts('s.ingested_ms')} AS ingested_at, s.catalog_version
+    FROM silver_buf s JOIN catalog_store st USING (catalog_version, store_id) JOIN catalog_product pr USING (catalog_version, product_id)`,
+  quarantine: `SELECT source_partition, source_offset::BIGINT AS source_offset, ${ts('broker_ms')} AS broker_time, transaction_id, reason, detail, raw, key, catalog_version FROM quarantine_buf`,
 } as const;
 type BatchLayer = keyof typeof LAYER_SQL;
 
@@ -76,6 +81,8 @@ export class PartitionBuffer {
   readonly quarantine = new ColumnBuffer(QUARANTINE);
   firstOffset = -1;
   lastOffset = -1;
+  /** The catalog versions its sales were enriched with: the writer makes them joinable first. */
+  readonly catalogs = new Map<string, CatalogIndex>();
 
   constructor(readonly partition: number) {}
 
@@ -98,11 +105,13 @@ export class PartitionBuffer {
   addSale(rec: BrokerRecord, sale: ValidSale, ingestedMs: number): void {
     const c = this.silver.columns;
     const hk = hourKey(sale.eventMs);
+    const version = sale.catalog.version;
+    if (!this.catalogs.has(version)) this.catalogs.set(version, sale.catalog);
     for (const line of sale.lines) {
       c[0].push(hk);
       c[1].push(sale.transactionId);
       c[2].push(line.line_no);
-      c[3].push(sale.eventMs);
+      c[3].push(sale.eventUs);
       c[4].push(sale.storeId);
       c[5].push(sale.customerId);
       c[6].push(line.product_id);
@@ -112,10 +121,12 @@ export class PartitionBuffer {
       c[10].push(rec.partition);
       c[11].push(rec.offset);
       c[12].push(ingestedMs);
+      c[13].push(version);
     }
   }
 
-  addRejected(rec: BrokerRecord, verdict: RejectedSale): void {
+  /** `catalogVersion`: the catalog it was judged with. */
+  addRejected(rec: BrokerRecord, verdict: RejectedSale, catalogVersion: string): void {
     const c = this.quarantine.columns;
     c[0].push(hourKey(rec.timestamp));
     c[1].push(rec.partition);
@@ -125,17 +136,23 @@ export class PartitionBuffer {
     c[5].push(verdict.reason);
     c[6].push(verdict.detail);
     c[7].push(rec.value);
+    c[8].push(rec.key);
+    c[9].push(catalogVersion);
   }
 
   reset(): void {
     this.bronze.clear();
     this.silver.clear();
     this.quarantine.clear();
+    this.catalogs.clear();
     this.firstOffset = this.lastOffset = -1;
   }
 }
 
 export class LakeWriter {
+  /** Catalog versions already in the catalog_store / catalog_product tables. */
+  private readonly loaded = new Set<string>();
+
   private constructor(
     private readonly duck: DuckDBConnection,
     private readonly lake: Lake,
@@ -143,10 +160,10 @@ export class LakeWriter {
 
   static async create(duck: DuckDBConnection, lake: Lake): Promise<LakeWriter> {
     await duck.run(
-      `CREATE OR REPLACE TABLE catalog_store AS SELECT * FROM (VALUES ${STORES.map((s) => `(${s.store_id}, ${sqlString(s.name)}, ${sqlString(s.city)}, ${sqlString(s.region)})`).join(', ')}) t(store_id, name, city, region)`,
+      'CREATE OR REPLACE TABLE catalog_store (catalog_version VARCHAR, store_id INTEGER, name VARCHAR, city VARCHAR, region VARCHAR)',
     );
     await duck.run(
-      `CREATE OR REPLACE TABLE catalog_product AS SELECT * FROM (VALUES ${PRODUCTS.map((p) => `(${p.product_id}, ${sqlString(p.name)}, ${sqlString(p.category)})`).join(', ')}) t(product_id, name, category)`,
+      'CREATE OR REPLACE TABLE catalog_product (catalog_version VARCHAR, product_id INTEGER, name VARCHAR, category VARCHAR)',
     );
     return new LakeWriter(duck, lake);
   }
@@ -162,6 +179,35 @@ export class LakeWriter {
     );
   }
 
+  /** Silver joins each line with the stores and products of the version it was validated against. */
+  private async loadCatalogs(versions: ReadonlyMap<string, CatalogIndex>): Promise<void> {
+    for (const [version, c] of versions) {
+      if (this.loaded.has(version)) continue;
+      const stores = new ColumnBuffer([
+        ['catalog_version', 'VARCHAR'],
+        ['store_id', 'INTEGER'],
+        ['name', 'VARCHAR'],
+        ['city', 'VARCHAR'],
+        ['region', 'VARCHAR'],
+      ]);
+      for (const s of c.stores.values())
+        stores.columns.forEach((col, i) => col.push([version, s.store_id, s.name, s.city, s.region][i]));
+      const products = new ColumnBuffer([
+        ['catalog_version', 'VARCHAR'],
+        ['product_id', 'INTEGER'],
+        ['name', 'VARCHAR'],
+        ['category', 'VARCHAR'],
+      ]);
+      for (const p of c.products.values())
+        products.columns.forEach((col, i) => col.push([version, p.product_id, p.name, p.category][i]));
+      await stores.loadInto(this.duck, 'catalog_store_in');
+      await products.loadInto(this.duck, 'catalog_product_in');
+      await this.duck.run('INSERT INTO catalog_store SELECT * FROM catalog_store_in');
+      await this.duck.run('INSERT INTO catalog_product SELECT * FROM catalog_product_in');
+      this.loaded.add(version);
+    }
+  }
+
   /** Writes the buffer's files (each durable and atomic) and returns what was written. */
   async flush(buf: PartitionBuffer): Promise<FlushResult> {
     const result: FlushResult = {
@@ -173,6 +219,7 @@ export class LakeWriter {
       silverLines: buf.silver.rowCount,
       quarantined: buf.quarantine.rowCount,
     };
+    await this.loadCatalogs(buf.catalogs);
     for (const layer of ['bronze', 'silver', 'quarantine'] as const) {
       const rows = buf[layer];
       if (rows.rowCount === 0) continue;
@@ -184,8 +231,25 @@ export class LakeWriter {
     return result;
   }
 
-  private async writeFile(layer: BatchLayer, hk: string, buf: PartitionBuffer): Promise<string> {
-    const key = batchFileKey(layer, hk, buf.partition, buf.firstOffset, buf.lastOffset);
+  /**
+   * Only the silver layer, one file per event hour at `keyFor(hour)`: sales a quarantine replay
+   * accepted, from any partitions (each row keeps its source partition and offset).
+   */
+  async writeSilver(buf: PartitionBuffer, keyFor: (hourKey: string) => string): Promise<string[]> {
+    if (buf.silver.rowCount === 0) return [];
+    await this.loadCatalogs(buf.catalogs);
+    await buf.silver.loadInto(this.duck, 'silver_buf');
+    const files: string[] = [];
+    for (const hk of distinctHours(buf.silver)) files.push(await this.writeFile('silver', hk, buf, keyFor(hk)));
+    return files;
+  }
+
+  private async writeFile(
+    layer: BatchLayer,
+    hk: string,
+    buf: PartitionBuffer,
+    key = batchFileKey(layer, hk, buf.partition, buf.firstOffset, buf.lastOffset),
+  ): Promise<string> {
     const scratch = this.lake.scratchPath(`${randomUUID()}.parquet`);
     const order = layer === 'silver' ? 'source_offset, line_no' : 'source_offset';
     await this.duck.run(

@@ -1,17 +1,17 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LakeOffsets } from '../../contract';
 import { PulseError, toErrorInfo, type ErrorInfo } from '../../errors';
-import { SALES_TOPIC } from '../../model/sale';
+import type { CatalogIndex } from '../../model/catalog';
+import { isImported, SALES_TOPIC } from '../../model/sale';
 import { validateSale } from '../../model/validate';
 import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
+import { parseBatchKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 import type { Metrics } from '../../services/metrics/port';
-import type { PartitionCheckpoint } from './lakeCheckpoint';
 import { LakeWriter, PartitionBuffer, type FlushResult } from './lakeWriter';
 import { MetricsPump } from './metricsPump';
-import { RecentIds } from './recentIds';
-import { readRecentIds } from './recentSilverIds';
 import { StreamOffsets, type Claim, type Flushed } from './streamOffsets';
+import type { IdIndex } from '../../dedupe/idIndex';
 import { WindowAggregator } from './windowAggregator';
 
 export interface StreamOptions {
@@ -26,7 +26,6 @@ export interface StreamOptions {
   flushRecords: number;
   pollRecords: number;
   allowedLatenessMs: number;
-  dedupeCapacity: number;
 }
 
 export const STREAM_DEFAULTS: StreamOptions = {
@@ -36,7 +35,6 @@ export const STREAM_DEFAULTS: StreamOptions = {
   flushRecords: 250_000,
   pollRecords: 20_000,
   allowedLatenessMs: 30_000,
-  dedupeCapacity: 200_000,
 };
 
 export interface StreamCounters {
@@ -58,11 +56,18 @@ export interface StreamCounters {
   lost: number;
 }
 
+/** How often a worker reads the ids of silver files other workers wrote. */
+const ID_REFRESH_MS = 10_000;
+
 export interface StreamDeps {
   broker: Broker;
   lake: Lake;
   metrics: Metrics;
   duck: DuckDBConnection;
+  /** The catalog in force, read once per polled batch (a change applies from the next batch). */
+  catalog: { current(): CatalogIndex };
+  /** Transaction ids accepted across the whole history (duplicates on any partition, any time). */
+  ids: IdIndex;
   onFlush?: (r: FlushResult) => void;
   onError?: (e: ErrorInfo) => void;
   /** Where the partitions start and what a user should know, at each (re)assignment. */
@@ -94,7 +99,6 @@ export class StreamStage {
   private consumer: BrokerConsumer | null = null;
   private writer: LakeWriter | null = null;
   private readonly buffers = new Map<number, PartitionBuffer>();
-  private readonly recent = new Map<number, RecentIds>();
   private readonly applied = new Map<number, number>();
   private readonly positions = new Map<number, number>();
   private readonly owners = new Map<number, Claim>();
@@ -139,11 +143,13 @@ export class StreamStage {
       // This member's own writes land first, so the lake's offsets read next include them.
       await this.writeChain;
       const totals = await this.deps.metrics.totals().catch(() => null);
+      const claims = await this.offsets!.assign(committed);
+      // The ids the previous owners committed are in the filter before these partitions are read.
+      await this.deps.ids.refresh();
       const starts = new Map<number, number>();
-      for (const [p, claim] of await this.offsets!.assign(committed)) {
+      for (const [p, claim] of claims) {
         // Another member may have counted this partition's windows further: the store knows.
         if (totals) this.applied.set(p, totals.applied[p] ?? -1);
-        await this.rememberIds(p, claim.checkpoint);
         this.positions.set(p, claim.start);
         this.owners.set(p, claim);
         starts.set(p, claim.start);
@@ -157,7 +163,7 @@ export class StreamStage {
       await this.writeChain;
       for (const p of partitions) {
         this.buffers.delete(p);
-        this.recent.delete(p);
+        this.deps.ids.drop(p);
         this.positions.delete(p);
         this.owners.delete(p);
         this.metricsPump.drop(p);
@@ -201,6 +207,7 @@ export class StreamStage {
 
   private async loop(): Promise<void> {
     let lastLag = 0;
+    let lastIds = Date.now();
     while (!this.stopping) {
       try {
         const batches = await this.consumer!.poll({ maxRecords: this.opts.pollRecords, waitMs: 50 });
@@ -212,6 +219,11 @@ export class StreamStage {
         if (Date.now() - lastLag > 1000) {
           lastLag = Date.now();
           await this.updateLag();
+        }
+        // Other workers (Kafka only) write silver too: their ids reach this worker's filter every few seconds.
+        if (this.deps.broker.kind === 'kafka' && Date.now() - lastIds > ID_REFRESH_MS) {
+          lastIds = Date.now();
+          void this.deps.ids.refresh().catch((err) => this.deps.onError?.(toErrorInfo(err)));
         }
       } catch (err) {
         this.deps.onError?.(toErrorInfo(err));
@@ -247,45 +259,66 @@ export class StreamStage {
         ? polled
         : { partition: p, records: polled.records.filter((r) => r.offset >= position) };
     if (!batch.records.length) return;
+    const catalog = this.deps.catalog.current();
+    const verdicts = batch.records.map((rec) => validateSale(rec.value, rec.timestamp, catalog, isImported(rec.key)));
+    // Ids the filter cannot clear and nothing here holds: one exact look in silver for the whole batch.
+    const ids = this.deps.ids;
+    const maybe = verdicts.flatMap((v) =>
+      v.ok && !ids.isPending(v.transactionId) && ids.mightBeDurable(v.transactionId) ? [v.transactionId] : [],
+    );
+    let inSilver: Set<string> | null = null;
+    if (maybe.length) {
+      const owner = this.owners.get(p);
+      inSilver = await ids.confirm(maybe, this.trusted);
+      if (this.owners.get(p) !== owner) return; // revoked meanwhile: the new owner reads these again
+    }
     let buf = this.buffers.get(p);
     if (!buf) this.buffers.set(p, (buf = new PartitionBuffer(p)));
-    let recent = this.recent.get(p);
-    if (!recent) this.recent.set(p, (recent = new RecentIds(this.opts.dedupeCapacity)));
     const applied = this.applied.get(p) ?? -1;
     const now = Date.now();
     const agg = this.aggregator;
     agg.begin(p, Math.max(batch.records[0].offset, applied + 1));
-    for (const rec of batch.records) {
+    batch.records.forEach((rec, i) => {
       buf.addRaw(rec);
-      const verdict = validateSale(rec.value, rec.timestamp);
+      const verdict = verdicts[i];
       const fresh = rec.offset > applied;
       if (!verdict.ok) {
-        buf.addRejected(rec, verdict);
+        buf.addRejected(rec, verdict, catalog.version);
         this.counters.quarantined++;
         if (fresh) agg.skip(rec.offset);
-      } else if (recent.has(verdict.transactionId)) {
-        buf.addRejected(rec, {
-          ok: false,
-          reason: 'duplicate_transaction',
-          detail: `transaction ${verdict.transactionId} was already accepted`,
-          transactionId: verdict.transactionId,
-        });
+      } else if (inSilver?.has(verdict.transactionId) || !ids.claim(p, verdict.transactionId)) {
+        buf.addRejected(
+          rec,
+          {
+            ok: false,
+            reason: 'duplicate_transaction',
+            detail: `transaction ${verdict.transactionId} was already accepted`,
+            transactionId: verdict.transactionId,
+          },
+          catalog.version,
+        );
         this.counters.quarantined++;
         this.counters.duplicates++;
         if (fresh) agg.skip(rec.offset);
       } else {
-        recent.add(verdict.transactionId);
         buf.addSale(rec, verdict, now);
         this.counters.valid++;
         this.counters.silverLines += verdict.lines.length;
-        if (fresh && agg.add(verdict, rec.offset)) this.counters.late++;
+        if (fresh && agg.add(verdict, rec.offset, isImported(rec.key))) this.counters.late++;
       }
-    }
+    });
     this.counters.consumed += batch.records.length;
     this.positions.set(p, batch.records[batch.records.length - 1].offset + 1);
     const delta = agg.end();
     if (delta) this.metricsPump.queue(p, delta);
   }
+
+  /** False for a file in a range this member owns and did not write: a previous owner's late write, to be swept. */
+  private readonly trusted = (key: string): boolean => {
+    const range = parseBatchKey(key);
+    const claim = range && this.owners.get(range.partition);
+    return !claim || range.first < claim.start || claim.written.has(key);
+  };
 
   /**
    * Hands the buffered records to a background write, so polling and the windows go on while
@@ -339,6 +372,10 @@ export class StreamStage {
       const [first, last] = [buf.firstOffset, buf.lastOffset];
       await this.offsets!.intent(claim, first, last, this.writer!.plan(buf));
       const result = await this.writer!.flush(buf);
+      // Its own files: the duplicate check trusts them (see trusted), the sweep never takes them.
+      for (const f of result.files) claim.written.add(f);
+      // Durable now: these ids are found in silver, no longer only in memory.
+      this.deps.ids.settled(buf.silver.columns[1] as string[]);
       this.counters.files += result.files.length;
       flushed.push({ claim, first, last, files: result.files, records: result.records, gaps });
       this.deps.onFlush?.(result);
@@ -357,17 +394,6 @@ export class StreamStage {
     gaps.push([from, to]);
     this.gaps.set(p, gaps);
     this.offsets?.lost(p, from, to);
-  }
-
-  /**
-   * The transaction ids of the partition's newest silver files (named by the lake's newest ranges),
-   * so a duplicate that straddles a restart or a rebalance is still caught.
-   */
-  private async rememberIds(partition: number, checkpoint: PartitionCheckpoint): Promise<void> {
-    const recent = new RecentIds(this.opts.dedupeCapacity);
-    this.recent.set(partition, recent);
-    const newest = await this.offsets!.checkpoint.recentSilver(checkpoint, 50);
-    for (const id of await readRecentIds(this.deps, newest, this.opts.dedupeCapacity)) recent.add(id);
   }
 }
 

@@ -1,4 +1,3 @@
-import { PRODUCT_BY_ID } from '../../model/catalog';
 import type { ValidSale } from '../../model/validate';
 import { emptyWindow } from '../../services/metrics/memoryMetrics';
 import { WINDOW_MS, latencyBucket, type MetricsBatch, type WindowDelta } from '../../services/metrics/port';
@@ -36,11 +35,14 @@ export class WindowAggregator {
     };
   }
 
-  /** Adds a sale to its window; returns true when it was late (behind the watermark) instead. */
-  add(sale: ValidSale, offset: number): boolean {
+  /**
+   * Adds a sale to its window; returns true when it was late (behind the watermark) instead. A
+   * `backfill` (an imported file) is late by definition: it neither moves the watermark nor the latency.
+   */
+  add(sale: ValidSale, offset: number, backfill = false): boolean {
     const b = this.batch!;
     b.last = offset;
-    if (sale.eventMs < this.watermark) {
+    if (backfill || sale.eventMs < this.watermark) {
       b.late.records++;
       b.late.revenueCents += sale.totalCents;
       return true;
@@ -56,7 +58,7 @@ export class WindowAggregator {
     store.transactions++;
     store.revenueCents += sale.totalCents;
     for (const line of sale.lines) {
-      const category = PRODUCT_BY_ID.get(line.product_id)!.category;
+      const category = sale.catalog.products.get(line.product_id)!.category;
       w.byCategory[category] = (w.byCategory[category] ?? 0) + line.amountCents;
       const p = (w.byProduct[line.product_id] ??= { quantity: 0, revenueCents: 0 });
       p.quantity += line.quantity;

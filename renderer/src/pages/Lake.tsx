@@ -6,6 +6,7 @@ import { useAct, useCtx, usePlace, useTimeFormat, useUi } from '../context';
 import { formatBytes, formatNumber } from '../format';
 import type { LakeTab } from '../store/pageState';
 import { setLake } from '../store/uiStore';
+import { QuarantinePanel } from './QuarantinePanel';
 
 const LAYERS: [string, string][] = [
   ['Bronze', 'bronze/sales_transactions/'],
@@ -22,7 +23,7 @@ export function Lake() {
   const sqlPlace = usePlace('lake.sql');
   const time = useTimeFormat();
   const lake = useUi((s) => s.lake);
-  const { tab, layer, folder, listing, preview, quarantine, sql, result, busy } = lake;
+  const { tab, layer, folder, listing, preview, sql, result, busy } = lake;
 
   const list = (prefix: string) =>
     act(api.call('lake.list', { prefix }), 'lake').then((l) => {
@@ -37,10 +38,6 @@ export function Lake() {
         (l) => l && ui.getState().lake.folder === folder && setLake(ui, { listing: l }),
       );
   }, [folder]);
-  useEffect(() => {
-    if (tab === 'quarantine')
-      void act(api.call('lake.quarantine', { limit: 200 }), 'lake').then((r) => r && setLake(ui, { quarantine: r }));
-  }, [tab]);
 
   const toggle = (prefix: string, open: boolean) => {
     const current = ui.getState().lake.open;
@@ -161,13 +158,12 @@ export function Lake() {
           )}
         </div>
       )}
-      {tab === 'quarantine' &&
-        (quarantine ? <Grid label="Quarantine records" result={quarantine} /> : <p className="muted">Loading…</p>)}
+      {tab === 'quarantine' && <QuarantinePanel />}
       {tab === 'sql' && (
         <section aria-label="SQL over the lake">
           <p className="muted">
             DuckDB over the lake's Parquet files: views <code>bronze</code>, <code>silver</code>,{' '}
-            <code>quarantine</code>, <code>gold</code>. One SELECT, at most 1,000 rows.
+            <code>quarantine</code>, <code>replays</code>, <code>gold</code>. One SELECT, at most 1,000 rows.
           </p>
           <textarea
             aria-label="Lake SQL"

@@ -43,7 +43,6 @@ export interface LakePageState {
   folder: string;
   listing: LakeListing | null;
   preview: LakePreview | null;
-  quarantine: QueryResult | null;
   sql: string;
   result: QueryResult | null;
   busy: boolean;
@@ -58,7 +57,6 @@ export function initialLake(): LakePageState {
     folder: '',
     listing: null,
     preview: null,
-    quarantine: null,
     sql: 'SELECT city, category, round(sum(line_amount), 2) AS revenue FROM silver GROUP BY ALL ORDER BY revenue DESC LIMIT 20',
     result: null,
     busy: false,

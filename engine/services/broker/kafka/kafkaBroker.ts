@@ -119,7 +119,7 @@ export class KafkaBroker implements Broker {
             messages: messages.map((m) => ({
               key: m.key,
               value: m.value,
-              partition: partitionForKey(m.key, partitions),
+              partition: partitionForKey(m.partitionKey ?? m.key, partitions),
             })),
           });
         } catch (err) {

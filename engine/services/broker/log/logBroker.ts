@@ -44,7 +44,7 @@ export class LogBroker implements Broker {
     return {
       send: async (messages: readonly ProduceMessage[]) => {
         const byPartition: ProduceMessage[][] = logs.map(() => []);
-        for (const m of messages) byPartition[partitionForKey(m.key, logs.length)].push(m);
+        for (const m of messages) byPartition[partitionForKey(m.partitionKey ?? m.key, logs.length)].push(m);
         const now = Date.now();
         for (let p = 0; p < logs.length; p++) if (byPartition[p].length) logs[p].append(byPartition[p], now);
       },
