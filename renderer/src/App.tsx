@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { PageErrors } from './components/ErrorNote';
 import { PageContext, useApp, useCtx, useUi } from './context';
+import { Dashboard } from './pages/Dashboard';
 import { Etl } from './pages/Etl';
 import { Infrastructure } from './pages/Infrastructure';
 import { Lake } from './pages/Lake';
@@ -14,6 +15,7 @@ export const PAGES: [string, string, () => ReactNode][] = [
   ['live', 'Live', () => <Live />],
   ['lake', 'Lake', () => <Lake />],
   ['warehouse', 'Warehouse', () => <Warehouse />],
+  ['dashboard', 'Dashboard', () => <Dashboard />],
   ['etl', 'ETL', () => <Etl />],
   ['infrastructure', 'Infrastructure', () => <Infrastructure />],
   ['settings', 'Settings', () => <Settings />],
