@@ -25,7 +25,7 @@ export function DashboardTile({ pin }: { pin: PinnedChart }) {
     void place.run(p).then((pins) => pins && setDashboard(ui, { pins }));
   return (
     <section className="tile" aria-label={pin.title}>
-      <header className="tile-head">
+      <div className="tile-head">
         <h3>{pin.title}</h3>
         <span className="muted" role="status" aria-label={`${pin.title} refresh state`}>
           {tile.running
@@ -34,7 +34,7 @@ export function DashboardTile({ pin }: { pin: PinnedChart }) {
               ? 'not refreshed yet'
               : `${tile.error ? 'failed' : 'refreshed'} ${time.time(tile.refreshedAt)}`}
         </span>
-      </header>
+      </div>
       {tile.error && (
         <ErrorNote
           error={{

@@ -26,8 +26,9 @@ import { columnCompletions } from './columnCompletion';
  * CodeMirror 6 for the Warehouse SQL: PostgreSQL's highlighting, completion of the tables and
  * columns the reader may read (warehouse.schema), Ctrl+Enter (Cmd+Enter on a Mac) to run.
  * Colours come from the page's CSS variables, so the editor follows the light and dark themes.
- * CodeMirror injects its styles as constructed style sheets (adoptedStyleSheets), which the CSP's
- * style-src does not govern: it needs no 'unsafe-inline' and no nonce. Tab is left to move the focus
+ * CodeMirror (style-mod) writes its styles into one <style> element of the document (constructed
+ * style sheets only inside a shadow root): the CSP's style-src 'unsafe-inline', there since the
+ * shell's start for echarts' tooltip markup, allows it; script-src stays 'self'. Tab is left to move the focus
  * (no keyboard trap); Ctrl+Space opens the completions, Enter takes one.
  */
 
