@@ -16,10 +16,24 @@ import type {
   SalesFileFormat,
   TextFile,
 } from './dataContract';
+import type {
+  AlertList,
+  AlertRule,
+  AlertRulesView,
+  EtlRunDetail,
+  EtlRunView,
+  EtlScheduleView,
+  QualityStats,
+  QuarantineRecordView,
+  ValidationRule,
+  Alert,
+} from './opsContract';
 
 export type { ErrorInfo };
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
+/** Data quality, ETL runs and alerts (the operator views): in opsContract.ts. */
+export type * from './opsContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -230,11 +244,6 @@ export interface QueryPreset {
   chart?: ChartSpec;
   /** Columns that hold money (EGP), from the header's `-- money: a, b`. */
   money?: string[];
-}
-
-export interface EtlSchedule {
-  everyMinutes: number | null;
-  nextRunAt: number | null;
 }
 
 /** Settings the Settings page edits; kept in settings.json in the data dir (a config file). */
@@ -496,7 +505,11 @@ export interface Commands {
   'lake.query': { req: { sql: string; limit?: number }; res: QueryResult };
   'warehouse.presets': { req: Record<string, never>; res: QueryPreset[] };
   'warehouse.cancel': { req: { queryId: string }; res: { cancelled: boolean } };
-  'etl.schedule': { req: { everyMinutes?: number | null }; res: EtlSchedule };
+  /** Read (no field), set (every N minutes, or a cron expression read in timeZone), or off (null). Kept in the data dir. */
+  'etl.schedule': {
+    req: { everyMinutes?: number | null; cron?: string | null; timeZone?: string };
+    res: EtlScheduleView;
+  };
   'settings.get': { req: Record<string, never>; res: SettingsView };
   'settings.set': { req: { values: Partial<Record<SettingKey, string | number | null>> }; res: SettingsView };
   // --- UI: the state in force, service health, durable counts ---
@@ -542,6 +555,27 @@ export interface Commands {
   };
   'dashboard.update': { req: { id: string; title?: string; refreshSeconds?: number }; res: SqlLabList<PinnedChart> };
   'dashboard.unpin': { req: { id: string }; res: SqlLabList<PinnedChart> };
+  // --- Operator views: data quality, ETL runs like an orchestrator shows them, alerts ---
+  /** Every validation rule of the stream with its reason code. */
+  'quality.rules': { req: Record<string, never>; res: ValidationRule[] };
+  /** Records that arrived and were quarantined, by reason, per time bucket (arrival time, epoch ms), plus the stream's live counters. */
+  'quality.stats': { req: { from?: number; to?: number; bucketMinutes?: number }; res: QualityStats };
+  /** One quarantined record, its raw value in full. */
+  'quarantine.record': { req: { partition: number; offset: number }; res: QuarantineRecordView };
+  /** ETL runs, newest first: the warehouse's etl_runs with what started each and its log here. */
+  'etl.runs': { req: { limit?: number }; res: EtlRunView[] };
+  'etl.runLog': { req: { runId: string }; res: EtlRunDetail };
+  /** Runs the ETL again (it loads what is not loaded yet: a failed run's files), recorded as a rerun of runId. */
+  'etl.rerun': { req: { runId: string }; res: EtlResult };
+  'alerts.list': { req: { limit?: number }; res: AlertList };
+  /** Acknowledges one alert, or every one when id is absent. */
+  'alerts.acknowledge': { req: { id?: string }; res: AlertList };
+  'alerts.rules': { req: Record<string, never>; res: AlertRulesView };
+  /** Adds a rule (no id) or replaces one; every field checked, the wrong one named. */
+  'alerts.saveRule': { req: { rule: Partial<AlertRule> }; res: AlertRulesView };
+  'alerts.deleteRule': { req: { id: string }; res: AlertRulesView };
+  /** Evaluates every rule now. */
+  'alerts.check': { req: Record<string, never>; res: AlertRulesView };
 }
 
 export interface Events {
@@ -564,6 +598,12 @@ export interface Events {
   'import.progress': ImportProgress;
   /** The SQL lab's history, saved queries or the Dashboard's pins changed (by any window): read that part again. */
   'sqlLab.changed': { part: SqlLabPart };
+  /** An ETL run started or finished (any trigger). */
+  'etl.run': EtlRunView;
+  /** A rule's condition began to hold: the desktop notification. */
+  'alerts.fired': Alert;
+  /** The alert list or the rules (and their states) changed: read that part again. */
+  'alerts.changed': { part: 'alerts' | 'rules' };
 }
 
 export type CommandName = keyof Commands;

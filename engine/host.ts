@@ -35,6 +35,7 @@ import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
 import { SqlLab } from './sqlLab/sqlLab';
 import { OffsetsView } from './offsetsView';
+import { OperatorViews } from './operatorViews';
 import type { WarehouseWorkerApi } from './warehouseEditor';
 
 /** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
@@ -113,6 +114,8 @@ export class Host implements HostApi {
   private warehouseDown = false;
   /** Reference data (the catalog in force), quarantine replay, imports of sales files. */
   private readonly data: HostData;
+  /** Data quality, ETL runs (trigger, log, schedule) and alerts. */
+  readonly ops: OperatorViews;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -179,8 +182,17 @@ export class Host implements HostApi {
       stream: () => this.stream?.api ?? null,
       producer: () => this.producer?.api ?? null,
       metrics: () => this.metrics,
-      runEtl: () => this.runEtl(),
+      runEtl: () => this.ops.etlRuns.run('replay'),
       emit: (name, payload) => this.emit(name, payload),
+    });
+    this.ops = new OperatorViews({
+      config: () => this.config,
+      warehouse: () => this.warehouse,
+      runEtl: () => this.runEtl(),
+      on: (n, l) => this.on(n, l),
+      emit: (n, p) => this.emit(n, p),
+      services: this.services,
+      watch: options.checkServices === true,
     });
   }
 
@@ -236,7 +248,6 @@ export class Host implements HostApi {
       'stage.stop': (q) => (q.stage === 'producer' ? this.stopProducer() : this.stopStream()),
       'stage.list': async () => [...this.statuses.values()],
       'producer.configure': (q) => this.configureProducer(q),
-      'etl.run': () => this.runEtl(),
       'etl.history': (q) => this.warehouse.runs(q.limit ?? 20),
       'metrics.snapshot': (q) => this.live.snapshot(q.minutes ?? 15),
       'pipeline.summary': () => this.summary(),
@@ -250,6 +261,7 @@ export class Host implements HostApi {
       'settings.test': (q) => this.services.test(this.config.dataDir, q.service, q.values ?? {}),
       ...this.data.handlers(),
       ...this.sqlLab.handlers(),
+      ...this.ops.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -515,6 +527,7 @@ export class Host implements HostApi {
     await this.app.servicesChanged();
     this.offsets.refresh();
     await this.data.servicesChanged();
+    await this.ops.servicesChanged();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
@@ -543,6 +556,7 @@ export class Host implements HostApi {
     this.infra.close();
     await this.app.close();
     await this.data.close();
+    await this.ops.close();
     await this.stopProducer();
     await this.stopStream();
     await this.etlRunning?.catch(() => undefined);
