@@ -68,7 +68,7 @@ export function checkRule(input: Partial<AlertRule> & Record<string, unknown>): 
   const kind = oneOf(input.kind, 'kind', ALERT_KINDS, 'kind');
   for (const key of Object.keys(input))
     if (!['id', 'kind', 'name', 'enabled', ...FIELDS[kind]].includes(key))
-      throw invalid(key, `a ${kind} rule has no field "${key}"`);
+      throw invalid(key, `a rule of kind ${kind} has no field "${key}"`);
   const id = input.id === undefined ? `rule-${randomUUID().slice(0, 8)}` : input.id;
   if (typeof id !== 'string' || !ID.test(id))
     throw invalid('id', `id must be 1 to 40 lower-case letters, digits or dashes, got ${JSON.stringify(id)}`);

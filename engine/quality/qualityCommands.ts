@@ -57,12 +57,11 @@ export class QualityCommands {
     const now = this.now();
     const to = q.to ?? now;
     const from = q.from ?? to - 3_600_000;
-    for (const [f, v] of [
-      ['from', from],
-      ['to', to],
-    ] as const)
-      if (!Number.isFinite(v) || v < 0 || v > 8.64e15)
+    for (const f of ['from', 'to'] as const) {
+      const v = q[f];
+      if (v !== undefined && (!Number.isFinite(v) || v < 0 || v > 8.64e15))
         throw new PulseError('config_invalid', `${f} must be a time in epoch ms, got ${v}`, { field: f });
+    }
     if (from >= to) throw new PulseError('config_invalid', 'from must be before to', { field: 'from' });
     if (q.bucketMinutes !== undefined && (!Number.isInteger(q.bucketMinutes) || q.bucketMinutes < 1))
       throw new PulseError('config_invalid', `bucketMinutes must be a whole number from 1, got ${q.bucketMinutes}`, {
