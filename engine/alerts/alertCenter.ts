@@ -78,7 +78,11 @@ export class AlertCenter {
   constructor(private readonly deps: AlertDeps) {
     this.now = deps.now ?? Date.now;
     const dir = alertsDir(deps.dataDir);
-    this.rules = new LabFile(path.join(dir, 'rules.json'), (v) => checkRule(v as Partial<AlertRule>), 'alert rules');
+    this.rules = new LabFile(
+      path.join(dir, 'rules.json'),
+      (v) => checkRule(v as Record<string, unknown>),
+      'alert rules',
+    );
     this.alerts = new LabFile(path.join(dir, 'alerts.json'), checkAlert, 'alerts');
     if (!fs.existsSync(path.join(dir, 'rules.json'))) this.rules.update(() => [...DEFAULT_RULES]);
     this.offs = [
@@ -252,7 +256,7 @@ export class AlertCenter {
   }
 
   private async save(input: Commands['alerts.saveRule']['req']['rule']): Promise<AlertRulesView> {
-    const rule = checkRule(input as Partial<AlertRule> & Record<string, unknown>);
+    const rule = checkRule(input);
     const rules = this.rules.list().items;
     if (input.id !== undefined && !rules.some((r) => r.id === input.id))
       throw new PulseError('not_found', `there is no alert rule ${input.id}`, { field: 'id' });

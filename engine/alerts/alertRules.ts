@@ -63,7 +63,7 @@ function oneOf<T extends string>(v: unknown, field: string, allowed: readonly T[
  * A rule from outside (the page, the CLI), checked field by field: each wrong value is refused with
  * its field named and what it may be; a field the kind does not have is refused too.
  */
-export function checkRule(input: Partial<AlertRule> & Record<string, unknown>): AlertRule {
+export function checkRule(input: Record<string, unknown>): AlertRule {
   if (typeof input !== 'object' || input === null) throw invalid('rule', 'a rule is an object');
   const kind = oneOf(input.kind, 'kind', ALERT_KINDS, 'kind');
   for (const key of Object.keys(input))
@@ -78,7 +78,7 @@ export function checkRule(input: Partial<AlertRule> & Record<string, unknown>): 
   if (input.enabled !== undefined && typeof input.enabled !== 'boolean')
     throw invalid('enabled', 'enabled must be true or false');
   const base = { id, name: name.trim(), enabled: input.enabled ?? true };
-  const r = input as Record<string, unknown>;
+  const r = input;
   switch (kind) {
     case 'lag':
       return {

@@ -95,6 +95,13 @@ test('schedule: every N minutes counts from when it was set, across a restart', 
   const { clock, advanceTo } = fakeClock('2026-03-05T10:07:00Z');
   const s = new EtlScheduler(scheduleFile(dir), async () => void runs.push(clock.now()), clock);
   assert.equal(s.set({ everyMinutes: 45 }).description, 'every 45 minutes');
+  // The same in words: 45 does not divide an hour, so no cron can say it.
+  assert.deepEqual(
+    (({ everyMinutes, cron, description }) => ({ everyMinutes, cron, description }))(
+      s.set({ cron: 'Every 45 minutes' }),
+    ),
+    { everyMinutes: 45, cron: null, description: 'every 45 minutes' },
+  );
   advanceTo('2026-03-05T11:40:00Z');
   assert.deepEqual(runs, [Date.parse('2026-03-05T10:52:00Z'), Date.parse('2026-03-05T11:37:00Z')]);
   s.close();

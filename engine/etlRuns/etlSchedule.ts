@@ -72,6 +72,9 @@ export class EtlScheduler {
     let spec: Spec | null;
     if (q.everyMinutes !== undefined && q.cron !== undefined)
       throw new PulseError('config_invalid', 'give everyMinutes or cron, not both', { field: 'cron' });
+    // "every 7 minutes" is no cron (7 does not divide an hour): the words mean every N minutes then.
+    const every = typeof q.cron === 'string' ? /^\s*every\s+(\d{1,4})\s+minutes?\s*$/i.exec(q.cron) : null;
+    if (every && 60 % Number(every[1]) !== 0) return this.set({ everyMinutes: Number(every[1]) });
     if (q.cron !== undefined && q.cron !== null) {
       const parsed = parseSchedule(q.cron);
       const timeZone = checkZone(q.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC');
