@@ -101,6 +101,8 @@ export class AlertCenter {
     const every = deps.everyMs ?? 15_000;
     this.timer = every > 0 ? setInterval(() => void this.check().catch(() => undefined), every) : null;
     this.timer?.unref();
+    // A watching Host (a UI's) judges every rule once right after it opens, not a whole period later.
+    if (every > 0) setTimeout(() => void this.check().catch(() => undefined), 1_000).unref();
   }
 
   handlers(): { [C in AlertCommand]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } {
