@@ -1,7 +1,9 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { PageErrors } from './components/ErrorNote';
 import { PageContext, useApp, useCtx, useUi } from './context';
+import { Alerts, AlertBadge } from './pages/Alerts';
 import { Data } from './pages/Data';
+import { DataQuality } from './pages/DataQuality';
 import { Dashboard } from './pages/Dashboard';
 import { Etl } from './pages/Etl';
 import { Infrastructure } from './pages/Infrastructure';
@@ -16,9 +18,11 @@ export const PAGES: [string, string, () => ReactNode][] = [
   ['live', 'Live', () => <Live />],
   ['lake', 'Lake', () => <Lake />],
   ['data', 'Data', () => <Data />],
+  ['quality', 'Data quality', () => <DataQuality />],
   ['warehouse', 'Warehouse', () => <Warehouse />],
   ['dashboard', 'Dashboard', () => <Dashboard />],
   ['etl', 'ETL', () => <Etl />],
+  ['alerts', 'Alerts', () => <Alerts />],
   ['infrastructure', 'Infrastructure', () => <Infrastructure />],
   ['settings', 'Settings', () => <Settings />],
 ];
@@ -75,6 +79,7 @@ export function App() {
           ))}
         </nav>
         <ServiceAlert />
+        <AlertBadge />
         <span
           className={`dot ${connected ? 'ok' : ''}`}
           role="status"

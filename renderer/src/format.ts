@@ -156,3 +156,9 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(ms / 60_000);
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+/** A share as a percent: 0.0512 → "5.12%"; null → "–". */
+export function formatPercent(share: number | null | undefined, digits = 2): string {
+  if (share === null || share === undefined || !Number.isFinite(share)) return '–';
+  return `${(share * 100).toLocaleString(LOCALE, { minimumFractionDigits: 0, maximumFractionDigits: digits })}%`;
+}
