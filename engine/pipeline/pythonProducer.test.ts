@@ -118,6 +118,7 @@ describe(
         for (const [id, t] of inSilver) assert.equal(t, written.get(String(id)), `silver ${String(id)}`);
         const inWarehouse = await host.call('warehouse.query', {
           sql: `SELECT transaction_id, to_char(event_time, 'YYYY-MM-DD"T"HH24:MI:SS.US') FROM fact_sales WHERE line_no = 1`,
+          limit: 10_000, // one page of every sale (a page is 1,000 rows unless asked)
         });
         assert.equal(inWarehouse.rows.length, SALES);
         for (const [id, t] of inWarehouse.rows) assert.equal(t, written.get(String(id)), `warehouse ${String(id)}`);

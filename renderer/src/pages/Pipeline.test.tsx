@@ -44,7 +44,13 @@ describe('Pipeline page', () => {
     const { api, calls } = host();
     const page = await render(<Pipeline />, api, 'pipeline', { bind: true });
     await settle(600);
-    expect(calls.map(([n]) => n).sort()).toEqual(['lake.counts', 'producer.settings', 'services.status']);
+    // Reads only: what is in force, the lake's counts and offsets, the services' health.
+    expect(calls.map(([n]) => n).sort()).toEqual([
+      'lake.counts',
+      'producer.settings',
+      'services.status',
+      'stream.offsets',
+    ]);
     expect(input(page.el, 'Producer rate (transactions per second)').value).toBe('1500');
     expect(input(page.el, 'Producer rate').value).toBe('1500');
     const late = [...page.el.querySelectorAll('label.switch')].find((l) => l.textContent?.includes('Late events'))!;
