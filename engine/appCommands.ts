@@ -39,6 +39,8 @@ export interface AppDeps {
   runEtl: () => Promise<EtlResult>;
   /** Saved settings left out at start, for the Settings page. */
   startupProblems?: () => ErrorInfo[];
+  /** A warehouse.query the SQL lab marked as its own run (history: true), for its history. */
+  editorRun?: (q: Commands['warehouse.query']['req'], run: Promise<QueryResult>) => void;
 }
 
 /**
@@ -63,7 +65,11 @@ export class AppCommands {
       'lake.quarantine': async (q) => (await this.lakeWorker()).api.quarantine(q.limit ?? 200),
       'lake.query': async (q) => (await this.lakeWorker()).api.query(q.sql, q.limit ?? 1000),
       'warehouse.presets': async () => this.presets(),
-      'warehouse.query': (q) => this.queryPage(q),
+      'warehouse.query': (q) => {
+        const run = this.queryPage(q);
+        if (q.history) this.deps.editorRun?.(q, run);
+        return run;
+      },
       'warehouse.cancel': (q) => this.cancel(q.queryId),
       'etl.schedule': async (q) =>
         q.everyMinutes === undefined ? this.scheduleView() : this.setSchedule(q.everyMinutes),

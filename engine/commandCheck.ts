@@ -23,7 +23,14 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'etl.run': {},
   'etl.history': { limit: 'number?' },
   'metrics.snapshot': { minutes: 'number?' },
-  'warehouse.query': { sql: 'string', params: 'array?', queryId: 'string?', limit: 'number?', offset: 'number?' },
+  'warehouse.query': {
+    sql: 'string',
+    params: 'array?',
+    queryId: 'string?',
+    limit: 'number?',
+    offset: 'number?',
+    history: 'boolean?',
+  },
   'pipeline.summary': {},
   'stream.offsets': {},
   'lake.list': { prefix: 'string' },
@@ -57,6 +64,16 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'import.chunk': { importId: 'string', text: 'string', bytes: 'number' },
   'import.end': { importId: 'string' },
   'import.cancel': { importId: 'string' },
+  'warehouse.schema': {},
+  'sqlLab.history': { limit: 'number?' },
+  'sqlLab.forget': { id: 'string?' },
+  'sqlLab.saved': {},
+  'sqlLab.save': { name: 'string', sql: 'string' },
+  'sqlLab.delete': { id: 'string' },
+  'dashboard.pins': {},
+  'dashboard.pin': { title: 'string', sql: 'string', chart: 'object', money: 'array?', refreshSeconds: 'number' },
+  'dashboard.update': { id: 'string', title: 'string?', refreshSeconds: 'number?' },
+  'dashboard.unpin': { id: 'string' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
@@ -73,6 +90,7 @@ const EVENTS: Record<EventName, true> & Record<string, true> = {
   'services.status': true,
   'catalog.changed': true,
   'import.progress': true,
+  'sqlLab.changed': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

@@ -381,6 +381,71 @@ export interface InfraServiceStats {
 export type DockerBackedService = 'broker' | 'lake' | 'warehouse' | 'metrics';
 export type ServiceModes = Record<DockerBackedService, 'embedded' | 'docker' | 'external'>;
 
+// ── SQL lab (the Warehouse page's editor) and the Dashboard ──
+
+/** A column the warehouse editor's reader may SELECT. */
+export interface WarehouseColumn {
+  name: string;
+  /** As information_schema says it: integer, text, numeric(12,2), timestamp with time zone… */
+  type: string;
+}
+
+export interface WarehouseTable {
+  schema: string;
+  name: string;
+  kind: 'table' | 'view';
+  columns: WarehouseColumn[];
+}
+
+/** The tables and columns the reader role may read (information_schema as the reader): what completes in the editor. */
+export interface WarehouseSchema {
+  tables: WarehouseTable[];
+  at: number;
+}
+
+/** One run of the SQL lab's editor, kept by the Host (newest first) across restarts. */
+export interface SqlHistoryEntry {
+  id: string;
+  sql: string;
+  /** Epoch ms the run started. */
+  at: number;
+  ms: number;
+  outcome: 'ok' | 'failed' | 'cancelled';
+  /** Rows on the first page (null when it did not succeed). */
+  rows: number | null;
+  /** More rows followed the first page. */
+  more: boolean;
+  error: string | null;
+}
+
+export interface SavedQuery {
+  id: string;
+  /** Unique: saving under a name that exists replaces that query's SQL. */
+  name: string;
+  sql: string;
+  savedAt: number;
+}
+
+/** A result's chart kept on the Dashboard: its query runs again every refreshSeconds while the page is shown. */
+export interface PinnedChart {
+  id: string;
+  title: string;
+  sql: string;
+  chart: ChartSpec;
+  /** Columns that hold money (EGP). */
+  money?: string[];
+  refreshSeconds: number;
+  pinnedAt: number;
+}
+
+/** A list the Host keeps in the data dir; problem says when its file could not be read (and where it was kept). */
+export interface SqlLabList<T> {
+  items: T[];
+  problem: string | null;
+}
+
+export type SqlLabPart = 'history' | 'saved' | 'pins';
+
 export interface Commands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
@@ -401,6 +466,8 @@ export interface Commands {
       /** A page of a SELECT: at most `limit` rows (default 1,000, at most 10,000) from `offset`. */
       limit?: number;
       offset?: number;
+      /** A run of the SQL lab's editor: its first page is kept in the lab's history with its outcome. */
+      history?: boolean;
     };
     res: QueryResult;
   };
@@ -459,6 +526,22 @@ export interface Commands {
   'import.chunk': { req: { importId: string; text: string; bytes: number }; res: ImportProgress };
   'import.end': { req: { importId: string }; res: ImportSummary };
   'import.cancel': { req: { importId: string }; res: ImportSummary };
+  // --- SQL lab and Dashboard: the reader's schema, history, saved queries, pinned charts (kept in the data dir) ---
+  'warehouse.schema': { req: Record<string, never>; res: WarehouseSchema };
+  'sqlLab.history': { req: { limit?: number }; res: SqlLabList<SqlHistoryEntry> };
+  /** Removes one history entry, or every one when id is absent. */
+  'sqlLab.forget': { req: { id?: string }; res: SqlLabList<SqlHistoryEntry> };
+  'sqlLab.saved': { req: Record<string, never>; res: SqlLabList<SavedQuery> };
+  'sqlLab.save': { req: { name: string; sql: string }; res: SqlLabList<SavedQuery> };
+  'sqlLab.delete': { req: { id: string }; res: SqlLabList<SavedQuery> };
+  'dashboard.pins': { req: Record<string, never>; res: SqlLabList<PinnedChart> };
+  /** Runs the query once (its chart's columns must be in the result), then keeps it on the Dashboard. */
+  'dashboard.pin': {
+    req: { title: string; sql: string; chart: ChartSpec; money?: string[]; refreshSeconds: number };
+    res: SqlLabList<PinnedChart>;
+  };
+  'dashboard.update': { req: { id: string; title?: string; refreshSeconds?: number }; res: SqlLabList<PinnedChart> };
+  'dashboard.unpin': { req: { id: string }; res: SqlLabList<PinnedChart> };
 }
 
 export interface Events {
@@ -479,6 +562,8 @@ export interface Events {
   'catalog.changed': CatalogVersionInfo;
   /** An import's progress, at most four times a second. */
   'import.progress': ImportProgress;
+  /** The SQL lab's history, saved queries or the Dashboard's pins changed (by any window): read that part again. */
+  'sqlLab.changed': { part: SqlLabPart };
 }
 
 export type CommandName = keyof Commands;

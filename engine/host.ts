@@ -33,6 +33,7 @@ import { serve, type Endpoint } from './workers/rpc';
 import { WorkerHandle } from './workers/workerHandle';
 import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
+import { SqlLab } from './sqlLab/sqlLab';
 import { OffsetsView } from './offsetsView';
 import type { WarehouseWorkerApi } from './warehouseEditor';
 
@@ -101,6 +102,8 @@ export class Host implements HostApi {
   private readonly tick: NodeJS.Timeout;
   /** The UI's lake browser, presets, cancellable queries, ETL schedule and settings. */
   private readonly app: AppCommands;
+  /** The SQL lab's schema, history and saved queries, and the Dashboard's pinned charts. */
+  private readonly sqlLab: SqlLab;
   /** The lake's id, the consumer group, and where the stream's partitions started. */
   private readonly offsets: OffsetsView;
   private readonly live: LiveMetrics;
@@ -156,6 +159,12 @@ export class Host implements HostApi {
       onWarehouseEvent: (listener) => this.warehouseWorker.onEvent(listener),
       runEtl: () => this.runEtl(),
       startupProblems: () => options.startupProblems ?? [],
+      editorRun: (q, run) => this.sqlLab.recordRun(q, run),
+    });
+    this.sqlLab = new SqlLab({
+      dataDir: config.dataDir,
+      query: (q) => this.app.queryPage(q),
+      changed: (part) => this.emit('sqlLab.changed', { part }),
     });
     this.offsets = new OffsetsView(
       () => this.config,
@@ -240,6 +249,7 @@ export class Host implements HostApi {
       'services.status': (q) => (q.recheck ? this.recheckServices() : Promise.resolve(this.services.list())),
       'settings.test': (q) => this.services.test(this.config.dataDir, q.service, q.values ?? {}),
       ...this.data.handlers(),
+      ...this.sqlLab.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }

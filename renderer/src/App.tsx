@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { PageErrors } from './components/ErrorNote';
 import { PageContext, useApp, useCtx, useUi } from './context';
 import { Data } from './pages/Data';
+import { Dashboard } from './pages/Dashboard';
 import { Etl } from './pages/Etl';
 import { Infrastructure } from './pages/Infrastructure';
 import { Lake } from './pages/Lake';
@@ -16,6 +17,7 @@ export const PAGES: [string, string, () => ReactNode][] = [
   ['lake', 'Lake', () => <Lake />],
   ['data', 'Data', () => <Data />],
   ['warehouse', 'Warehouse', () => <Warehouse />],
+  ['dashboard', 'Dashboard', () => <Dashboard />],
   ['etl', 'ETL', () => <Etl />],
   ['infrastructure', 'Infrastructure', () => <Infrastructure />],
   ['settings', 'Settings', () => <Settings />],

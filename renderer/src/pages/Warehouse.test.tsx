@@ -65,6 +65,9 @@ describe('Warehouse page', () => {
     let fail = false;
     const { api, calls } = fakeHost({
       'warehouse.presets': () => [TOP],
+      'warehouse.schema': () => ({ tables: [], at: 0 }),
+      'sqlLab.saved': () => ({ items: [], problem: null }),
+      'sqlLab.history': () => ({ items: [], problem: null }),
       'warehouse.query': () => {
         if (fail)
           throw new HostCallError({
@@ -98,7 +101,11 @@ describe('Warehouse page', () => {
     expect(back.el.querySelector('table[aria-label="Query results"]')).toBeNull();
     const alert = back.el.querySelector('#warehouse-sql-error')!;
     expect(alert.textContent).toContain('column "nope" does not exist');
-    expect(back.el.querySelector('textarea')!.getAttribute('aria-invalid')).toBe('true');
+    // CodeMirror loads with the page (a chunk of its own).
+    for (let i = 0; i < 50 && !back.el.querySelector('.cm-content'); i++) await settle(20);
+    const editor = back.el.querySelector('[role="textbox"][aria-label="Warehouse SQL"]')!;
+    expect(editor.getAttribute('aria-invalid')).toBe('true');
+    expect(editor.getAttribute('aria-describedby')).toBe('warehouse-sql-error');
     back.unmount();
   });
 });

@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import type { EditorView } from '@codemirror/view';
+import { useEffect, useRef } from 'react';
 import type { QueryPreset } from '../../../engine/contract';
 import { downloadCsv } from '../components/csv';
 import { ErrorNote } from '../components/ErrorNote';
@@ -9,35 +10,53 @@ import { formatDuration } from '../format';
 import { PAGE_SIZE } from '../store/pageState';
 import { setWarehouse } from '../store/uiStore';
 import { errorInfo } from '../api/hostError';
+import { PinChart } from '../components/sqlLab/PinChart';
+import { insertAtCursor } from '../components/sqlLab/cursor';
+import { SqlEditor } from '../components/sqlLab/LazySqlEditor';
+import { SqlLabSide } from '../components/sqlLab/SqlLabSide';
+import { useSqlLabLists } from '../components/sqlLab/useSqlLabLists';
+import { setSqlLab } from '../store/sqlLabState';
+
+const LAB_LISTS = ['saved', 'history'] as const;
 
 /**
- * Preset star-schema questions and a SQL editor: read-only, time-limited, cancellable. Results come
- * a page at a time and live in the store, so they are still here after visiting another page.
+ * Preset star-schema questions and the SQL lab: a CodeMirror editor completing the reader's schema
+ * (Ctrl+Enter runs), read-only, time-limited, cancellable; the schema, saved queries and history
+ * beside it; a result's chart can be pinned to the Dashboard. Results come a page at a time and
+ * live in the store, so they are still here after visiting another page.
  */
 export function Warehouse() {
   const { api, ui } = useCtx();
   const act = useAct();
   const editor = usePlace('warehouse.editor');
   const { presets, sql, ran, result, elapsedMs, cancelled, running, chart } = useUi((s) => s.warehouse);
+  const schema = useUi((s) => s.sqlLab.schema);
+  const view = useRef<EditorView | null>(null);
+  useSqlLabLists(LAB_LISTS);
 
   useEffect(() => {
     if (presets.length === 0)
       void act(api.call('warehouse.presets', {}), 'warehouse').then((p) => p && setWarehouse(ui, { presets: p }));
+    if (!ui.getState().sqlLab.schema)
+      void act(api.call('warehouse.schema', {}), 'schema').then((s) => s && setSqlLab(ui, { schema: s }));
   }, []);
 
-  const run = async (text: string, label: string, offset = 0, preset?: QueryPreset) => {
+  /** A new run (not another page of the last one) is kept in the lab's history. */
+  const run = async (text: string, label: string, offset = 0, preset?: QueryPreset, paging = false) => {
     const queryId = `ui-${Date.now()}`;
     const samePage = ran?.sql === text && ran.label === label;
     setWarehouse(ui, { running: queryId, cancelled: false });
     const started = performance.now();
     let stopped = false;
     const r = await editor.run(
-      api.call('warehouse.query', { sql: text, queryId, limit: PAGE_SIZE, offset }).catch((err: unknown) => {
-        // A query the user cancelled is not an error: the page says "cancelled".
-        if (errorInfo(err).code !== 'cancelled') throw err;
-        stopped = true;
-        return null;
-      }),
+      api
+        .call('warehouse.query', { sql: text, queryId, limit: PAGE_SIZE, offset, history: !paging })
+        .catch((err: unknown) => {
+          // A query the user cancelled is not an error: the page says "cancelled".
+          if (errorInfo(err).code !== 'cancelled') throw err;
+          stopped = true;
+          return null;
+        }),
     );
     // A newer query started meanwhile: this answer is stale.
     if (ui.getState().warehouse.running !== queryId && ui.getState().warehouse.running !== null) return;
@@ -73,68 +92,94 @@ export function Warehouse() {
           </button>
         ))}
       </section>
-      <textarea
-        aria-label="Warehouse SQL"
-        value={sql}
-        onChange={(e) => setWarehouse(ui, { sql: e.target.value })}
-        rows={7}
-        spellCheck={false}
-        aria-invalid={editor.error ? true : undefined}
-        aria-describedby={editor.error ? 'warehouse-sql-error' : undefined}
-      />
-      <ErrorNote error={editor.error} id="warehouse-sql-error" />
-      <div className="toolbar">
-        <button onClick={() => void run(sql, 'query')} disabled={running !== null}>
-          Run query
-        </button>
-        <button
-          onClick={() =>
-            running &&
-            void act(api.call('warehouse.cancel', { queryId: running }), 'warehouse').then(() =>
-              setWarehouse(ui, { running: null }),
-            )
-          }
-          disabled={running === null}
-        >
-          Cancel
-        </button>
-        <button onClick={() => result && downloadCsv(result, `${ran?.label ?? 'query'}.csv`)} disabled={!result}>
-          Export CSV (this page)
-        </button>
-        {running && (
-          <span className="muted" role="status">
-            running…
-          </span>
-        )}
-        {!running && elapsedMs !== null && (
-          <span className="muted" role="status">
-            {formatDuration(elapsedMs)}
-          </span>
-        )}
-        {!running && cancelled && (
-          <span className="muted" role="status">
-            cancelled
-          </span>
-        )}
+      <div className="lab-cols">
+        <div className="lab-main">
+          <SqlEditor
+            label="Warehouse SQL"
+            value={sql}
+            onChange={(text) => setWarehouse(ui, { sql: text })}
+            onRun={() => {
+              const w = ui.getState().warehouse;
+              if (w.running === null) void run(w.sql, 'query');
+            }}
+            schema={schema}
+            invalid={!!editor.error}
+            describedBy={editor.error ? 'warehouse-sql-error' : undefined}
+            viewRef={(v) => (view.current = v)}
+          />
+          <ErrorNote error={editor.error} id="warehouse-sql-error" />
+          <div className="toolbar">
+            <button onClick={() => void run(sql, 'query')} disabled={running !== null} title="Ctrl+Enter">
+              Run query
+            </button>
+            <button
+              onClick={() =>
+                running &&
+                void act(api.call('warehouse.cancel', { queryId: running }), 'warehouse').then(() =>
+                  setWarehouse(ui, { running: null }),
+                )
+              }
+              disabled={running === null}
+            >
+              Cancel
+            </button>
+            <button onClick={() => result && downloadCsv(result, `${ran?.label ?? 'query'}.csv`)} disabled={!result}>
+              Export CSV (this page)
+            </button>
+            {running && (
+              <span className="muted" role="status">
+                running…
+              </span>
+            )}
+            {!running && elapsedMs !== null && (
+              <span className="muted" role="status">
+                {formatDuration(elapsedMs)}
+              </span>
+            )}
+            {!running && cancelled && (
+              <span className="muted" role="status">
+                cancelled
+              </span>
+            )}
+          </div>
+          <p className="muted">
+            One reading statement (SELECT, WITH, VALUES, TABLE, EXPLAIN), run as a read-only role and stopped after 30
+            s; Ctrl+Enter runs it, Ctrl+Space completes. Results come {PAGE_SIZE.toLocaleString('en-US')} rows at a
+            time.
+          </p>
+        </div>
+        <SqlLabSide
+          sql={sql}
+          open={(text) => {
+            setWarehouse(ui, { sql: text });
+            view.current?.focus();
+          }}
+          insert={(text) => insertAtCursor(view.current, text)}
+        />
       </div>
-      <p className="muted">
-        One reading statement (SELECT, WITH, VALUES, TABLE, EXPLAIN), run as a read-only role and stopped after 30 s.
-        Results come {PAGE_SIZE.toLocaleString('en-US')} rows at a time.
-      </p>
       {result && ran && (
         <>
           <ChartPicker result={result} spec={chart} onChange={(c) => setWarehouse(ui, { chart: c })} />
           {chart && <ResultChart result={result} spec={chart} money={ran.money} />}
+          {chart && (
+            <PinChart
+              key={`${ran.sql}-${ran.label}`}
+              sql={ran.sql}
+              chart={chart}
+              money={ran.money}
+              defaultTitle={presets.find((p) => p.id === ran.label)?.title ?? `${chart.y.join(', ')} by ${chart.x}`}
+            />
+          )}
           {(result.more || ran.offset > 0) && (
             <div className="toolbar" role="group" aria-label="Result pages">
               <button
-                onClick={() => void run(ran.sql, ran.label, Math.max(0, ran.offset - PAGE_SIZE))}
+                onClick={() => void run(ran.sql, ran.label, Math.max(0, ran.offset - PAGE_SIZE), undefined, true)}
                 disabled={running !== null || ran.offset === 0}
               >
                 Previous page
               </button>
               <button
-                onClick={() => void run(ran.sql, ran.label, ran.offset + PAGE_SIZE)}
+                onClick={() => void run(ran.sql, ran.label, ran.offset + PAGE_SIZE, undefined, true)}
                 disabled={running !== null || !result.more}
               >
                 Next page

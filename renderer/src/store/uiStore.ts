@@ -10,6 +10,7 @@ import type {
 import { errorInfo } from '../api/hostError';
 import type { ZoneChoice } from '../format';
 import { initialLake, initialWarehouse, type LakePageState, type WarehousePageState } from './pageState';
+import { initialDashboard, initialSqlLab, type DashboardState, type SqlLabState } from './sqlLabState';
 
 /**
  * What the pages show beyond the stage statuses (appStore): the state in force read from the Host
@@ -33,6 +34,8 @@ export interface UiState {
   zone: ZoneChoice;
   warehouse: WarehousePageState;
   lake: LakePageState;
+  sqlLab: SqlLabState;
+  dashboard: DashboardState;
 }
 
 export function createUiStore(zone: ZoneChoice = 'local') {
@@ -45,6 +48,8 @@ export function createUiStore(zone: ZoneChoice = 'local') {
     zone,
     warehouse: initialWarehouse(),
     lake: initialLake(),
+    sqlLab: initialSqlLab(),
+    dashboard: initialDashboard(),
   }));
 }
 export type UiStore = ReturnType<typeof createUiStore>;
