@@ -42,8 +42,12 @@ export class MemoryMetrics implements Metrics {
 
   async totals(): Promise<MetricsTotals> {
     let oldest: number | null = null;
-    for (const start of this.windowsByStart.keys()) if (oldest === null || start < oldest) oldest = start;
-    return { ...structuredClone(this.totalsState), oldestWindow: oldest };
+    let newest: number | null = null;
+    for (const start of this.windowsByStart.keys()) {
+      if (oldest === null || start < oldest) oldest = start;
+      if (newest === null || start > newest) newest = start;
+    }
+    return { ...structuredClone(this.totalsState), oldestWindow: oldest, newestWindow: newest };
   }
 
   async reset(): Promise<void> {
@@ -79,6 +83,7 @@ export function emptyTotals(): MetricsTotals {
     applied: {},
     since: {},
     oldestWindow: null,
+    newestWindow: null,
   };
 }
 

@@ -41,6 +41,7 @@ export function metricsContract(
           applied: {},
           since: {},
           oldestWindow: null,
+          newestWindow: null,
         });
       }),
     );
@@ -134,7 +135,7 @@ export function metricsContract(
     );
 
     it(
-      'says where it started counting each partition, and the start of its oldest window',
+      'says where it started counting each partition, and the starts of its oldest and newest windows',
       withStore(async (m) => {
         // A store that starts empty while the log already holds offsets 0-119: it counts from 120.
         await m.apply(batchOf(0, 120, 129, [tinyWindow(T0 + 2 * WINDOW_MS, 5)]));
@@ -145,6 +146,7 @@ export function metricsContract(
         assert.deepEqual(t.since, { 0: 120, 3: 0 }, 'the first batch applied, not a later or refused one');
         assert.deepEqual(t.applied, { 0: 139, 3: 4 });
         assert.equal(t.oldestWindow, T0, 'a refused batch adds no window');
+        assert.equal(t.newestWindow, T0 + 2 * WINDOW_MS);
       }),
     );
 
@@ -240,6 +242,7 @@ export function metricsContract(
           applied: {},
           since: {},
           oldestWindow: null,
+          newestWindow: null,
         });
         assert.equal(await m.apply(a), true, 'offsets start over');
         assert.deepEqual(await m.windows(0), expectedViews([a]));

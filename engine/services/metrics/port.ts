@@ -31,6 +31,8 @@ export interface MetricsTotals {
   since: Record<string, number>;
   /** Start of the oldest window kept (retention trims the oldest), null when there is none. */
   oldestWindow: number | null;
+  /** Start of the newest window kept, null when there is none. */
+  newestWindow: number | null;
 }
 
 export interface Metrics {

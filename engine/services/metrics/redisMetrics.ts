@@ -198,12 +198,13 @@ export class RedisMetrics implements Metrics {
         .hgetall(this.keys.latency)
         .hgetall(this.keys.applied)
         .hgetall(this.keys.since)
-        .zrange(this.keys.windows, 0, 0)
+        .zrange(this.keys.windows, '0', '0')
+        .zrange(this.keys.windows, '-1', '-1')
         .exec();
       if (!replies) throw new Error('totals transaction was aborted');
       for (const [err] of replies) if (err) throw err;
       const [t, latency, applied, since] = replies.slice(0, 4).map(([, v]) => v as Record<string, string>);
-      const oldest = replies[4][1] as string[];
+      const [oldest, newest] = [replies[4][1], replies[5][1]] as string[][];
       return {
         transactions: Number(t.tx ?? 0),
         revenueCents: Number(t.rev ?? 0),
@@ -213,6 +214,7 @@ export class RedisMetrics implements Metrics {
         applied: numbers(applied),
         since: numbers(since),
         oldestWindow: oldest.length ? Number(oldest[0]) : null,
+        newestWindow: newest.length ? Number(newest[0]) : null,
       };
     });
   }
