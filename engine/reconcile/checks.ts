@@ -170,10 +170,12 @@ function ledger(p: ReportParts): PartitionLedger[] {
     });
 }
 
+/** `note` says what an unexplained part may be; `always`: it is worth saying even when the check holds. */
 function check(
   c: Omit<ReconcileCheck, 'difference' | 'unexplained' | 'state' | 'explained' | 'note'>,
   explained: Explanation[],
   note: string | null = null,
+  always = false,
 ): ReconcileCheck {
   const round = (x: number) => (c.unit === 'EGP' ? Math.round(x * 100) / 100 : x);
   const difference = round(c.left.value - c.right.value);
@@ -186,7 +188,7 @@ function check(
     explained: holds(difference) ? [] : parts,
     unexplained: holds(unexplained) ? 0 : unexplained,
     state: holds(difference) ? 'ok' : holds(unexplained) ? 'explained' : 'unexplained',
-    note: holds(unexplained) ? null : note,
+    note: always || !holds(unexplained) ? note : null,
   };
 }
 
@@ -283,6 +285,7 @@ function bronzeSplit(p: ReportParts): ReconcileCheck {
         ]
       : [],
     inFlight ? `${n(inFlight)} records in files past the checkpoint (a flush writing now) are left out` : null,
+    true,
   );
 }
 
