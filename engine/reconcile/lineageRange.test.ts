@@ -162,6 +162,27 @@ describe('lineage and the Live range on the embedded services', { timeout: 600_0
     for (const [k, cents] of byMinute(before.windows)) assert.ok((after.get(k) ?? 0) >= cents, k);
   });
 
+  it('with the metrics store down: the range from silver, said; the windows check unavailable, the rest read', async () => {
+    await host.close();
+    host = await Host.open(resolveConfig({ dataDir: config.dataDir, redis: 'redis://127.0.0.1:1' }));
+    const range = await host.call('metrics.range', { minutes: 60 });
+    assert.deepEqual(range.sources, [{ from: range.from, to: range.to, source: 'silver' }]);
+    assert.match(
+      range.note ?? '',
+      /^the metrics store did not answer \(.*127\.0\.0\.1:1.*\): every minute comes from silver$/,
+    );
+    assert.deepEqual(byMinute(range.windows), await silverByMinute(host, range.from, range.to));
+    const report = await host.call('reconcile.report', {});
+    assert.deepEqual(
+      report.checks.map((c) => c.state),
+      ['ok', 'ok', 'explained', 'explained', 'unavailable'],
+      'the warehouse has not loaded this lake (no ETL ran): its backlog is explained',
+    );
+    assert.match(report.checks[4].note ?? '', /127\.0\.0\.1:1/);
+    const windows = report.layers.find((l) => l.layer === 'windows')!;
+    assert.deepEqual([windows.records, windows.error?.code], [null, 'metrics_failed']);
+  });
+
   it('refuses a wrong range, store, minute or limit, naming the field', async () => {
     const refused = async (p: Promise<unknown>, field: string, message: RegExp) =>
       assert.rejects(p, (e: { code?: string; field?: string; message?: string }) => {

@@ -185,15 +185,25 @@ export class ReconcileCommands {
       return { since, windows: since < to ? await metrics.windows(since) : [] };
     });
     const windowsFrom = live.ok ? live.value.since : to;
-    const lake = await this.deps.lake();
     const [silver, breakdown] = await Promise.all([
-      windowsFrom > from ? lake.silverWindows({ from, to: windowsFrom }) : [],
-      stores ? lake.silverBreakdown({ from, to, stores }) : null,
+      read(async () => (windowsFrom > from ? (await this.deps.lake()).silverWindows({ from, to: windowsFrom }) : [])),
+      read(async () => (stores ? (await this.deps.lake()).silverBreakdown({ from, to, stores }) : null)),
     ]);
-    const windows = [...silver, ...(live.ok ? live.value.windows.filter((w) => w.start < to) : [])];
+    // Either side alone is worth showing, said; neither is an error.
+    if (!live.ok && !silver.ok)
+      throw new PulseError(
+        silver.error.code,
+        `neither the metrics store (${live.error.message}) nor silver (${silver.error.message}) could be read`,
+        { retriable: true },
+      );
+    const windows = [
+      ...(silver.ok ? silver.value : []),
+      ...(live.ok ? live.value.windows.filter((w) => w.start < to) : []),
+    ];
     const sources: MetricsRange['sources'] = [];
-    if (windowsFrom > from) sources.push({ from, to: windowsFrom, source: 'silver' });
+    if (windowsFrom > from && silver.ok) sources.push({ from, to: windowsFrom, source: 'silver' });
     if (windowsFrom < to) sources.push({ from: windowsFrom, to, source: 'windows' });
+    const lakeError = !silver.ok ? silver.error : !breakdown.ok ? breakdown.error : null;
     return {
       minutes: q.minutes,
       from,
@@ -202,8 +212,12 @@ export class ReconcileCommands {
       windows: stores ? windows.map((w) => onlyStores(w, stores)) : windows,
       sources,
       stores,
-      breakdown,
-      note: live.ok ? null : `the metrics store did not answer (${live.error.message}): every minute comes from silver`,
+      breakdown: breakdown.ok ? breakdown.value : null,
+      note: !live.ok
+        ? `the metrics store did not answer (${live.error.message}): every minute comes from silver`
+        : lakeError
+          ? `silver could not be read (${lakeError.message}): only the live windows' minutes are shown`
+          : null,
       names: this.deps.names(),
     };
   }
