@@ -10,6 +10,7 @@ import { saveSettings, settingsView } from './settings';
 import type { Remote } from './workers/rpc';
 import { WorkerHandle } from './workers/workerHandle';
 import { WarehouseEditor, type WarehouseWorkerApi } from './warehouseEditor';
+import type { ReconcileLakeApi } from './reconcile/reconcileLakeApi';
 
 export type AppCommand =
   | 'lake.list'
@@ -24,7 +25,7 @@ export type AppCommand =
   | 'settings.set'
   | 'lake.counts';
 
-interface LakeSqlApi {
+interface LakeSqlApi extends ReconcileLakeApi {
   query(sql: string, limit?: number): QueryResult;
   quarantine(limit?: number): QueryResult;
   counts(): LakeCounts;
@@ -154,7 +155,8 @@ export class AppCommands {
     return this.lake;
   }
 
-  private lakeWorker(): Promise<WorkerHandle<LakeSqlApi>> {
+  /** The lake worker (DuckDB over the lake), started at its first use; reconciliation uses it too. */
+  lakeWorker(): Promise<WorkerHandle<LakeSqlApi>> {
     if (!this.lakeSql) {
       const spawned = WorkerHandle.spawn<LakeSqlApi>({ role: 'lake', config: this.deps.config() });
       this.lakeSql = spawned;

@@ -16,10 +16,13 @@ import type {
   SalesFileFormat,
   TextFile,
 } from './dataContract';
+import type { Lineage, MetricsRange, ReconciliationReport } from './reconcileContract';
 
 export type { ErrorInfo };
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
+/** Reconciliation, lineage and the Live page's time range: their types live in reconcileContract.ts. */
+export type * from './reconcileContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -542,6 +545,13 @@ export interface Commands {
   };
   'dashboard.update': { req: { id: string; title?: string; refreshSeconds?: number }; res: SqlLabList<PinnedChart> };
   'dashboard.unpin': { req: { id: string }; res: SqlLabList<PinnedChart> };
+  // --- Reconciliation and lineage, the Live page's time range ---
+  /** Every layer side by side from durable state (footers, checkpoint markers, the manifest), differences explained. */
+  'reconcile.report': { req: Record<string, never>; res: ReconciliationReport };
+  /** A store's sales in one minute of event time: silver rows and their raw bronze records. */
+  'lineage.minute': { req: { storeId: number; minute: number; limit?: number }; res: Lineage };
+  /** The last `minutes` (15 to 1,440) of windows, from silver where the windows hold nothing; optionally some stores. */
+  'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
 }
 
 export interface Events {

@@ -35,6 +35,7 @@ import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
 import { SqlLab } from './sqlLab/sqlLab';
 import { OffsetsView } from './offsetsView';
+import { ReconcileCommands } from './reconcile/reconcileCommands';
 import type { WarehouseWorkerApi } from './warehouseEditor';
 
 /** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
@@ -104,6 +105,8 @@ export class Host implements HostApi {
   private readonly app: AppCommands;
   /** The SQL lab's schema, history and saved queries, and the Dashboard's pinned charts. */
   private readonly sqlLab: SqlLab;
+  /** Reconciliation and lineage, and the Live page's time range. */
+  private readonly recon: ReconcileCommands;
   /** The lake's id, the consumer group, and where the stream's partitions started. */
   private readonly offsets: OffsetsView;
   private readonly live: LiveMetrics;
@@ -165,6 +168,15 @@ export class Host implements HostApi {
       dataDir: config.dataDir,
       query: (q) => this.app.queryPage(q),
       changed: (part) => this.emit('sqlLab.changed', { part }),
+    });
+    this.recon = new ReconcileCommands({
+      config: () => this.config,
+      warehouse: () => this.warehouse,
+      metrics: () => this.metrics,
+      lake: async () => (await this.app.lakeWorker()).api,
+      etlRunning: () => this.etlRunning !== null,
+      streamRunning: () => this.stream !== null,
+      names: () => this.data.catalog.names(),
     });
     this.offsets = new OffsetsView(
       () => this.config,
@@ -250,6 +262,7 @@ export class Host implements HostApi {
       'settings.test': (q) => this.services.test(this.config.dataDir, q.service, q.values ?? {}),
       ...this.data.handlers(),
       ...this.sqlLab.handlers(),
+      ...this.recon.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }

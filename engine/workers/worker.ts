@@ -24,6 +24,7 @@ import { CatalogHolder } from '../catalog/catalogHolder';
 import type { Catalog } from '../model/catalog';
 import { IdIndex } from '../dedupe/idIndex';
 import { quarantineApi } from '../quarantine/quarantineWorker';
+import { reconcileLakeApi } from '../reconcile/reconcileLakeApi';
 
 export type WorkerRole =
   'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake' | 'quarantine' | 'importer';
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
         query: (text: string, limit?: number) => sql.query(text, limit),
         quarantine: (limit?: number) => sql.quarantine(limit),
         counts: () => counter.counts(),
+        ...reconcileLakeApi(lake, [local]),
       });
       break;
     }

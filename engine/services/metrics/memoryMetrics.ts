@@ -28,6 +28,7 @@ export class MemoryMetrics implements Metrics {
     t.lateRevenueCents += batch.late.revenueCents;
     addCounts(t.latency, batch.latency);
     t.applied[batch.partition] = batch.lastOffset;
+    t.since[batch.partition] ??= batch.firstOffset;
     this.evict();
     return true;
   }
@@ -40,7 +41,13 @@ export class MemoryMetrics implements Metrics {
   }
 
   async totals(): Promise<MetricsTotals> {
-    return structuredClone(this.totalsState);
+    let oldest: number | null = null;
+    let newest: number | null = null;
+    for (const start of this.windowsByStart.keys()) {
+      if (oldest === null || start < oldest) oldest = start;
+      if (newest === null || start > newest) newest = start;
+    }
+    return { ...structuredClone(this.totalsState), oldestWindow: oldest, newestWindow: newest };
   }
 
   async reset(): Promise<void> {
@@ -67,7 +74,17 @@ export class MemoryMetrics implements Metrics {
 }
 
 export function emptyTotals(): MetricsTotals {
-  return { transactions: 0, revenueCents: 0, lateRecords: 0, lateRevenueCents: 0, latency: {}, applied: {} };
+  return {
+    transactions: 0,
+    revenueCents: 0,
+    lateRecords: 0,
+    lateRevenueCents: 0,
+    latency: {},
+    applied: {},
+    since: {},
+    oldestWindow: null,
+    newestWindow: null,
+  };
 }
 
 export function emptyWindow(start: number): WindowDelta {

@@ -24,6 +24,15 @@ export interface MetricsTotals {
   latency: Record<string, number>;
   /** Per partition, the last offset whose contribution is applied (-1: none). */
   applied: Record<string, number>;
+  /**
+   * Per partition, the first offset of the first batch applied: where the windows started counting
+   * it (an embedded store starts empty at every start of the app, a new Redis prefix at offset 0).
+   */
+  since: Record<string, number>;
+  /** Start of the oldest window kept (retention trims the oldest), null when there is none. */
+  oldestWindow: number | null;
+  /** Start of the newest window kept, null when there is none. */
+  newestWindow: number | null;
 }
 
 export interface Metrics {

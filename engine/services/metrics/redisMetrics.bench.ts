@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { testService } from '../../testing/realServices';
 import { WINDOW_MS, type MetricsBatch, type WindowDelta } from './port';
-import { APPLY_LUA, applyArgs, RedisMetrics } from './redisMetrics';
+import { APPLY_KEYS, APPLY_LUA, applyArgs, RedisMetrics } from './redisMetrics';
 
 const APPLY_JSON_LUA = `
 local b = cjson.decode(ARGV[2])
@@ -86,7 +86,7 @@ const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 
 async function formats(url: string, n: number): Promise<void> {
   const redis = new Redis(url);
-  redis.defineCommand('applyFlat', { lua: APPLY_LUA, numberOfKeys: 4 });
+  redis.defineCommand('applyFlat', { lua: APPLY_LUA, numberOfKeys: APPLY_KEYS });
   redis.defineCommand('applyJson', { lua: APPLY_JSON_LUA, numberOfKeys: 4 });
   type Cmd = (...args: (string | number)[]) => Promise<number>;
   const cmds = redis as unknown as { applyFlat: Cmd; applyJson: Cmd };
@@ -97,7 +97,7 @@ async function formats(url: string, n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const batch = typicalBatch(0, i);
       const t = process.hrtime.bigint();
-      if (format === 'flat') await cmds.applyFlat.call(redis, ...keys, ...applyArgs(`${p}w:`, batch));
+      if (format === 'flat') await cmds.applyFlat.call(redis, ...keys, `${p}since`, ...applyArgs(`${p}w:`, batch));
       else {
         const arg = JSON.stringify({
           p: batch.partition,

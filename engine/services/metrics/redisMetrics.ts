@@ -21,6 +21,7 @@ import {
  *   P totals      hash: `tx`, `rev`, `late`, `lateRev`.
  *   P latency     hash: latency bucket -> count.
  *   P applied     hash: partition -> last offset applied.
+ *   P since       hash: partition -> first offset applied (where the windows started counting it).
  * Every value is an integer (cents, counts) and only ever changed by HINCRBY, so sums are exact.
  *
  * apply() is one Lua script: it compares the batch with the partition's applied offset and adds
@@ -37,9 +38,9 @@ const COMMAND_TIMEOUT_MS = 3_000;
 const RECONNECT_MAX_MS = 2_000;
 
 /**
- * KEYS: applied, totals, latency, windows. ARGV: window key prefix, partition, last offset, ttl,
- * retain, tx, rev, late records, late cents, then a count and that many (bucket, n) pairs, then a
- * window count and per window: start, a pair count and that many (field, increment) pairs.
+ * KEYS: applied, totals, latency, windows, since. ARGV: window key prefix, partition, last offset, ttl,
+ * retain, tx, rev, late records, late cents, first offset, then a count and that many (bucket, n) pairs,
+ * then a window count and per window: start, a pair count and that many (field, increment) pairs.
  * Flat arguments measured faster than one JSON argument decoded with cjson (see redisMetrics.bench.ts).
  */
 export const APPLY_LUA = `
@@ -50,7 +51,8 @@ redis.call('HINCRBY', KEYS[2], 'tx', ARGV[6])
 redis.call('HINCRBY', KEYS[2], 'rev', ARGV[7])
 redis.call('HINCRBY', KEYS[2], 'late', ARGV[8])
 redis.call('HINCRBY', KEYS[2], 'lateRev', ARGV[9])
-local i = 10
+redis.call('HSETNX', KEYS[5], ARGV[2], ARGV[10])
+local i = 11
 local n = tonumber(ARGV[i])
 for j = 1, n do
   redis.call('HINCRBY', KEYS[3], ARGV[i + 2 * j - 1], ARGV[i + 2 * j])
@@ -82,6 +84,8 @@ return 1
 `;
 
 type ApplyCommand = (...args: (string | number)[]) => Promise<number>;
+/** How many of APPLY_LUA's arguments are keys. */
+export const APPLY_KEYS = 5;
 
 export interface RedisMetricsOptions {
   url: string;
@@ -91,7 +95,14 @@ export interface RedisMetricsOptions {
 
 export class RedisMetrics implements Metrics {
   readonly kind = 'redis' as const;
-  private readonly keys: { applied: string; totals: string; latency: string; windows: string; window: string };
+  private readonly keys: {
+    applied: string;
+    totals: string;
+    latency: string;
+    windows: string;
+    window: string;
+    since: string;
+  };
   private lastError: Error | null = null;
 
   private constructor(
@@ -106,6 +117,7 @@ export class RedisMetrics implements Metrics {
       latency: `${prefix}latency`,
       windows: `${prefix}windows`,
       window: `${prefix}w:`,
+      since: `${prefix}since`,
     };
     redis.on('error', (err: Error) => {
       this.lastError = err;
@@ -113,7 +125,7 @@ export class RedisMetrics implements Metrics {
     redis.on('ready', () => {
       this.lastError = null;
     });
-    redis.defineCommand('pulseApply', { lua: APPLY_LUA, numberOfKeys: 4 });
+    redis.defineCommand('pulseApply', { lua: APPLY_LUA, numberOfKeys: APPLY_KEYS });
   }
 
   /** Connects, or fails within a few seconds with what went wrong; later outages are retried in the background. */
@@ -147,7 +159,15 @@ export class RedisMetrics implements Metrics {
     const args = applyArgs(this.keys.window, batch);
     const run = (this.redis as unknown as { pulseApply: ApplyCommand }).pulseApply;
     const done = await this.call('apply', () =>
-      run.call(this.redis, this.keys.applied, this.keys.totals, this.keys.latency, this.keys.windows, ...args),
+      run.call(
+        this.redis,
+        this.keys.applied,
+        this.keys.totals,
+        this.keys.latency,
+        this.keys.windows,
+        this.keys.since,
+        ...args,
+      ),
     );
     return done === 1;
   }
@@ -177,10 +197,14 @@ export class RedisMetrics implements Metrics {
         .hgetall(this.keys.totals)
         .hgetall(this.keys.latency)
         .hgetall(this.keys.applied)
+        .hgetall(this.keys.since)
+        .zrange(this.keys.windows, '0', '0')
+        .zrange(this.keys.windows, '-1', '-1')
         .exec();
       if (!replies) throw new Error('totals transaction was aborted');
       for (const [err] of replies) if (err) throw err;
-      const [t, latency, applied] = replies.map(([, v]) => v as Record<string, string>);
+      const [t, latency, applied, since] = replies.slice(0, 4).map(([, v]) => v as Record<string, string>);
+      const [oldest, newest] = [replies[4][1], replies[5][1]] as string[][];
       return {
         transactions: Number(t.tx ?? 0),
         revenueCents: Number(t.rev ?? 0),
@@ -188,6 +212,9 @@ export class RedisMetrics implements Metrics {
         lateRevenueCents: Number(t.lateRev ?? 0),
         latency: numbers(latency),
         applied: numbers(applied),
+        since: numbers(since),
+        oldestWindow: oldest.length ? Number(oldest[0]) : null,
+        newestWindow: newest.length ? Number(newest[0]) : null,
       };
     });
   }
@@ -266,6 +293,7 @@ export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string
     rev,
     batch.late.records,
     batch.late.revenueCents,
+    batch.firstOffset,
   ];
   const latency = Object.entries(batch.latency);
   args.push(latency.length);
