@@ -78,7 +78,7 @@ test(
 
     // Type with completion: a column accepted from the list with Enter, the rest typed.
     const editor = page.getByRole('textbox', { name: 'Warehouse SQL' });
-    await page.getByRole('button', { name: /fact_sales \(table, 11 columns\)/ }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: /fact_sales \(table, 14 columns\)/ }).waitFor({ timeout: 60_000 });
     await editor.fill('');
     await editor.pressSequentially('SELECT ci');
     const completion = page.locator('.cm-tooltip-autocomplete');
