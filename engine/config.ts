@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PulseError } from './errors';
 import type { ComposeProject } from './infra/composeFile';
 import { SALES_TOPIC } from './model/sale';
+import { redactUrl } from './util/redact';
 
 /**
  * Where each service lives: `embedded` needs no server (on-disk log, lake folder, PGlite, memory);
@@ -308,18 +309,6 @@ function str(v: unknown, field: string): string | undefined {
 
 function invalid(field: string, message: string): PulseError {
   return new PulseError('config_invalid', message, { field });
-}
-
-/** A URL with its password (or lone user token) replaced, for logs and messages. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = '***';
-    else if (url.username && url.protocol.startsWith('redis')) url.username = '***';
-    return url.href;
-  } catch {
-    return raw.replace(/\/\/[^@/]*@/, '//***@');
-  }
 }
 
 /** What the config says, safe to print: no password, no secret key. */
