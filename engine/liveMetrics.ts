@@ -1,5 +1,6 @@
 import type { MetricsInterval, MetricsSnapshot } from './contract';
-import { latencyQuantile, WINDOW_MS, type Metrics, type MetricsTotals } from './services/metrics/port';
+import type { Metrics, MetricsTotals } from './services/metrics/port';
+import { latencyQuantile, WINDOW_MS } from './services/metrics/windows';
 
 /** A gap longer than this between ticks (nobody listened) starts the intervals afresh. */
 const MAX_INTERVAL_MS = 5_000;
