@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import { MessageChannel } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type {
   Commands,
-  LakeOffsets,
   CommandName,
   EtlResult,
   Events,
@@ -16,7 +13,7 @@ import type {
 import { DOCKER_SERVICES, dockerServices, paths, withServices, type EngineConfig } from './config';
 import type { DockerBackedService, ServiceModes } from './contract';
 import { InfraControl } from './infra/infraControl';
-import { HostData, requestedCatalog, type CatalogWorker, type ReplayWorker } from './hostData';
+import { HostData, requestedCatalog } from './hostData';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { LiveMetrics } from './liveMetrics';
 import { ServiceBoard } from './serviceBoard';
@@ -24,27 +21,20 @@ import { MemoryMetrics } from './services/metrics/memoryMetrics';
 import type { Metrics } from './services/metrics/port';
 import { openAppMetrics, UnavailableMetrics } from './services/metrics/unavailableMetrics';
 import { openBroker, openExternalMetrics } from './services/open';
-import type { Warehouse } from './services/warehouse/port';
+import type { WarehouseCalls } from './services/warehouse/port';
 import { NO_FAULTS } from './stages/producer/faults';
 import { MAX_RATE, type ProducerOptions } from './stages/producer/producerStage';
-import type { StreamCounters } from './stages/stream/streamStage';
+import type { StreamOptions } from './stages/stream/streamStage';
 import { lockDataDir } from './util/dataDirLock';
-import { serve, type Endpoint } from './workers/rpc';
+import { projectFile } from './util/projectFile';
+import { serve } from './workers/rpc';
 import { WorkerHandle } from './workers/workerHandle';
-import { summarize } from './pipeline/summary';
+import { assembleSummary } from './pipeline/summary';
+import { LazyWorker } from './workers/lazyWorker';
+import type { StreamWorkerOptions, WorkerInit } from './workers/protocol';
 import { AppCommands } from './appCommands';
 import { SqlLab } from './sqlLab/sqlLab';
 import { OffsetsView } from './offsetsView';
-import type { WarehouseWorkerApi } from './warehouseEditor';
-
-/** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
-function projectFile(name: string): string {
-  return (
-    ['..', '../..', '../../..']
-      .map((up) => fileURLToPath(new URL(`${up}/${name}`, import.meta.url)))
-      .find((p) => fs.existsSync(p)) ?? name
-  );
-}
 
 const INIT_SQL = projectFile('sql/init.sql');
 /** RETAIL_PULSE_COMPOSE_FILE points elsewhere. */
@@ -65,23 +55,6 @@ export interface HostOptions {
   checkServices?: boolean;
 }
 
-interface ProducerApi extends CatalogWorker {
-  start(): void;
-  stop(): void;
-  setRate(rate: number): void;
-  setFaults(f: ProducerSettings['faults']): void;
-  counters(): Record<string, number>;
-}
-interface StreamApi extends ReplayWorker {
-  start(): void;
-  stop(): void;
-  drainTo(targets: number[]): void;
-  counters(): StreamCounters;
-}
-interface EtlApi {
-  run(): EtlResult;
-}
-
 const DEFAULT_SETTINGS: ProducerSettings = { rate: 500, seed: 42, faults: NO_FAULTS };
 
 /**
@@ -91,9 +64,9 @@ const DEFAULT_SETTINGS: ProducerSettings = { rate: 500, seed: 42, faults: NO_FAU
 export class Host implements HostApi {
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
   private readonly statuses = new Map<StageName, StageStatus>();
-  private producer: WorkerHandle<ProducerApi> | null = null;
-  private stream: WorkerHandle<StreamApi> | null = null;
-  private etl: WorkerHandle<EtlApi> | null = null;
+  private producer: WorkerHandle<'producer'> | null = null;
+  private stream: WorkerHandle<'stream'> | null = null;
+  private etl: WorkerHandle<'etl'> | null = null;
   private etlRunning: Promise<EtlResult> | null = null;
   private producerFinished: Promise<void> = Promise.resolve();
   private producerStopping: Promise<StageStatus> | null = null;
@@ -113,6 +86,8 @@ export class Host implements HostApi {
   private warehouseDown = false;
   /** Reference data (the catalog in force), quarantine replay, imports of sales files. */
   private readonly data: HostData;
+  /** pipeline.summary's counts from the log and the lake, off this thread. */
+  private readonly summaryWorker = new LazyWorker(() => ({ role: 'summary' as const, config: this.config }));
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -122,7 +97,7 @@ export class Host implements HostApi {
   private constructor(
     public config: EngineConfig,
     private readonly release: () => void,
-    private warehouseWorker: WorkerHandle<Warehouse>,
+    private warehouseWorker: WorkerHandle<'warehouse'>,
     public metrics: Metrics,
     options: HostOptions = {},
     requested: ReturnType<typeof requestedCatalog> = null,
@@ -155,8 +130,8 @@ export class Host implements HostApi {
     this.tick.unref();
     this.app = new AppCommands({
       config: () => this.config,
-      warehouse: () => (this.warehouseWorker as unknown as WorkerHandle<WarehouseWorkerApi>).api,
-      onWarehouseEvent: (listener) => this.warehouseWorker.onEvent(listener),
+      warehouse: () => this.warehouseWorker.api,
+      onWrites: (listener) => this.warehouseWorker.on('writes', listener),
       runEtl: () => this.runEtl(),
       startupProblems: () => options.startupProblems ?? [],
       editorRun: (q, run) => this.sqlLab.recordRun(q, run),
@@ -193,7 +168,7 @@ export class Host implements HostApi {
       // One that does not answer must not keep the app from starting: it is shown as failed.
       const opened = await openAppMetrics(config);
       metrics = opened.metrics;
-      const { handle: warehouse, ready } = WorkerHandle.start<Warehouse>({
+      const { handle: warehouse, ready } = WorkerHandle.start({
         role: 'warehouse',
         config,
         initSqlPath: INIT_SQL,
@@ -225,8 +200,8 @@ export class Host implements HostApi {
     }
   }
 
-  get warehouse(): Warehouse {
-    return this.warehouseWorker.api as unknown as Warehouse;
+  get warehouse(): WarehouseCalls {
+    return this.warehouseWorker.api;
   }
 
   async call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<Commands[K]['res']> {
@@ -278,13 +253,12 @@ export class Host implements HostApi {
       partitions: this.config.partitions,
       catalog: await this.data.catalog.current(),
     };
-    const handle = await this.spawnStage<ProducerApi>('producer', { role: 'producer', config: this.config, options });
+    const handle = await this.spawnStage('producer', { role: 'producer', config: this.config, options });
     this.producer = handle;
     let finished!: () => void;
     this.producerFinished = new Promise((r) => (finished = r));
-    handle.onEvent((name) => {
-      if (name === 'finished') void this.stopProducer().then(finished);
-    });
+    handle.on('counters', (c) => this.pushedCounters('producer', c));
+    handle.on('finished', () => void this.stopProducer().then(finished));
     handle.onExit(() => finished());
     await handle.api.start();
     return this.setState('producer', 'running');
@@ -332,16 +306,16 @@ export class Host implements HostApi {
     return next;
   }
 
-  async startStream(options: Record<string, unknown> = {}): Promise<StageStatus> {
+  async startStream(options: Partial<StreamOptions> = {}): Promise<StageStatus> {
     if (this.stream) throw new PulseError('stage_state', 'the stream is already running');
     if (this.metrics instanceof UnavailableMetrics) await this.reconnectMetrics();
-    let handle: WorkerHandle<StreamApi>;
+    let handle: WorkerHandle<'stream'>;
     if (this.metrics.kind === 'memory') {
       // The embedded store lives in this thread: the worker gets a port to it.
       const channel = new MessageChannel();
-      const disposeMetrics = serve(channel.port1 as unknown as Endpoint, this.metrics);
+      const disposeMetrics = serve(channel.port1, this.metrics);
       channel.port1.unref();
-      handle = await this.spawnStage<StreamApi>(
+      handle = await this.spawnStage(
         'stream',
         { role: 'stream', config: this.config, options: await this.streamOptions(options), metricsPort: channel.port2 },
         [channel.port2],
@@ -351,16 +325,15 @@ export class Host implements HostApi {
         channel.port1.close();
       });
     } else {
-      handle = await this.spawnStage<StreamApi>('stream', {
+      handle = await this.spawnStage('stream', {
         role: 'stream',
         config: this.config,
         options: await this.streamOptions(options),
       });
     }
     this.stream = handle;
-    handle.onEvent((name, payload) => {
-      if (name === 'offsets') this.offsets.fromStream(payload as LakeOffsets);
-    });
+    handle.on('counters', (c) => this.pushedCounters('stream', c));
+    handle.on('offsets', (o) => this.offsets.fromStream(o));
     await handle.api.start();
     return this.setState('stream', 'running');
   }
@@ -374,7 +347,7 @@ export class Host implements HostApi {
       const targets = await broker.endOffsets(this.config.topic);
       await this.stream.api.drainTo(targets);
       // Counters are pushed twice a second: after a drain, report the final ones now.
-      this.setCounters('stream', (await this.stream.api.counters()) as unknown as Record<string, number>);
+      this.setCounters('stream', await this.stream.api.counters());
     } finally {
       await broker.close();
     }
@@ -388,7 +361,7 @@ export class Host implements HostApi {
     const last = await handle.api.counters().catch(() => null);
     this.stream = null;
     await handle.terminate();
-    if (last) this.setCounters('stream', last as unknown as Record<string, number>);
+    if (last) this.setCounters('stream', last);
     return this.statuses.get('stream')!.state === 'failed'
       ? this.statuses.get('stream')!
       : this.setState('stream', 'stopped');
@@ -405,14 +378,10 @@ export class Host implements HostApi {
         if (!this.etl) {
           const channel = new MessageChannel();
           this.warehouseWorker.postPort('attach', channel.port1);
-          this.etl = await this.spawnStage<EtlApi>(
-            'etl',
-            { role: 'etl', config: this.config, warehousePort: channel.port2 },
-            [channel.port2],
-          );
-          this.etl.onEvent((name, payload) => {
-            if (name === 'progress') this.emit('etl.progress', payload as Events['etl.progress']);
-          });
+          this.etl = await this.spawnStage('etl', { role: 'etl', config: this.config, warehousePort: channel.port2 }, [
+            channel.port2,
+          ]);
+          this.etl.on('progress', (p) => this.emit('etl.progress', p));
           this.etl.onExit(() => (this.etl = null));
         }
         const result = await this.etl.api.run();
@@ -438,7 +407,7 @@ export class Host implements HostApi {
     if (this.metrics instanceof UnavailableMetrics && !this.stream)
       await this.reconnectMetrics().catch(() => undefined);
     if (this.warehouseDown && !this.etlRunning) {
-      const reopened = await WorkerHandle.spawn<Warehouse>({
+      const reopened = await WorkerHandle.spawn({
         role: 'warehouse',
         config: this.config,
         initSqlPath: INIT_SQL,
@@ -490,10 +459,10 @@ export class Host implements HostApi {
       next = withServices(this.config, services, dockerServices(this.infra.stack().project));
     } else next = withServices(this.config, services, {});
     const metrics = services.includes('metrics') ? ((await openExternalMetrics(next)) ?? new MemoryMetrics()) : null;
-    let warehouse: WorkerHandle<Warehouse> | null = null;
+    let warehouse: WorkerHandle<'warehouse'> | null = null;
     try {
       if (services.includes('warehouse'))
-        warehouse = await WorkerHandle.spawn<Warehouse>({ role: 'warehouse', config: next, initSqlPath: INIT_SQL });
+        warehouse = await WorkerHandle.spawn({ role: 'warehouse', config: next, initSqlPath: INIT_SQL });
     } catch (err) {
       await metrics?.close().catch(() => undefined);
       throw err;
@@ -515,6 +484,7 @@ export class Host implements HostApi {
     await this.app.servicesChanged();
     this.offsets.refresh();
     await this.data.servicesChanged();
+    await this.summaryWorker.close();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
@@ -528,14 +498,14 @@ export class Host implements HostApi {
     return { broker: mode('broker'), lake: mode('lake'), warehouse: mode('warehouse'), metrics: mode('metrics') };
   }
 
+  /** Every count from durable state; the log's replay and DuckDB run in the summary worker. */
   async summary(throughputTps = 0): Promise<Commands['pipeline.summary']['res']> {
-    return summarize({
-      config: this.config,
-      warehouse: this.warehouse,
-      metrics: this.metrics,
-      etl: this.lastEtl,
-      throughputTps,
-    });
+    const [durable, warehouse, windows] = await Promise.all([
+      this.summaryWorker.get().then((w) => w.api.count()),
+      this.warehouse.totals(),
+      this.metrics.totals(),
+    ]);
+    return assembleSummary({ durable, warehouse, windows, etl: this.lastEtl, throughputTps });
   }
 
   async close(): Promise<void> {
@@ -543,6 +513,7 @@ export class Host implements HostApi {
     this.infra.close();
     await this.app.close();
     await this.data.close();
+    await this.summaryWorker.close();
     await this.stopProducer();
     await this.stopStream();
     await this.etlRunning?.catch(() => undefined);
@@ -553,7 +524,7 @@ export class Host implements HostApi {
     this.release();
   }
 
-  private async streamOptions(options: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private async streamOptions(options: Partial<StreamOptions>): Promise<StreamWorkerOptions> {
     const { topic, partitions, group } = this.config;
     const catalog = await this.data.catalog.current();
     return { topic, partitions, ...(group ? { group } : {}), catalog, ...options };
@@ -577,20 +548,15 @@ export class Host implements HostApi {
     return s;
   }
 
-  private async spawnStage<T>(
-    stage: StageName,
-    init: Parameters<typeof WorkerHandle.spawn>[0],
-    transfer: Parameters<typeof WorkerHandle.spawn>[1] = [],
-  ): Promise<WorkerHandle<T>> {
+  private async spawnStage<R extends StageName>(
+    stage: R,
+    init: WorkerInit<R>,
+    transfer: MessagePort[] = [],
+  ): Promise<WorkerHandle<R>> {
     this.setState(stage, 'starting');
     try {
-      const handle = await WorkerHandle.spawn<T>(init, transfer);
-      handle.onEvent((name, payload) => {
-        // A push that crossed the stop must not bring back a running stage's counters (and rate).
-        if (name === 'counters' && this.statuses.get(stage)!.state !== 'stopped')
-          this.setCounters(stage, payload as Record<string, number>);
-        if (name === 'error') this.emit('host.error', { source: stage, error: payload as ErrorInfo });
-      });
+      const handle = await WorkerHandle.spawn<R>(init, transfer);
+      handle.on('error', (error) => this.emit('host.error', { source: stage, error }));
       handle.onExit((code, error) => {
         if (error && this.statuses.get(stage)!.state !== 'stopping') this.fail(stage, error);
       });
@@ -613,6 +579,11 @@ export class Host implements HostApi {
     this.statuses.set(stage, next);
     this.emit('stage.status', next);
     return next;
+  }
+
+  /** A push that crossed the stop must not bring back a running stage's counters (and rate). */
+  private pushedCounters(stage: StageName, counters: Record<string, number>): void {
+    if (this.statuses.get(stage)!.state !== 'stopped') this.setCounters(stage, counters);
   }
 
   private setCounters(stage: StageName, counters: Record<string, number>): void {

@@ -142,6 +142,8 @@ export class KafkaBroker implements Broker {
 
   async endOffsets(topic: string): Promise<number[]> {
     try {
+      // A topic that does not exist is 'not_found' (nothing produced yet), not a broker failure.
+      await this.ensureKnown(topic);
       const offsets = await leaderRetry(() => this.admin.fetchTopicOffsets(topic));
       return offsets.sort((a, b) => a.partition - b.partition).map((o) => Number(o.high));
     } catch (err) {
