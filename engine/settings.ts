@@ -6,6 +6,7 @@ import {
   describeConfig,
   loadConfig,
   resolveConfig,
+  serviceModes,
   type ConfigInput,
   type EngineConfig,
 } from './config';
@@ -68,11 +69,7 @@ function unmask(key: SettingKey, next: string | number, saved: string | number |
   return next;
 }
 
-export function settingsView(
-  config: EngineConfig,
-  docker: ReadonlySet<string> = new Set(),
-  startupProblems: ErrorInfo[] = [],
-): SettingsView {
+export function settingsView(config: EngineConfig, startupProblems: ErrorInfo[] = []): SettingsView {
   const saved = readSettings(config.dataDir);
   let restartRequired = false;
   try {
@@ -82,10 +79,10 @@ export function settingsView(
   } catch {
     restartRequired = true;
   }
-  const mode = (name: keyof EngineConfig['services']) => (docker.has(name) ? 'docker' : config.services[name].mode);
   return {
     values: maskSettings(saved),
-    modes: { broker: mode('broker'), lake: mode('lake'), warehouse: mode('warehouse'), metrics: mode('metrics') },
+    // A service on the compose stack is 'docker' here, as on the Infrastructure page.
+    modes: serviceModes(config),
     inForce: describeConfig(config),
     restartRequired,
     file: settingsFile(config.dataDir),
