@@ -85,7 +85,7 @@ export class AppCommands {
   }
 
   private settingsView() {
-    return settingsView(this.deps.config(), undefined, this.deps.startupProblems?.() ?? []);
+    return settingsView(this.deps.config(), this.deps.startupProblems?.() ?? []);
   }
 
   /** One page of a query's rows (warehouse.query's limit and offset), never the whole table at once. */

@@ -71,6 +71,8 @@ export interface EtlResult {
   goldFiles: number;
   durationMs: number;
   error?: string;
+  /** A failed run's error with its code: where it failed (lake_io, warehouse_failed, etl_busy…), not always the warehouse. */
+  errorInfo?: ErrorInfo;
 }
 
 export interface EtlRunRecord {

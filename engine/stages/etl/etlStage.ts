@@ -79,7 +79,8 @@ export async function runEtl(deps: {
     report();
   } catch (err) {
     result.status = 'failed';
-    result.error = toErrorInfo(err).message;
+    result.errorInfo = toErrorInfo(err);
+    result.error = result.errorInfo.message;
   }
   result.durationMs = Math.round(performance.now() - started);
   await warehouse.finishRun({
