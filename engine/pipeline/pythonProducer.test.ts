@@ -86,6 +86,7 @@ describe(
         );
         const facts = await host.call('warehouse.query', {
           sql: `SELECT s.store_id, s.store_name, count(DISTINCT f.transaction_id)::int FROM fact_sales f JOIN dim_store s USING (store_key) GROUP BY 1, 2 ORDER BY 1`,
+          limit: 10_000,
         });
         assert.deepEqual(
           facts.rows.map((r) => [r[0], r[1]]),
@@ -97,6 +98,7 @@ describe(
         );
         const products = await host.call('warehouse.query', {
           sql: `SELECT DISTINCT p.product_id, p.product_name, p.category FROM fact_sales f JOIN dim_product p USING (product_key) ORDER BY 1`,
+          limit: 10_000,
         });
         assert.deepEqual(
           products.rows,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REPLAY_METRICS_PARTITION } from '../quarantine/replay';
-import { emptyTotals } from '../services/metrics/memoryMetrics';
+import { emptyTotals } from '../services/metrics/windows';
 import { buildReport, type ReportParts } from './checks';
 import type { LakePartitionView, LakeView } from './lakeView';
 

@@ -2,9 +2,9 @@ import type { EngineConfig } from '../config';
 import type { Commands, Lineage, MetricsRange, MetricsSnapshot, ReconciliationReport, WindowView } from '../contract';
 import { PulseError, toErrorInfo } from '../errors';
 import type { Metrics } from '../services/metrics/port';
-import { WINDOW_MS } from '../services/metrics/port';
+import { WINDOW_MS } from '../services/metrics/windows';
 import { openBroker } from '../services/open';
-import type { Warehouse } from '../services/warehouse/port';
+import type { WarehouseCalls } from '../services/warehouse/port';
 import type { Remote } from '../workers/rpc';
 import { buildReport, type Read } from './checks';
 import type { ReconcileLakeApi } from './reconcileLakeApi';
@@ -13,7 +13,7 @@ export type ReconcileCommand = 'reconcile.report' | 'lineage.minute' | 'metrics.
 
 export interface ReconcileDeps {
   config: () => EngineConfig;
-  warehouse: () => Warehouse;
+  warehouse: () => WarehouseCalls;
   metrics: () => Metrics;
   /** The lake worker (DuckDB over the lake, off the Host's thread). */
   lake: () => Promise<Remote<ReconcileLakeApi>>;
@@ -236,7 +236,7 @@ function onlyStores(w: WindowView, stores: number[]): WindowView {
 }
 
 /** The warehouse's newest event time: the newest date's rows only (an index on date_key finds it). */
-async function newestFact(w: Warehouse): Promise<number | null> {
+async function newestFact(w: WarehouseCalls): Promise<number | null> {
   const r = await w
     .query(
       `SELECT (extract(epoch FROM max(event_time)) * 1000)::float8 AS newest FROM fact_sales

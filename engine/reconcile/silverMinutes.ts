@@ -3,8 +3,7 @@ import type { WindowDelta, WindowView } from '../contract';
 import { sqlList } from '../services/lake/duck';
 import { hourKey, LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
-import { emptyWindow } from '../services/metrics/memoryMetrics';
-import { WINDOW_MS } from '../services/metrics/port';
+import { emptyWindow, WINDOW_MS } from '../services/metrics/windows';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  WINDOW_MS,
-  latencyBucket,
-  latencyQuantile,
-  type Metrics,
-  type MetricsBatch,
-  type WindowDelta,
-  type WindowView,
-} from './port';
+import type { Metrics, MetricsBatch, WindowDelta, WindowView } from './port';
+import { latencyBucket, latencyQuantile, WINDOW_MS } from './windows';
 
 /**
  * What the stream stage, the host's snapshots and the pipeline summary rely on from a metrics

@@ -35,6 +35,9 @@ export interface MetricsTotals {
   newestWindow: number | null;
 }
 
+/** The store's operations: what a thread reaches through a port (the embedded store lives in the Host's). */
+export type MetricsCalls = Omit<Metrics, 'kind'>;
+
 export interface Metrics {
   readonly kind: 'memory' | 'redis';
   apply(batch: MetricsBatch): Promise<boolean>;
@@ -43,29 +46,4 @@ export interface Metrics {
   totals(): Promise<MetricsTotals>;
   reset(): Promise<void>;
   close(): Promise<void>;
-}
-
-export const WINDOW_MS = 60_000;
-
-/** Buckets ~10% wide: bucket b holds latencies up to 1.1^b ms. */
-export function latencyBucket(ms: number): number {
-  return ms <= 1 ? 0 : Math.ceil(Math.log(ms) / Math.log(1.1));
-}
-
-export function bucketUpperMs(bucket: number): number {
-  return Math.round(1.1 ** bucket);
-}
-
-export function latencyQuantile(hist: Record<string, number>, q: number): number | null {
-  const buckets = Object.entries(hist)
-    .map(([b, n]) => [Number(b), n] as const)
-    .sort((a, b) => a[0] - b[0]);
-  const total = buckets.reduce((s, [, n]) => s + n, 0);
-  if (total === 0) return null;
-  let seen = 0;
-  for (const [b, n] of buckets) {
-    seen += n;
-    if (seen >= q * total) return bucketUpperMs(b);
-  }
-  return bucketUpperMs(buckets[buckets.length - 1][0]);
 }

@@ -1,13 +1,8 @@
-import { Redis } from 'ioredis';
+import { Redis, type ClientContext, type Result } from 'ioredis';
 import { PulseError } from '../../errors';
-import {
-  WINDOW_MS,
-  type Metrics,
-  type MetricsBatch,
-  type MetricsTotals,
-  type WindowDelta,
-  type WindowView,
-} from './port';
+import { redactText, redactUrl } from '../../util/redact';
+import type { Metrics, MetricsBatch, MetricsTotals, WindowView } from './port';
+import { batchTotals, emptyWindow, RETAIN_WINDOWS, windowView } from './windows';
 
 /**
  * The speed layer in Redis, shared by every stream worker (each its own process and connection).
@@ -30,8 +25,6 @@ import {
  * Cluster would need every key in one slot, e.g. a prefix with a hash tag such as `{rp}:`).
  */
 
-/** Same retention as MemoryMetrics: the newest 24 h of windows. */
-const RETAIN_WINDOWS = 24 * 60;
 const WINDOW_TTL_S = 26 * 3600;
 const CONNECT_TIMEOUT_MS = 3_000;
 const COMMAND_TIMEOUT_MS = 3_000;
@@ -83,9 +76,15 @@ redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 return 1
 `;
 
-type ApplyCommand = (...args: (string | number)[]) => Promise<number>;
 /** How many of APPLY_LUA's arguments are keys. */
 export const APPLY_KEYS = 5;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    /** APPLY_LUA, which every RedisMetrics defines on its connection (1: applied, 0: seen before). */
+    pulseApply(...args: (string | number)[]): Result<number, Context>;
+  }
+}
 
 export interface RedisMetricsOptions {
   url: string;
@@ -130,7 +129,7 @@ export class RedisMetrics implements Metrics {
 
   /** Connects, or fails within a few seconds with what went wrong; later outages are retried in the background. */
   static async open(opts: RedisMetricsOptions): Promise<RedisMetrics> {
-    const where = redactRedisUrl(opts.url);
+    const where = redactUrl(opts.url);
     const redis = new Redis(opts.url, {
       lazyConnect: true,
       // Fail fast while disconnected instead of queueing: the stream must not stall on the speed layer.
@@ -157,17 +156,9 @@ export class RedisMetrics implements Metrics {
 
   async apply(batch: MetricsBatch): Promise<boolean> {
     const args = applyArgs(this.keys.window, batch);
-    const run = (this.redis as unknown as { pulseApply: ApplyCommand }).pulseApply;
+    const { applied, totals, latency, windows, since } = this.keys;
     const done = await this.call('apply', () =>
-      run.call(
-        this.redis,
-        this.keys.applied,
-        this.keys.totals,
-        this.keys.latency,
-        this.keys.windows,
-        this.keys.since,
-        ...args,
-      ),
+      this.redis.pulseApply(applied, totals, latency, windows, since, ...args),
     );
     return done === 1;
   }
@@ -263,9 +254,9 @@ export class RedisMetrics implements Metrics {
     );
     if (!offline) {
       const transient = !isReplyError(err) || /^(LOADING|BUSY|TRYAGAIN|OOM|MASTERDOWN|READONLY)\b/.test(message);
-      return { reason: redactSecrets(message), retriable: transient };
+      return { reason: redactText(message), retriable: transient };
     }
-    const last = this.lastError ? redactSecrets(this.lastError.message) : null;
+    const last = this.lastError ? redactText(this.lastError.message) : null;
     if (last && /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(last))
       return { reason: `Redis refused the credentials (${last})`, retriable: false };
     return {
@@ -277,12 +268,7 @@ export class RedisMetrics implements Metrics {
 
 /** The Lua script's flat argument list for one batch; totals are summed here, once. */
 export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string | number)[] {
-  let tx = 0;
-  let rev = 0;
-  for (const w of batch.windows) {
-    tx += w.transactions;
-    rev += w.revenueCents;
-  }
+  const { transactions: tx, revenueCents: rev } = batchTotals(batch);
   const args: (string | number)[] = [
     windowKeyPrefix,
     batch.partition,
@@ -312,15 +298,7 @@ export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string
 }
 
 export function parseWindow(start: number, hash: Record<string, string>): WindowView {
-  const w: WindowDelta = {
-    start,
-    transactions: 0,
-    lines: 0,
-    revenueCents: 0,
-    byStore: {},
-    byCategory: {},
-    byProduct: {},
-  };
+  const w = emptyWindow(start);
   for (const [field, raw] of Object.entries(hash)) {
     const v = Number(raw);
     if (field === 'tx') w.transactions = v;
@@ -339,21 +317,7 @@ export function parseWindow(start: number, hash: Record<string, string>): Window
       else p.revenueCents = v;
     }
   }
-  return { ...w, end: start + WINDOW_MS };
-}
-
-/** redis://:secret@host:6379 -> redis://***@host:6379; redis://user:secret@host -> redis://user:***@host. */
-export function redactRedisUrl(url: string): string {
-  return redactSecrets(url);
-}
-
-function redactSecrets(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^@\s/]*)@/gi, (_m, scheme: string, userinfo: string) => {
-      const colon = userinfo.indexOf(':');
-      return colon > 0 ? `${scheme}${userinfo.slice(0, colon)}:***@` : `${scheme}***@`;
-    })
-    .replace(/([?&]pass(?:word)?=)[^&\s]*/gi, '$1***');
+  return windowView(w);
 }
 
 function numbers(hash: Record<string, string>): Record<string, number> {
