@@ -16,6 +16,7 @@ import { openLake } from './services/open';
 import { quarantineCommand } from './cli/quarantineCli';
 import { importCommand } from './cli/importCli';
 import { alertsCommand, etlCommand, qualityCommand } from './cli/opsCli';
+import { reconcileCommand } from './cli/reconcileCli';
 
 const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N] [--catalog PATH]
        [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
@@ -24,8 +25,9 @@ const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate
   A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.
   The stream's offsets live in the lake; --group names its consumer group (default: the lake's own, from its id).
   --catalog: the stores and products in force (a JSON file, or a folder with stores.csv and products.csv).
-Also: npm run quarantine -- list|replay …, npm run import -- FILE…, npm run etl -- runs|log|run|rerun|schedule …,
-      npm run quality -- …, npm run alerts -- list|ack|rules|check (--help for each).`;
+Also: npm run quarantine -- list|replay …, npm run import -- FILE…, npm run reconcile -- [lineage …],
+      npm run etl -- runs|log|run|rerun|schedule …, npm run quality -- …, npm run alerts -- list|ack|rules|check
+      (--help for each).`;
 
 function num(
   values: Record<string, unknown>,
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
   if (command === 'etl') return etlCommand(rest);
   if (command === 'quality') return qualityCommand(rest);
   if (command === 'alerts') return alertsCommand(rest);
+  if (command === 'reconcile') return reconcileCommand(rest);
   console.error(`unknown command ${command ?? '(none)'}\n${USAGE}`);
   process.exitCode = 2;
 }

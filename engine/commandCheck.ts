@@ -86,6 +86,9 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'alerts.saveRule': { rule: 'object' },
   'alerts.deleteRule': { id: 'string' },
   'alerts.check': {},
+  'reconcile.report': {},
+  'lineage.minute': { storeId: 'number', minute: 'number', limit: 'number?' },
+  'metrics.range': { minutes: 'number', stores: 'array?' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];

@@ -5,12 +5,12 @@ import type { Commands, EtlResult, EventName, Events, HostApi } from './contract
 import { EtlRuns, type EtlRunsCommand } from './etlRuns/etlRuns';
 import { QualityCommands, type QualityCommand } from './quality/qualityCommands';
 import type { ServiceBoard } from './serviceBoard';
-import type { Warehouse } from './services/warehouse/port';
+import type { WarehouseCalls } from './services/warehouse/port';
 
 /** What the operator views need from the Host. */
 export interface OperatorHost {
   config: () => EngineConfig;
-  warehouse: () => Warehouse;
+  warehouse: () => WarehouseCalls;
   /** The Host's one ETL path. */
   runEtl: () => Promise<EtlResult>;
   on: HostApi['on'];

@@ -1,8 +1,8 @@
 import type { EngineConfig } from '../config';
 import type { Commands, EventName, Events, LiveQuality, QualityBucket, QualityStats, StageStatus } from '../contract';
 import { PulseError } from '../errors';
-import { WorkerHandle } from '../workers/workerHandle';
-import type { QualityWorkerApi, WindowCounts } from './qualityScanner';
+import { LazyWorker } from '../workers/lazyWorker';
+import type { WindowCounts } from './qualityScanner';
 import { VALIDATION_RULES } from './validationRules';
 
 export type QualityCommand = 'quality.rules' | 'quality.stats' | 'quarantine.record';
@@ -29,7 +29,8 @@ export function bucketFor(rangeMs: number): number {
  * stream's live counters over its last minute (what the lake does not hold yet).
  */
 export class QualityCommands {
-  private worker: Promise<WorkerHandle<QualityWorkerApi>> | null = null;
+  /** The lake's reads, in a worker of its own started on first use (on the services in force then). */
+  private readonly worker: LazyWorker<'quality'>;
   private samples: { at: number; consumed: number; quarantined: number }[] = [];
   private streamRunning = false;
   private readonly off: () => void;
@@ -37,6 +38,7 @@ export class QualityCommands {
 
   constructor(private readonly deps: QualityDeps) {
     this.now = deps.now ?? Date.now;
+    this.worker = new LazyWorker(() => ({ role: 'quality', config: deps.config() }));
     this.off = deps.on('stage.status', (s) => this.sample(s));
   }
 
@@ -48,7 +50,7 @@ export class QualityCommands {
         for (const f of ['partition', 'offset'] as const)
           if (!Number.isInteger(q[f]) || q[f] < 0)
             throw new PulseError('config_invalid', `${f} must be a whole number from 0, got ${q[f]}`, { field: f });
-        return (await this.open()).api.record(q.partition, q.offset);
+        return (await this.worker.get()).api.record(q.partition, q.offset);
       },
     };
   }
@@ -75,7 +77,7 @@ export class QualityCommands {
         `${Math.ceil((to - first) / bucketMs)} buckets is too many (at most ${MAX_BUCKETS}): choose larger buckets or a shorter range`,
         { field: 'bucketMinutes' },
       );
-    const counts = await (await this.open()).api.counts(Math.floor(from / MINUTE) * MINUTE, to);
+    const counts = await (await this.worker.get()).api.counts(Math.floor(from / MINUTE) * MINUTE, to);
     const buckets: QualityBucket[] = [];
     for (let t = first; t < to; t += bucketMs) buckets.push({ start: t, records: 0, quarantined: 0, byReason: {} });
     const at = (m: number) => buckets[Math.floor((m - first) / bucketMs)];
@@ -108,7 +110,7 @@ export class QualityCommands {
   async window(minutes: number): Promise<WindowCounts> {
     const to = this.now();
     const from = Math.floor((to - minutes * MINUTE) / MINUTE) * MINUTE;
-    const counts = await (await this.open()).api.counts(from, to + 1);
+    const counts = await (await this.worker.get()).api.counts(from, to + 1);
     const out: WindowCounts = { records: 0, quarantined: 0, byReason: {} };
     for (const [, n] of counts.bronze) out.records += n;
     for (const [, reason, n] of counts.quarantine) {
@@ -120,7 +122,7 @@ export class QualityCommands {
 
   /** When the newest file of bronze or silver landed. */
   async newest(layer: 'bronze' | 'silver'): Promise<number | null> {
-    return (await this.open()).api.newest(layer);
+    return (await this.worker.get()).api.newest(layer);
   }
 
   live(): LiveQuality {
@@ -152,23 +154,9 @@ export class QualityCommands {
     while (this.samples.length > 2 && at - this.samples[1].at > LIVE_SPAN) this.samples.shift();
   }
 
-  private open(): Promise<WorkerHandle<QualityWorkerApi>> {
-    if (!this.worker) {
-      const spawned = WorkerHandle.spawn<QualityWorkerApi>({ role: 'quality', config: this.deps.config() });
-      this.worker = spawned;
-      spawned.then(
-        (h) => h.onExit(() => (this.worker = null)),
-        () => (this.worker = null),
-      );
-    }
-    return this.worker;
-  }
-
   /** The Host moved to other services: the next call opens a worker on them. */
   async servicesChanged(): Promise<void> {
-    const w = await this.worker?.catch(() => null);
-    this.worker = null;
-    await w?.terminate();
+    await this.worker.close();
   }
 
   async close(): Promise<void> {

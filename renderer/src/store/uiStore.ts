@@ -12,6 +12,7 @@ import type { ZoneChoice } from '../format';
 import { initialLake, initialWarehouse, type LakePageState, type WarehousePageState } from './pageState';
 import { initialDashboard, initialSqlLab, type DashboardState, type SqlLabState } from './sqlLabState';
 import { initialOps, type OpsState } from './opsState';
+import { initialLiveView, initialReconcile, type LiveViewState, type ReconcilePageState } from './reconcileState';
 
 /**
  * What the pages show beyond the stage statuses (appStore): the state in force read from the Host
@@ -39,6 +40,8 @@ export interface UiState {
   dashboard: DashboardState;
   /** Data quality, ETL runs, alerts (opsState.ts). */
   ops: OpsState;
+  liveView: LiveViewState;
+  reconcile: ReconcilePageState;
 }
 
 export function createUiStore(zone: ZoneChoice = 'local') {
@@ -54,6 +57,8 @@ export function createUiStore(zone: ZoneChoice = 'local') {
     sqlLab: initialSqlLab(),
     dashboard: initialDashboard(),
     ops: initialOps(),
+    liveView: initialLiveView(),
+    reconcile: initialReconcile(),
   }));
 }
 export type UiStore = ReturnType<typeof createUiStore>;
