@@ -174,6 +174,12 @@ test('Data quality, ETL runs and Alerts in web mode, kept across a restart', { t
   await page.getByRole('textbox', { name: 'Older than (minutes)' }).fill('120');
   await page.getByRole('button', { name: 'Save rule' }).click();
   await page.getByRole('table', { name: 'Alert rules' }).getByText('newest silver data older than 120 min').waitFor();
+  // Its name is its kind's when none was typed (not the kind the form opened with).
+  const added = page
+    .getByRole('table', { name: 'Alert rules' })
+    .getByRole('row')
+    .filter({ hasText: 'older than 120 min' });
+  assert.equal(await added.getByRole('cell').first().textContent(), 'Data freshness');
   await shotBoth(page, 'alerts');
 
   // ── ETL: a broken silver file fails a run; its log says why; Rerun loads once it is gone ──
@@ -214,7 +220,7 @@ test('Data quality, ETL runs and Alerts in web mode, kept across a restart', { t
   await page.getByRole('button', { name: 'Set schedule' }).click();
   await page
     .getByRole('status', { name: 'Schedule in force' })
-    .getByText(/^scheduled every 15 minutes \(Africa\/Cairo\), next at /)
+    .getByText(/^Scheduled every 15 minutes in Africa\/Cairo; next run /)
     .waitFor();
   await shotBoth(page, 'etl');
   await ui.close();
@@ -227,7 +233,7 @@ test('Data quality, ETL runs and Alerts in web mode, kept across a restart', { t
   await page.getByRole('link', { name: 'ETL' }).click();
   await page
     .getByRole('status', { name: 'Schedule in force' })
-    .getByText(/^scheduled every 15 minutes \(Africa\/Cairo\)/)
+    .getByText(/^Scheduled every 15 minutes in Africa\/Cairo;/)
     .waitFor();
   await page.getByRole('table', { name: 'ETL run history' }).getByText('pipeline (CLI)').waitFor();
   const triggers = await page

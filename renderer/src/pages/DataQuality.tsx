@@ -58,13 +58,13 @@ export function DataQuality() {
       </div>
       {stats && t && (
         <p role="status" aria-label="Quality summary">
-          {formatNumber(t.records)} records arrived from {time.dateTime(stats.from)} to {time.minute(stats.to)} (
-          {time.label}); {formatNumber(t.quarantined)} quarantined (
-          {formatPercent(t.records ? t.quarantined / t.records : null)}). All time:{' '}
-          {formatNumber(stats.allTime.records)} arrived, {formatNumber(stats.allTime.quarantined)} quarantined.{' '}
+          {formatNumber(t.records)} records arrived from {time.dateTime(stats.from)} to {time.minute(stats.to)},{' '}
+          {formatNumber(t.quarantined)} quarantined ({formatPercent(t.records ? t.quarantined / t.records : null)}). All
+          time: {formatNumber(stats.allTime.records)} arrived, {formatNumber(stats.allTime.quarantined)} quarantined.{' '}
           {live?.running
             ? `Stream now: ${formatNumber(live.quarantined)} of ${formatNumber(live.consumed)} quarantined over the last ${Math.round(live.windowMs / 1000)} s (${formatPercent(live.rate)}).`
-            : 'The stream is not running.'}
+            : 'The stream is not running.'}{' '}
+          Times in {time.label}.
         </p>
       )}
       <figure className="panel">

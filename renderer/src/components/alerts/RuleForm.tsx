@@ -63,7 +63,9 @@ export function RuleForm({ rule }: { rule?: AlertRule }) {
   const place = usePlace('alerts.rule');
   const reasons = useUi((s) => s.ops.quality.rules);
   const [kind, setKind] = useState<AlertKind>(rule?.kind ?? 'quarantine_rate');
-  const [name, setName] = useState(rule?.name ?? KIND_NAMES[rule?.kind ?? 'quarantine_rate']);
+  // A new rule's name follows its kind until the user types one.
+  const [typed, setTyped] = useState<string | null>(rule?.name ?? null);
+  const name = typed ?? KIND_NAMES[kind];
   const [f, setF] = useState<Fields>(initial(rule));
   const set = (k: string) => (e: { target: { value: string } }) => setF((x) => ({ ...x, [k]: e.target.value }));
   const bad = (k: string) => (place.error?.field === k ? true : undefined);
@@ -132,7 +134,7 @@ export function RuleForm({ rule }: { rule?: AlertRule }) {
         Name{' '}
         <input
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => setTyped(e.target.value)}
           aria-label="Rule name"
           aria-invalid={bad('name')}
         />

@@ -33,11 +33,15 @@ function RunDetail() {
       ) : (
         <p className="muted">No log here: this run was started by another app on this warehouse, or before run logs.</p>
       )}
-      <Grid
-        label={`Files loaded by ${detail.run.runId}`}
-        max={200}
-        result={{ columns: ['silver file', 'lines'], rows: detail.files.map((f) => [f.key, f.rows]) }}
-      />
+      {detail.files.length ? (
+        <Grid
+          label={`Files loaded by ${detail.run.runId}`}
+          max={200}
+          result={{ columns: ['silver file', 'lines'], rows: detail.files.map((f) => [f.key, f.rows]) }}
+        />
+      ) : (
+        <p className="muted">This run loaded no silver file.</p>
+      )}
     </div>
   );
 }

@@ -19,7 +19,7 @@ export function trendOption(runs: EtlRunView[], time: TimeFormat) {
     option: baseOption({
       grid: { left: 64, right: 64, top: 36, bottom: 32 },
       legend: { top: 0, data: ['duration', 'lines inserted'] },
-      xAxis: categoryAxis(done.map((r) => time.dateTime(r.startedAt).slice(5, 16))),
+      xAxis: categoryAxis(done.map((r) => time.dateTime(r.startedAt).slice(5, 19))),
       yAxis: [valueAxis('Duration (s)'), valueAxis('Lines', { splitLine: { show: false } })],
       tooltip: { trigger: 'axis' },
       series: [

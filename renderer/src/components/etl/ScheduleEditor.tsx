@@ -91,10 +91,10 @@ export function ScheduleEditor() {
       </button>
       <span className="muted" role="status" aria-label="Schedule in force">
         {schedule?.description
-          ? `scheduled ${schedule.description}${schedule.timeZone ? ` (${schedule.timeZone})` : ''}, next at ${
+          ? `Scheduled ${schedule.description}${schedule.timeZone ? ` in ${schedule.timeZone}` : ''}; next run ${
               schedule.nextRunAt ? time.dateTime(schedule.nextRunAt) : '–'
-            }${schedule.lastRunAt ? `, last at ${time.dateTime(schedule.lastRunAt)}` : ''} (${time.label}); kept across restarts`
-          : 'no schedule'}
+            }${schedule.lastRunAt ? `, last ${time.dateTime(schedule.lastRunAt)}` : ''} (times in ${time.label}). Kept across restarts.`
+          : 'No schedule.'}
       </span>
       <ErrorNote error={place.error} id="schedule-error" />
       {schedule?.problem && <ErrorNote error={{ message: schedule.problem }} />}

@@ -67,7 +67,7 @@ export function RuleTable() {
       <p>
         Any reason: <Threshold code={null} label="any reason" />
       </p>
-      <div className="grid-wrap" role="region" aria-label="Validation rules" tabIndex={0}>
+      <div className="grid-wrap whole" role="region" aria-label="Validation rules" tabIndex={0}>
         <table className="grid rule-table" aria-label="Validation rules">
           <thead>
             <tr>
