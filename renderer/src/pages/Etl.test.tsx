@@ -51,7 +51,7 @@ describe('ETL page', () => {
     expect(kind.value).toBe('cron');
     expect(el.querySelector<HTMLInputElement>('input[aria-label="Schedule expression"]')!.value).toBe('30 2 * * 1-5');
     expect(el.querySelector('[aria-label="Schedule in force"]')!.textContent).toBe(
-      'Scheduled weekdays at 02:30 in UTC; next run 2026-11-30 02:30:00 (times in UTC). Kept across restarts.',
+      'Scheduled weekdays at 02:30 in UTC; next run 2026-11-30 02:30:00; times in UTC. Kept across restarts.',
     );
     // Only reads: the schedule is set by the user's click, never by the page showing it.
     expect(calls.every(([, req]) => JSON.stringify(req) === '{}' || JSON.stringify(req) === '{"limit":100}')).toBe(

@@ -93,7 +93,7 @@ export function ScheduleEditor() {
         {schedule?.description
           ? `Scheduled ${schedule.description}${schedule.timeZone ? ` in ${schedule.timeZone}` : ''}; next run ${
               schedule.nextRunAt ? time.dateTime(schedule.nextRunAt) : '–'
-            }${schedule.lastRunAt ? `, last ${time.dateTime(schedule.lastRunAt)}` : ''} (times in ${time.label}). Kept across restarts.`
+            }${schedule.lastRunAt ? `, last ${time.dateTime(schedule.lastRunAt)}` : ''}; times in ${time.label}. Kept across restarts.`
           : 'No schedule.'}
       </span>
       <ErrorNote error={place.error} id="schedule-error" />
