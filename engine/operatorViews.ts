@@ -64,7 +64,7 @@ export class OperatorViews {
   }
 
   async close(): Promise<void> {
-    this.alerts.close();
+    await this.alerts.close();
     this.etlRuns.close();
     await this.quality.close();
   }

@@ -69,6 +69,9 @@ export class AlertCenter {
   private readonly now: () => number;
   private readonly offs: (() => void)[];
   private readonly timer: NodeJS.Timeout | null;
+  /** The first judgement, a second after a watching Host opens. */
+  private readonly first: NodeJS.Timeout | null;
+  private closed = false;
   private chain: Promise<unknown> = Promise.resolve();
   private lag: number | null = null;
   private lastEtl: EtlRunView | null = null;
@@ -102,7 +105,8 @@ export class AlertCenter {
     this.timer = every > 0 ? setInterval(() => void this.check().catch(() => undefined), every) : null;
     this.timer?.unref();
     // A watching Host (a UI's) judges every rule once right after it opens, not a whole period later.
-    if (every > 0) setTimeout(() => void this.check().catch(() => undefined), 1_000).unref();
+    this.first = every > 0 ? setTimeout(() => void this.check().catch(() => undefined), 1_000) : null;
+    this.first?.unref();
   }
 
   handlers(): { [C in AlertCommand]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } {
@@ -143,13 +147,20 @@ export class AlertCenter {
     return { rules: items, states: items.map((r) => this.stateOf(r)), problem };
   }
 
-  close(): void {
+  /** Stops judging; resolves once a judgement under way has ended (it may be reading the lake's worker). */
+  async close(): Promise<void> {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.first) clearTimeout(this.first);
     this.offs.forEach((off) => off());
+    await this.chain;
   }
 
   private serial<T>(work: () => Promise<T> | T): Promise<T> {
-    const run = this.chain.then(work);
+    // After close nothing new starts: a late event must not open the lake's worker again.
+    const run = this.closed
+      ? Promise.reject(new PulseError('stage_state', 'the alert centre is closed'))
+      : this.chain.then(work);
     this.chain = run.catch(() => undefined);
     return run;
   }

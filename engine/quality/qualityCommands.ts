@@ -2,6 +2,7 @@ import type { EngineConfig } from '../config';
 import type { Commands, EventName, Events, LiveQuality, QualityBucket, QualityStats, StageStatus } from '../contract';
 import { PulseError } from '../errors';
 import { LazyWorker } from '../workers/lazyWorker';
+import type { WorkerApi } from '../workers/protocol';
 import type { WindowCounts } from './qualityScanner';
 import { VALIDATION_RULES } from './validationRules';
 
@@ -31,6 +32,7 @@ export function bucketFor(rangeMs: number): number {
 export class QualityCommands {
   /** The lake's reads, in a worker of its own started on first use (on the services in force then). */
   private readonly worker: LazyWorker<'quality'>;
+  private readonly busy = new Set<Promise<unknown>>();
   private samples: { at: number; consumed: number; quarantined: number }[] = [];
   private streamRunning = false;
   private readonly off: () => void;
@@ -50,7 +52,7 @@ export class QualityCommands {
         for (const f of ['partition', 'offset'] as const)
           if (!Number.isInteger(q[f]) || q[f] < 0)
             throw new PulseError('config_invalid', `${f} must be a whole number from 0, got ${q[f]}`, { field: f });
-        return (await this.worker.get()).api.record(q.partition, q.offset);
+        return this.call((api) => api.record(q.partition, q.offset));
       },
     };
   }
@@ -77,7 +79,7 @@ export class QualityCommands {
         `${Math.ceil((to - first) / bucketMs)} buckets is too many (at most ${MAX_BUCKETS}): choose larger buckets or a shorter range`,
         { field: 'bucketMinutes' },
       );
-    const counts = await (await this.worker.get()).api.counts(Math.floor(from / MINUTE) * MINUTE, to);
+    const counts = await this.call((api) => api.counts(Math.floor(from / MINUTE) * MINUTE, to));
     const buckets: QualityBucket[] = [];
     for (let t = first; t < to; t += bucketMs) buckets.push({ start: t, records: 0, quarantined: 0, byReason: {} });
     const at = (m: number) => buckets[Math.floor((m - first) / bucketMs)];
@@ -110,7 +112,7 @@ export class QualityCommands {
   async window(minutes: number): Promise<WindowCounts> {
     const to = this.now();
     const from = Math.floor((to - minutes * MINUTE) / MINUTE) * MINUTE;
-    const counts = await (await this.worker.get()).api.counts(from, to + 1);
+    const counts = await this.call((api) => api.counts(from, to + 1));
     const out: WindowCounts = { records: 0, quarantined: 0, byReason: {} };
     for (const [, n] of counts.bronze) out.records += n;
     for (const [, reason, n] of counts.quarantine) {
@@ -122,7 +124,7 @@ export class QualityCommands {
 
   /** When the newest file of bronze or silver landed. */
   async newest(layer: 'bronze' | 'silver'): Promise<number | null> {
-    return (await this.worker.get()).api.newest(layer);
+    return this.call((api) => api.newest(layer));
   }
 
   live(): LiveQuality {
@@ -154,8 +156,23 @@ export class QualityCommands {
     while (this.samples.length > 2 && at - this.samples[1].at > LIVE_SPAN) this.samples.shift();
   }
 
-  /** The Host moved to other services: the next call opens a worker on them. */
+  /** One call to the worker, kept as under way until it answers. */
+  private call<T>(work: (api: WorkerApi<'quality'>) => Promise<T>): Promise<T> {
+    const run = this.worker.get().then((h) => work(h.api));
+    this.busy.add(run);
+    run.then(
+      () => this.busy.delete(run),
+      () => this.busy.delete(run),
+    );
+    return run;
+  }
+
+  /**
+   * The Host moved to other services (or closes): the next call opens a worker on them. Calls under
+   * way end first: a thread ended in the middle of a DuckDB query takes the process down with it.
+   */
   async servicesChanged(): Promise<void> {
+    await Promise.allSettled([...this.busy]);
     await this.worker.close();
   }
 
