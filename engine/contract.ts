@@ -3,7 +3,8 @@
  * Types only: the renderer imports it with `import type` and never pulls engine code.
  * Calls take one request object and resolve to a response; events are pushed by the Host.
  */
-import type { ErrorInfo } from './errors';
+import type { ErrorCode, ErrorInfo } from './errors';
+import type { CallReply } from './wireContract';
 import type {
   CatalogPreview,
   CatalogVersionInfo,
@@ -36,7 +37,9 @@ import type {
 } from './sqlLabContract';
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
 
-export type { ErrorInfo };
+export type { ErrorCode, ErrorInfo };
+/** The wire format (reply envelope, IPC channels, web-mode frames), in wireContract.ts. */
+export type * from './wireContract';
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
 /** Reconciliation, lineage and the Live page's time range: their types live in reconcileContract.ts. */
@@ -381,9 +384,6 @@ export interface Events {
 
 export type CommandName = keyof Commands;
 export type EventName = keyof Events;
-
-/** A call's answer as it crosses a process boundary: errors as data, so their code and field survive. */
-export type CallReply<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
 
 /**
  * What the Electron preload exposes as window.api: calls answer with the reply envelope, because an
