@@ -4,7 +4,6 @@
  * Calls take one request object and resolve to a response; events are pushed by the Host.
  */
 import type { ErrorCode, ErrorInfo } from './errors';
-import type { CallReply } from './wireContract';
 import type {
   CatalogPreview,
   CatalogVersionInfo,
@@ -38,7 +37,7 @@ import type {
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
 
 export type { ErrorCode, ErrorInfo };
-/** The wire format (reply envelope, IPC channels, web-mode frames), in wireContract.ts. */
+/** The wire format (reply envelope, IPC channels, web-mode frames, the preload's HostBridge), in wireContract.ts. */
 export type * from './wireContract';
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
@@ -384,15 +383,6 @@ export interface Events {
 
 export type CommandName = keyof Commands;
 export type EventName = keyof Events;
-
-/**
- * What the Electron preload exposes as window.api: calls answer with the reply envelope, because an
- * Error crossing the context bridge keeps only its message. The renderer turns it back into a HostApi.
- */
-export interface HostBridge {
-  call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<CallReply<Commands[K]['res']>>;
-  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
-}
 
 /** What a Host offers any front end; implemented in-process, over IPC, or over a WebSocket. */
 export interface HostApi {

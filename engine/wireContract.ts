@@ -1,3 +1,4 @@
+import type { Commands, CommandName, EventName, Events } from './contract';
 import type { ErrorInfo } from './errors';
 
 /*
@@ -13,6 +14,15 @@ export const IPC_CHANNELS: IpcChannels = { call: 'host:call', event: 'host:event
 
 /** A call's answer: the one reply envelope of every transport. */
 export type CallReply<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/**
+ * What the Electron preload exposes as window.api: calls answer with the reply envelope, because an
+ * Error crossing the context bridge keeps only its message. The renderer turns it back into a HostApi.
+ */
+export interface HostBridge {
+  call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<CallReply<Commands[K]['res']>>;
+  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
+}
 
 /** A Host event as it crosses: the IPC event channel's one argument and web mode's event frame. */
 export type WireEvent = { event: string; payload: unknown };
