@@ -9,9 +9,12 @@ import {
   type BrokerProducer,
   type AssignHandler,
   type BrokerRecord,
+  type GroupDescription,
   type PolledBatch,
   type ProduceMessage,
 } from '../port';
+import { describeGroup, offsetsForTime } from './kafkaBrowse';
+import { PartitionFetcher } from './kafkaFetch';
 
 export interface KafkaOptions {
   /** Bootstrap servers, host:port. */
@@ -37,6 +40,8 @@ export class KafkaBroker implements Broker {
   readonly kind = 'kafka' as const;
   private readonly closers = new Set<() => Promise<void>>();
   private readonly knownPartitions = new Map<string, number>();
+  /** Browsing reads (read()): Fetch requests without a consumer group, one connection per broker. */
+  private fetcher: PartitionFetcher | null = null;
 
   private constructor(
     private readonly kafka: Kafka,
@@ -229,8 +234,37 @@ export class KafkaBroker implements Broker {
     if (failure) throw brokerError(this.opts.brokers, `cannot read ${topic}/${partition}`, failure);
   }
 
+  async read(topic: string, partition: number, from: number, max: number): Promise<BrokerRecord[]> {
+    this.fetcher ??= new PartitionFetcher(this.kafka, async (t) => ({
+      earliest: await this.earliestOffsets(t),
+      end: await this.endOffsets(t),
+    }));
+    try {
+      return await this.fetcher.read(topic, partition, from, max);
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot read ${topic}/${partition} from offset ${from}`, err);
+    }
+  }
+
+  async offsetsForTime(topic: string, ms: number): Promise<number[]> {
+    try {
+      return await leaderRetry(() => offsetsForTime(this.admin, topic, ms));
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot find the offsets of ${topic} at ${new Date(ms).toISOString()}`, err);
+    }
+  }
+
+  async describeGroup(group: string, topic: string): Promise<GroupDescription> {
+    try {
+      return await describeGroup(this.admin, group, topic);
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot describe consumer group ${group}`, err);
+    }
+  }
+
   async close(): Promise<void> {
     for (const close of [...this.closers]) await close();
+    await this.fetcher?.close();
     await this.admin.disconnect().catch(() => undefined);
   }
 
