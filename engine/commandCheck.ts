@@ -74,6 +74,18 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'dashboard.pin': { title: 'string', sql: 'string', chart: 'object', money: 'array?', refreshSeconds: 'number' },
   'dashboard.update': { id: 'string', title: 'string?', refreshSeconds: 'number?' },
   'dashboard.unpin': { id: 'string' },
+  'topics.read': {
+    partition: 'number?',
+    offset: 'number?',
+    time: 'number?',
+    cursor: 'array?',
+    direction: 'string?',
+    limit: 'number?',
+  },
+  'topics.search': { transactionId: 'string' },
+  'topics.tail': { follow: 'boolean', partition: 'number?' },
+  'topics.produce': { key: 'string?', value: 'string' },
+  'topics.lag': { group: 'string?' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
@@ -91,6 +103,8 @@ const EVENTS: Record<EventName, true> & Record<string, true> = {
   'catalog.changed': true,
   'import.progress': true,
   'sqlLab.changed': true,
+  'topics.tail': true,
+  'topics.lag': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

@@ -17,9 +17,21 @@ import type {
   TextFile,
 } from './dataContract';
 
+import type {
+  ProducedMessage,
+  TopicLag,
+  TopicPage,
+  TopicReadRequest,
+  TopicSearchResult,
+  TopicTailEvent,
+  TopicTailState,
+} from './topicsContract';
+
 export type { ErrorInfo };
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
+/** The Topics page (topic browser, search, tail, lag): its types live beside, in topicsContract.ts. */
+export type * from './topicsContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -542,6 +554,17 @@ export interface Commands {
   };
   'dashboard.update': { req: { id: string; title?: string; refreshSeconds?: number }; res: SqlLabList<PinnedChart> };
   'dashboard.unpin': { req: { id: string }; res: SqlLabList<PinnedChart> };
+  // --- Topics: the topic browser, search by transaction id, live tail, a hand-written message, lag ---
+  /** A page of the sales topic, read without a consumer group: the newest, from an offset or a time, or on from a cursor. */
+  'topics.read': { req: TopicReadRequest; res: TopicPage };
+  /** Every record of a transaction id: in the lake (silver, quarantine) up to its checkpoint, in the log past it. */
+  'topics.search': { req: { transactionId: string }; res: TopicSearchResult };
+  /** follow: true pushes new records as topics.tail events (every 500 ms, the newest 100) until follow: false. */
+  'topics.tail': { req: { follow: boolean; partition?: number }; res: TopicTailState };
+  /** Sends one message through the topic's producer (key: the value's store_id when absent); the stream validates it like any till's. */
+  'topics.produce': { req: { key?: string; value: string }; res: ProducedMessage };
+  /** Lag per partition and member of the stream's group (or `group`), beside the lake's offsets, with an hour of samples. */
+  'topics.lag': { req: { group?: string }; res: TopicLag };
 }
 
 export interface Events {
@@ -564,6 +587,10 @@ export interface Events {
   'import.progress': ImportProgress;
   /** The SQL lab's history, saved queries or the Dashboard's pins changed (by any window): read that part again. */
   'sqlLab.changed': { part: SqlLabPart };
+  /** New records while the tail follows: the newest 100 every 500 ms at most. */
+  'topics.tail': TopicTailEvent;
+  /** A lag sample (every 5 s while a stage runs or the Topics page watches), with the newest sample only. */
+  'topics.lag': TopicLag;
 }
 
 export type CommandName = keyof Commands;

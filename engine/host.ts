@@ -35,6 +35,7 @@ import { summarize } from './pipeline/summary';
 import { AppCommands } from './appCommands';
 import { SqlLab } from './sqlLab/sqlLab';
 import { OffsetsView } from './offsetsView';
+import { TopicCommands } from './topics/topicCommands';
 import type { WarehouseWorkerApi } from './warehouseEditor';
 
 /** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
@@ -113,6 +114,16 @@ export class Host implements HostApi {
   private warehouseDown = false;
   /** Reference data (the catalog in force), quarantine replay, imports of sales files. */
   private readonly data: HostData;
+  /** The Topics page: topic browser, search by transaction id, live tail, a hand-written message, lag. */
+  private readonly topics = new TopicCommands({
+    config: () => this.config,
+    streamGroup: () => this.offsets.get().group,
+    streamRunning: () => this.stream !== null,
+    writerBusy: () => this.producer !== null || this.data.imports.busy(),
+    active: () => this.producer !== null || this.stream !== null || this.data.imports.busy(),
+    emit: (name, payload) => this.emit(name, payload),
+    listening: (name) => !!this.listeners.get(name)?.size,
+  });
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -250,6 +261,7 @@ export class Host implements HostApi {
       'settings.test': (q) => this.services.test(this.config.dataDir, q.service, q.values ?? {}),
       ...this.data.handlers(),
       ...this.sqlLab.handlers(),
+      ...this.topics.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -263,7 +275,7 @@ export class Host implements HostApi {
 
   async startProducer(settings: Partial<ProducerSettings>): Promise<StageStatus> {
     if (this.producer) throw new PulseError('stage_state', 'the producer is already running');
-    if (this.data.imports.busy() && this.config.services.broker.mode === 'embedded')
+    if ((this.data.imports.busy() || this.topics.busyWriting()) && this.config.services.broker.mode === 'embedded')
       throw new PulseError('stage_state', 'an import is writing the embedded log: start the producer when it is done');
     const merged = this.validateSettings({
       ...this.settings,
@@ -541,6 +553,7 @@ export class Host implements HostApi {
   async close(): Promise<void> {
     clearInterval(this.tick);
     this.infra.close();
+    await this.topics.close();
     await this.app.close();
     await this.data.close();
     await this.stopProducer();

@@ -26,7 +26,7 @@ import { IdIndex } from '../dedupe/idIndex';
 import { quarantineApi } from '../quarantine/quarantineWorker';
 
 export type WorkerRole =
-  'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake' | 'quarantine' | 'importer';
+  'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake' | 'quarantine' | 'importer' | 'topics';
 
 /** What the warehouse worker adds to the port: the editor's queries, which the UI can cancel by id. */
 export type CancellableQueries = Omit<EditorQueries, 'close'>;
@@ -189,6 +189,12 @@ async function main(): Promise<void> {
         },
         cancel: () => live().finish(true),
       });
+      break;
+    }
+    case 'topics': {
+      // Search by transaction id for the Topics page: DuckDB over the lake and a scan of the log's tail.
+      const { openTransactionSearch } = await import('../topics/searchWorker');
+      serve(port, await openTransactionSearch(config));
       break;
     }
     case 'etl': {

@@ -31,7 +31,10 @@ export function browseContract(label: string, open: () => Promise<Broker>): void
     it('reads a page of one partition from an offset, in order, and nothing past the end', () =>
       with_(async (broker) => {
         const topic = topicName();
+        assert.equal(await broker.topicPartitions(topic), 0, 'no such topic yet, and asking makes none');
+        assert.equal(await broker.topicPartitions(topic), 0);
         await broker.ensureTopic(topic, 1);
+        assert.equal(await broker.topicPartitions(topic), 1);
         const producer = await broker.producer(topic);
         await producer.send(msgs(150));
         await producer.send(msgs(50, 150));

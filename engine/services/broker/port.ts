@@ -70,6 +70,8 @@ export interface Broker {
   readonly kind: 'embedded' | 'kafka';
   /** Creates the topic if absent; returns its partition count. */
   ensureTopic(topic: string, partitions: number): Promise<number>;
+  /** The topic's partition count; 0 when it does not exist (nothing is created). */
+  topicPartitions(topic: string): Promise<number>;
   producer(topic: string): Promise<BrokerProducer>;
   consumer(opts: { group: string; topic: string }): Promise<BrokerConsumer>;
   /** Per partition, the offset the next appended record will get. */

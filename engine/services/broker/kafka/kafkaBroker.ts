@@ -101,6 +101,14 @@ export class KafkaBroker implements Broker {
     }
   }
 
+  async topicPartitions(topic: string): Promise<number> {
+    try {
+      return await this.partitionCount(topic);
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot read the metadata of ${topic}`, err);
+    }
+  }
+
   async producer(topic: string): Promise<BrokerProducer> {
     const partitions = await this.ensureKnown(topic);
     const producer: Producer = this.kafka.producer({

@@ -40,6 +40,10 @@ export class LogBroker implements Broker {
     return this.partitionCount(topic);
   }
 
+  async topicPartitions(topic: string): Promise<number> {
+    return fs.existsSync(path.join(this.topicDir(topic), TOPIC_META)) ? this.partitionCount(topic) : 0;
+  }
+
   async producer(topic: string): Promise<BrokerProducer> {
     const logs = this.open(topic, true);
     return {
