@@ -53,8 +53,10 @@ export class LagMonitor {
     return { ...lag, samples: [...(this.history.get(g) ?? [])] };
   }
 
-  close(): void {
+  /** Stops sampling; resolves once a sample in flight is done (it may still use the broker). */
+  async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.sampling;
   }
 
   private async tick(): Promise<void> {

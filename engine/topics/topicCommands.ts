@@ -43,6 +43,7 @@ export class TopicCommands {
   private search: { config: EngineConfig; worker: Promise<WorkerHandle<TransactionSearchApi>> } | null = null;
   private searchIdle: NodeJS.Timeout | null = null;
   private writing = false;
+  private closed = false;
   private readonly tail: TopicTail;
   private readonly lag: LagMonitor;
 
@@ -119,6 +120,7 @@ export class TopicCommands {
 
   /** The browsing client of the services in force (opened again when they change or it failed to open). */
   private current(): NonNullable<TopicCommands['browsing']> {
+    if (this.closed) throw new PulseError('stage_state', 'the Host is closing');
     const config = this.deps.config();
     if (this.browsing?.config !== config) {
       void this.closeBrowsing();
@@ -148,6 +150,7 @@ export class TopicCommands {
   }
 
   private searchWorker(): Promise<WorkerHandle<TransactionSearchApi>> {
+    if (this.closed) throw new PulseError('stage_state', 'the Host is closing');
     const config = this.deps.config();
     if (this.search?.config !== config) {
       void this.endSearch();
@@ -175,13 +178,14 @@ export class TopicCommands {
   private async closeBrowsing(): Promise<void> {
     const b = this.browsing;
     this.browsing = null;
-    this.tail.stop();
+    await this.tail.close();
     await (await b?.broker.catch(() => null))?.close();
   }
 
   async close(): Promise<void> {
-    this.tail.stop();
-    this.lag.close();
+    this.closed = true;
+    await this.tail.close();
+    await this.lag.close();
     if (this.searchIdle) clearTimeout(this.searchIdle);
     await this.endSearch();
     await this.closeBrowsing();

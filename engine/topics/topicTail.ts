@@ -24,7 +24,7 @@ export class TopicTail {
   private timer: NodeJS.Timeout | null = null;
   private from: number[] = [];
   private partition: number | null = null;
-  private busy = false;
+  private ticking: Promise<void> | null = null;
 
   constructor(private readonly deps: TailDeps) {}
 
@@ -40,7 +40,7 @@ export class TopicTail {
     const n = await broker.topicPartitions(topic);
     this.partition = partition === undefined ? null : checkPartition(partition, Math.max(n, 1));
     this.from = n ? await broker.endOffsets(topic) : [];
-    this.timer = setInterval(() => void this.tick(), TAIL_MS);
+    this.timer = setInterval(() => this.tick(), TAIL_MS);
     this.timer.unref();
     return this.state();
   }
@@ -50,10 +50,19 @@ export class TopicTail {
     this.timer = null;
   }
 
-  private async tick(): Promise<void> {
-    if (this.busy) return;
+  /** Stops following; resolves once a look in flight is done (it may still use the broker). */
+  async close(): Promise<void> {
+    this.stop();
+    await this.ticking;
+  }
+
+  private tick(): void {
+    if (this.ticking) return;
     if (!this.deps.listening()) return this.stop();
-    this.busy = true;
+    this.ticking = this.look().finally(() => (this.ticking = null));
+  }
+
+  private async look(): Promise<void> {
     try {
       const broker = await this.deps.broker();
       const topic = this.deps.topic();
@@ -89,8 +98,6 @@ export class TopicTail {
       // A broker that stops answering stops the tail, said where the tail is shown; Resume starts it again.
       this.stop();
       this.deps.emit({ messages: [], skipped: 0, at: Date.now(), error: toErrorInfo(err) });
-    } finally {
-      this.busy = false;
     }
   }
 }

@@ -76,6 +76,11 @@ export class PartitionFetcher {
   private readonly cluster: ClusterClient;
   private connected: Promise<void> | null = null;
   private readonly topics = new Set<string>();
+  /**
+   * One Fetch at a time: kafkajs opens a broker's fetch connection on first use without sharing the
+   * attempt, so concurrent first requests open several sockets and orphan all but one.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     kafka: Kafka,
@@ -92,7 +97,7 @@ export class PartitionFetcher {
     // A record batch is the unit Kafka returns: ask for about what `max` records take, at least 64 KiB.
     const bytes = Math.min(16 << 20, Math.max(64 << 10, max * 1024));
     for (let empty = 0; out.length < max && empty < 2;) {
-      const got = await this.fetchOnce(topic, partition, next, bytes);
+      const got = await this.serial(() => this.fetchOnce(topic, partition, next, bytes));
       if (got === null) {
         // Out of range: below the log's start (retention) or past its end.
         const b = await this.bounds(topic);
@@ -117,7 +122,14 @@ export class PartitionFetcher {
   }
 
   async close(): Promise<void> {
+    await this.queue;
     await this.cluster.disconnect().catch(() => undefined);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** One Fetch; null when the offset is out of range. Leadership moving (a restarted broker) is waited out. */
