@@ -83,7 +83,7 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
     limit: 'number?',
   },
   'topics.search': { transactionId: 'string' },
-  'topics.tail': { follow: 'boolean', partition: 'number?' },
+  'topics.tail': { follow: 'boolean?', partition: 'number?' },
   'topics.produce': { key: 'string?', value: 'string' },
   'topics.lag': { group: 'string?' },
 };

@@ -559,8 +559,8 @@ export interface Commands {
   'topics.read': { req: TopicReadRequest; res: TopicPage };
   /** Every record of a transaction id: in the lake (silver, quarantine) up to its checkpoint, in the log past it. */
   'topics.search': { req: { transactionId: string }; res: TopicSearchResult };
-  /** follow: true pushes new records as topics.tail events (every 500 ms, the newest 100) until follow: false. */
-  'topics.tail': { req: { follow: boolean; partition?: number }; res: TopicTailState };
+  /** follow: true pushes new records as topics.tail events (every 500 ms, the newest 100) until follow: false; without follow, the state in force. */
+  'topics.tail': { req: { follow?: boolean; partition?: number }; res: TopicTailState };
   /** Sends one message through the topic's producer (key: the value's store_id when absent); the stream validates it like any till's. */
   'topics.produce': { req: { key?: string; value: string }; res: ProducedMessage };
   /** Lag per partition and member of the stream's group (or `group`), beside the lake's offsets, with an hour of samples. */

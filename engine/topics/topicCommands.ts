@@ -84,7 +84,8 @@ export class TopicCommands {
         return { ...page, broker: broker.kind, ms: Math.round(performance.now() - started) };
       },
       'topics.search': async (q) => (await this.searchWorker()).api.search(q.transactionId),
-      'topics.tail': (q) => this.tail.follow(q.follow, q.partition),
+      'topics.tail': async (q) =>
+        q.follow === undefined ? this.tail.state() : this.tail.follow(q.follow, q.partition),
       'topics.produce': (q) => this.produce(q.key, q.value),
       'topics.lag': (q) => this.lag.view(q.group),
     };

@@ -9,11 +9,13 @@ import { Lake } from './pages/Lake';
 import { Live } from './pages/Live';
 import { Pipeline } from './pages/Pipeline';
 import { Settings } from './pages/Settings';
+import { Topics } from './pages/Topics';
 import { Warehouse } from './pages/Warehouse';
 
 export const PAGES: [string, string, () => ReactNode][] = [
   ['pipeline', 'Pipeline', () => <Pipeline />],
   ['live', 'Live', () => <Live />],
+  ['topics', 'Topics', () => <Topics />],
   ['lake', 'Lake', () => <Lake />],
   ['data', 'Data', () => <Data />],
   ['warehouse', 'Warehouse', () => <Warehouse />],

@@ -1,0 +1,73 @@
+import { useEffect } from 'react';
+import { ErrorNote } from '../../components/ErrorNote';
+import { useCtx, usePlace, useUi } from '../../context';
+import { formatNumber } from '../../format';
+import { setTopics, TAIL_KEPT } from '../../store/topicsState';
+import { MessageTable } from './MessageTable';
+
+/**
+ * New records as they arrive (the Host looks every half second, the newest 100 at most), for the
+ * partition the browser shows or all. Pause stops the Host's work for it; leaving the page pauses too.
+ */
+export function LiveTail() {
+  const { api, ui } = useCtx();
+  const place = usePlace('topics:tail');
+  const tail = useUi((s) => s.topics.tail);
+  const partition = useUi((s) => s.topics.partition);
+
+  useEffect(() => {
+    let live = true;
+    const off = api.on('topics.tail', (e) => {
+      const cur = ui.getState().topics.tail;
+      setTopics(ui, {
+        tail: {
+          messages: [...[...e.messages].reverse(), ...cur.messages].slice(0, TAIL_KEPT),
+          skipped: cur.skipped + e.skipped,
+          error: e.error,
+          following: e.error ? false : cur.following,
+        },
+      });
+    });
+    // The state in force (another window may follow); nothing is started by opening the page.
+    void place.run(api.call('topics.tail', {})).then((s) => {
+      if (live && s) setTopics(ui, { tail: { ...ui.getState().topics.tail, following: s.following } });
+    });
+    return () => {
+      live = false;
+      off();
+      if (ui.getState().topics.tail.following) {
+        setTopics(ui, { tail: { ...ui.getState().topics.tail, following: false } });
+        void api.call('topics.tail', { follow: false }).catch(() => undefined);
+      }
+    };
+  }, []);
+
+  const follow = async (on: boolean) => {
+    const s = await place.run(api.call('topics.tail', { follow: on, partition: partition ?? undefined }));
+    if (s) setTopics(ui, { tail: { ...ui.getState().topics.tail, following: s.following, error: null } });
+  };
+
+  return (
+    <section aria-label="Live tail">
+      <div className="toolbar">
+        <button aria-pressed={tail.following} onClick={() => void follow(!tail.following)}>
+          {tail.following ? 'Pause' : 'Follow'}
+        </button>
+        <button onClick={() => setTopics(ui, { tail: { ...tail, messages: [], skipped: 0 } })}>Clear</button>
+        <span className="muted" role="status" aria-label="Tail state">
+          {tail.following
+            ? `following ${partition === null ? 'every partition' : `partition ${partition}`}, newest first`
+            : 'paused'}
+          {tail.skipped > 0 &&
+            ` · ${formatNumber(tail.skipped)} more arrived than were sent (the newest 100 of each half second are)`}
+        </span>
+      </div>
+      <ErrorNote error={tail.error ?? place.error} />
+      {tail.messages.length > 0 ? (
+        <MessageTable messages={tail.messages} label="Tail messages" />
+      ) : (
+        <p className="muted">{tail.following ? 'Waiting for new records…' : 'Follow shows records as they arrive.'}</p>
+      )}
+    </section>
+  );
+}
