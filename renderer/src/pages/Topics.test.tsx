@@ -216,11 +216,29 @@ describe('lag chart', () => {
   it('draws a line per partition and the lake dashed, from the samples', () => {
     const two = { ...LAG, samples: [...LAG.samples, { at: 6000, lag: [7, 1], lakeLag: [7, 2], end: [13, 1] }] };
     const { option, points } = lagChart(two);
-    const series = (option as { series: { name: string; data: (number | null)[] }[] }).series;
+    const series = (option as { series: { name: string; data: [number, number | null][] }[] }).series;
     expect(series.map((s) => [s.name, s.data])).toEqual([
-      ['partition 0', [4, 7]],
-      ['partition 1', [0, 1]],
-      ['lake, all partitions', [4, 9]],
+      [
+        'partition 0',
+        [
+          [1000, 4],
+          [6000, 7],
+        ],
+      ],
+      [
+        'partition 1',
+        [
+          [1000, 0],
+          [6000, 1],
+        ],
+      ],
+      [
+        'lake lag, all partitions',
+        [
+          [1000, 4],
+          [6000, 9],
+        ],
+      ],
     ]);
     expect(points).toBe(6);
   });

@@ -19,12 +19,21 @@ export interface TopicsPageState {
   offset: string;
   time: string;
   page: TopicPage | null;
+  /** The partition the page shown was read from (null: all), whatever the select says since. */
+  shown: number | null;
   /** Messages opened to show their whole value ("partition:offset"). */
   open: string[];
   search: string;
   found: TopicSearchResult | null;
   searching: boolean;
-  tail: { messages: TopicMessage[]; skipped: number; error: ErrorInfo | null; following: boolean };
+  /** The tail as the Host follows it (partition: the one it follows, null for all). */
+  tail: {
+    messages: TopicMessage[];
+    skipped: number;
+    error: ErrorInfo | null;
+    following: boolean;
+    partition: number | null;
+  };
   draft: { key: string; value: string };
   sent: ProducedMessage | null;
   /** The group whose lag is shown: '' for the stream's. */
@@ -42,11 +51,12 @@ export function initialTopics(): TopicsPageState {
     offset: '0',
     time: '',
     page: null,
+    shown: null,
     open: [],
     search: '',
     found: null,
     searching: false,
-    tail: { messages: [], skipped: 0, error: null, following: false },
+    tail: { messages: [], skipped: 0, error: null, following: false, partition: null },
     draft: { key: '', value: '' },
     sent: null,
     group: '',

@@ -83,6 +83,7 @@ export function HandWritten() {
               Show it
             </button>
           )}
+          {id && sent.offset !== null && ' · '}
           {id && (
             <button className="link" onClick={() => void find(id)}>
               Search for {id}

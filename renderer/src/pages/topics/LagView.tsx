@@ -1,7 +1,7 @@
 import { useCallback, useEffect } from 'react';
 import type { TopicLag } from '../../../../engine/contract';
 import { Chart, setPoints, type ChartInstance } from '../../components/Chart';
-import { baseOption, categoryAxis, PALETTE, valueAxis } from '../../components/chartStyle';
+import { baseOption, PALETTE, valueAxis } from '../../components/chartStyle';
 import { ErrorNote } from '../../components/ErrorNote';
 import { timeFormat, useCtx, usePlace, useTimeFormat, useUi, type TimeFormat } from '../../context';
 import { formatNumber } from '../../format';
@@ -12,27 +12,28 @@ const RENEW_MS = 30_000;
 
 /** The chart's option from the lag history: one line per partition (the group's lag), the lake's lag dashed. */
 export function lagChart(lag: TopicLag, time: TimeFormat = timeFormat('UTC')) {
-  const x = lag.samples.map((s) => time.time(s.at));
   const n = lag.partitions.length;
+  const at = lag.samples.map((s) => s.at);
   const series = [
     ...Array.from({ length: n }, (_, p) => ({
       name: `partition ${p}`,
       type: 'line',
       showSymbol: lag.samples.length < 3,
       color: PALETTE[p % PALETTE.length],
-      data: lag.samples.map((s) => s.lag[p] ?? null),
+      data: lag.samples.map((s, i) => [at[i], s.lag[p] ?? null]),
     })),
     ...(lag.groupIs === 'stream'
       ? [
           {
-            name: 'lake, all partitions',
+            name: 'lake lag, all partitions',
             type: 'line',
             showSymbol: lag.samples.length < 3,
             color: '#8b98a5',
             lineStyle: { type: 'dashed' },
-            data: lag.samples.map((s) =>
+            data: lag.samples.map((s, i) => [
+              at[i],
               s.lakeLag.some((v) => v === null) ? null : s.lakeLag.reduce<number>((a, b) => a + (b ?? 0), 0),
-            ),
+            ]),
           },
         ]
       : []),
@@ -41,12 +42,13 @@ export function lagChart(lag: TopicLag, time: TimeFormat = timeFormat('UTC')) {
     option: baseOption({
       grid: { left: 64, right: 20, top: 40, bottom: 32 },
       legend: { type: 'scroll', top: 0 },
-      xAxis: categoryAxis(x),
+      // Samples come every 5 s and at each visit: a time axis keeps uneven gaps honest.
+      xAxis: { type: 'time', axisLabel: { formatter: (v: number) => time.time(v), hideOverlap: true } },
       yAxis: valueAxis('Records behind'),
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => formatNumber(v) },
       series,
     }),
-    points: x.length * series.length,
+    points: at.length * series.length,
   };
 }
 
@@ -108,7 +110,7 @@ export function LagView() {
             onChange={(e) => setTopics(ui, { group: e.target.value })}
           />
         </label>
-        <button type="submit">Show</button>
+        <button type="submit">Show lag</button>
       </form>
       <ErrorNote error={place.error ?? lag?.error} />
       {lag && (

@@ -6,8 +6,8 @@ import { setTopics, TAIL_KEPT } from '../../store/topicsState';
 import { MessageTable } from './MessageTable';
 
 /**
- * New records as they arrive (the Host looks every half second, the newest 100 at most), for the
- * partition the browser shows or all. Pause stops the Host's work for it; leaving the page pauses too.
+ * New records as they arrive (the Host looks every half second, the newest 100 at most), of the
+ * partition the browser shows when Follow is pressed, or of all. Pause stops the Host's work for it; leaving the page pauses too.
  */
 export function LiveTail() {
   const { api, ui } = useCtx();
@@ -25,12 +25,14 @@ export function LiveTail() {
           skipped: cur.skipped + e.skipped,
           error: e.error,
           following: e.error ? false : cur.following,
+          partition: cur.partition,
         },
       });
     });
     // The state in force (another window may follow); nothing is started by opening the page.
     void place.run(api.call('topics.tail', {})).then((s) => {
-      if (live && s) setTopics(ui, { tail: { ...ui.getState().topics.tail, following: s.following } });
+      if (live && s)
+        setTopics(ui, { tail: { ...ui.getState().topics.tail, following: s.following, partition: s.partition } });
     });
     return () => {
       live = false;
@@ -44,7 +46,10 @@ export function LiveTail() {
 
   const follow = async (on: boolean) => {
     const s = await place.run(api.call('topics.tail', { follow: on, partition: partition ?? undefined }));
-    if (s) setTopics(ui, { tail: { ...ui.getState().topics.tail, following: s.following, error: null } });
+    if (s)
+      setTopics(ui, {
+        tail: { ...ui.getState().topics.tail, following: s.following, partition: s.partition, error: null },
+      });
   };
 
   return (
@@ -56,7 +61,7 @@ export function LiveTail() {
         <button onClick={() => setTopics(ui, { tail: { ...tail, messages: [], skipped: 0 } })}>Clear</button>
         <span className="muted" role="status" aria-label="Tail state">
           {tail.following
-            ? `following ${partition === null ? 'every partition' : `partition ${partition}`}, newest first`
+            ? `following ${tail.partition === null ? 'every partition' : `partition ${tail.partition}`}, newest first`
             : 'paused'}
           {tail.skipped > 0 &&
             ` · ${formatNumber(tail.skipped)} more arrived than were sent (the newest 100 of each half second are)`}

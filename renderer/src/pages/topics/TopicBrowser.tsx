@@ -15,7 +15,7 @@ export function usePageLoader(): (req: TopicReadRequest) => Promise<void> {
   const place = usePlace('topics:read');
   return async (req) => {
     const page = await place.run(api.call('topics.read', { ...req, limit: PAGE }));
-    if (page) setTopics(ui, { page, open: [] });
+    if (page) setTopics(ui, { page, open: [], shown: req.partition ?? null });
   };
 }
 
@@ -50,6 +50,8 @@ export function TopicBrowser() {
     void load({ partition, time: at });
   };
   const page = t.page;
+  // Older and newer go on from the page shown, in the partition it was read from.
+  const shown = t.shown ?? undefined;
   const atStart = !page || page.start.every((o, p) => o <= (page.partitions[p]?.earliest ?? 0));
   const atEnd = !page || page.next.every((o, p) => o >= (page.partitions[p]?.end ?? 0));
 
@@ -112,14 +114,14 @@ export function TopicBrowser() {
         <button
           type="button"
           disabled={atStart}
-          onClick={() => page && void load({ partition, cursor: page.start, direction: 'before' })}
+          onClick={() => page && void load({ partition: shown, cursor: page.start, direction: 'before' })}
         >
           Older
         </button>
         <button
           type="button"
           disabled={atEnd}
-          onClick={() => page && void load({ partition, cursor: page.next, direction: 'after' })}
+          onClick={() => page && void load({ partition: shown, cursor: page.next, direction: 'after' })}
         >
           Newer
         </button>
@@ -140,9 +142,9 @@ export function TopicBrowser() {
                   `partition ${p.partition} ${p.end > p.earliest ? `holds ${formatNumber(p.earliest)}–${formatNumber(p.end - 1)}` : 'is empty'}`,
               )
               .join(', ')}
-            . {formatNumber(page.messages.length)} messages
-            {t.partition === null ? ' of every partition, in the order they arrived' : ` of partition ${t.partition}`},
-            read in {formatDuration(page.ms)} without a consumer group; times in {time.label}.
+            . {formatNumber(page.messages.length)} message{page.messages.length === 1 ? '' : 's'}
+            {t.shown === null ? ' of every partition, in the order they arrived' : ` of partition ${t.shown}`}, read in{' '}
+            {formatDuration(page.ms)} without a consumer group; times in {time.label}.
           </p>
           <MessageTable messages={page.messages} label="Messages of the topic" />
         </>
