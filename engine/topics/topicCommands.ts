@@ -9,7 +9,6 @@ import { openBroker, openLake } from '../services/open';
 import { WorkerHandle } from '../workers/workerHandle';
 import { messageKey, produceOne } from './handWritten';
 import { LagMonitor } from './lagMonitor';
-import type { TransactionSearchApi } from './searchWorker';
 import { readPage } from './topicPages';
 import { TopicTail } from './topicTail';
 
@@ -40,7 +39,7 @@ const SEARCH_IDLE_MS = 5 * 60_000;
  */
 export class TopicCommands {
   private browsing: { config: EngineConfig; broker: Promise<Broker>; lake: Promise<Lake> | null } | null = null;
-  private search: { config: EngineConfig; worker: Promise<WorkerHandle<TransactionSearchApi>> } | null = null;
+  private search: { config: EngineConfig; worker: Promise<WorkerHandle<'topics'>> } | null = null;
   private searchIdle: NodeJS.Timeout | null = null;
   private writing = false;
   private closed = false;
@@ -150,12 +149,12 @@ export class TopicCommands {
     return b.lake;
   }
 
-  private searchWorker(): Promise<WorkerHandle<TransactionSearchApi>> {
+  private searchWorker(): Promise<WorkerHandle<'topics'>> {
     if (this.closed) throw new PulseError('stage_state', 'the Host is closing');
     const config = this.deps.config();
     if (this.search?.config !== config) {
       void this.endSearch();
-      const worker = WorkerHandle.spawn<TransactionSearchApi>({ role: 'topics', config });
+      const worker = WorkerHandle.spawn({ role: 'topics', config });
       const entry = { config, worker };
       this.search = entry;
       worker.then(

@@ -11,6 +11,7 @@ import { errorInfo } from '../api/hostError';
 import type { ZoneChoice } from '../format';
 import { initialLake, initialWarehouse, type LakePageState, type WarehousePageState } from './pageState';
 import { initialDashboard, initialSqlLab, type DashboardState, type SqlLabState } from './sqlLabState';
+import { initialLiveView, initialReconcile, type LiveViewState, type ReconcilePageState } from './reconcileState';
 import { initialTopics, type TopicsPageState } from './topicsState';
 
 /**
@@ -37,6 +38,8 @@ export interface UiState {
   lake: LakePageState;
   sqlLab: SqlLabState;
   dashboard: DashboardState;
+  liveView: LiveViewState;
+  reconcile: ReconcilePageState;
   topics: TopicsPageState;
 }
 
@@ -52,6 +55,8 @@ export function createUiStore(zone: ZoneChoice = 'local') {
     lake: initialLake(),
     sqlLab: initialSqlLab(),
     dashboard: initialDashboard(),
+    liveView: initialLiveView(),
+    reconcile: initialReconcile(),
     topics: initialTopics(),
   }));
 }

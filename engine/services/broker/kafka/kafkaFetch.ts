@@ -2,6 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { PulseError } from '../../../errors';
 import { sleep } from '../../../util/fsx';
 import type { BrokerRecord } from '../port';
+import { toRecord } from './kafkaRequests';
 
 /*
  * Reading a partition range without a consumer group: one Fetch request to the partition's leader,
@@ -59,7 +60,7 @@ const LEADERSHIP_ERRORS = ['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE', '
 
 function clusterFactory(kafka: Kafka): ClusterFactory {
   const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
-  const factory = symbol ? (kafka as unknown as Record<symbol, unknown>)[symbol] : undefined;
+  const factory: unknown = symbol ? Reflect.get(kafka, symbol) : undefined;
   if (typeof factory !== 'function')
     throw new PulseError(
       'internal',
@@ -179,14 +180,4 @@ export class PartitionFetcher {
       this.topics.add(topic);
     }
   }
-}
-
-function toRecord(partition: number, m: KafkaJsRecord): BrokerRecord {
-  return {
-    partition,
-    offset: Number(m.offset),
-    timestamp: Number(m.timestamp),
-    key: m.key ? m.key.toString() : null,
-    value: m.value ? m.value.toString() : '',
-  };
 }
