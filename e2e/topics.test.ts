@@ -113,9 +113,11 @@ test('Topics page: browse, search, send by hand, tail and lag in web mode', { ti
   await sent.getByRole('button', { name: `Search for ${sale.transaction_id}` }).click();
   await result.getByText(/quarantine: total_mismatch/).waitFor();
 
-  // The live tail of every partition (as the browser now shows): follows what arrives, then pauses.
-  await page.getByLabel('Partition', { exact: true }).selectOption({ label: 'all, by time' });
+  // The live tail of every partition (its own choice; the browser keeps the partition it shows):
+  // follows what arrives, then pauses.
+  await page.getByLabel('Tail partition').selectOption({ label: 'every partition' });
   await page.getByRole('button', { name: 'Follow' }).click();
+  assert.equal(await page.getByLabel('Partition', { exact: true }).inputValue(), p);
   await page
     .getByRole('status', { name: 'Tail state' })
     .getByText(/following every partition/)

@@ -87,7 +87,11 @@ const type = (el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, va
 function host(over: Partial<Parameters<typeof fakeHost>[0]> = {}) {
   return fakeHost({
     'topics.read': () => PAGE,
-    'topics.tail': (q) => ({ following: q.follow ?? false, partition: null, from: [10, 0] }),
+    'topics.tail': (q) => ({
+      following: q.follow ?? false,
+      partition: q.follow ? (q.partition ?? null) : null,
+      from: [10, 0],
+    }),
     'topics.lag': () => LAG,
     'topics.search': () => FOUND,
     ...over,
@@ -179,7 +183,7 @@ describe('Topics page', () => {
     unmount();
   });
 
-  it('follows the tail, newest first, pauses, and pauses when the page is left', async () => {
+  it("follows the tail, newest first, pauses, follows its own partition (not the browser's), and pauses when the page is left", async () => {
     const { api, calls, emit } = host();
     const { el, unmount } = await render(<Topics />, api, 'topics');
     await settle();
@@ -198,15 +202,21 @@ describe('Topics page', () => {
     );
     await act(async () => button(el, 'Pause').click());
     await settle();
+    // The tail's partition is its own: choosing it leaves the browser's choice as it was.
+    const pick = el.querySelector<HTMLSelectElement>('[aria-label="Tail partition"]')!;
+    await type(pick, '1');
     await act(async () => button(el, 'Follow').click());
     await settle();
+    expect(el.querySelector<HTMLSelectElement>('[aria-label="Partition"]')!.value).toBe('');
+    expect(el.querySelector('[aria-label="Tail state"]')!.textContent).toMatch(/following partition 1/);
+    expect(pick.disabled).toBe(true);
     unmount();
     await settle();
     expect(calls.filter(([n]) => n === 'topics.tail').map(([, r]) => r)).toEqual([
       {},
       { follow: true },
       { follow: false },
-      { follow: true },
+      { follow: true, partition: 1 },
       { follow: false },
     ]);
   });

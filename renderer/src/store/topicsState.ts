@@ -34,6 +34,8 @@ export interface TopicsPageState {
     following: boolean;
     partition: number | null;
   };
+  /** The tail's own partition choice (null: every partition), apart from the browser's. */
+  tailPick: number | null;
   draft: { key: string; value: string };
   sent: ProducedMessage | null;
   /** The group whose lag is shown: '' for the stream's. */
@@ -57,6 +59,7 @@ export function initialTopics(): TopicsPageState {
     found: null,
     searching: false,
     tail: { messages: [], skipped: 0, error: null, following: false, partition: null },
+    tailPick: null,
     draft: { key: '', value: '' },
     sent: null,
     group: '',

@@ -105,6 +105,7 @@ export function LagView() {
           Consumer group{' '}
           <input
             aria-label="Consumer group"
+            className="group-input"
             placeholder={lag?.groupIs === 'stream' ? lag.group : "the stream's"}
             value={group}
             onChange={(e) => setTopics(ui, { group: e.target.value })}

@@ -6,14 +6,17 @@ import { setTopics, TAIL_KEPT } from '../../store/topicsState';
 import { MessageTable } from './MessageTable';
 
 /**
- * New records as they arrive (the Host looks every half second, the newest 100 at most), of the
- * partition the browser shows when Follow is pressed, or of all. Pause stops the Host's work for it; leaving the page pauses too.
+ * New records as they arrive (the Host looks every half second, the newest 100 at most), of one
+ * partition or all (its own choice, apart from the browser's, fixed while it follows). Pause stops
+ * the Host's work for it; leaving the page pauses too.
  */
 export function LiveTail() {
   const { api, ui } = useCtx();
   const place = usePlace('topics:tail');
   const tail = useUi((s) => s.topics.tail);
-  const partition = useUi((s) => s.topics.partition);
+  const partition = useUi((s) => s.topics.tailPick);
+  const page = useUi((s) => s.topics.page);
+  const partitions = page?.partitions ?? [];
 
   useEffect(() => {
     let live = true;
@@ -32,7 +35,10 @@ export function LiveTail() {
     // The state in force (another window may follow); nothing is started by opening the page.
     void place.run(api.call('topics.tail', {})).then((s) => {
       if (live && s)
-        setTopics(ui, { tail: { ...ui.getState().topics.tail, following: s.following, partition: s.partition } });
+        setTopics(ui, {
+          tail: { ...ui.getState().topics.tail, following: s.following, partition: s.partition },
+          ...(s.following ? { tailPick: s.partition } : {}),
+        });
     });
     return () => {
       live = false;
@@ -55,6 +61,26 @@ export function LiveTail() {
   return (
     <section aria-label="Live tail">
       <div className="toolbar">
+        <label>
+          Partition{' '}
+          <select
+            aria-label="Tail partition"
+            value={partition ?? ''}
+            disabled={tail.following}
+            title={tail.following ? 'Pause to choose another partition' : undefined}
+            onChange={(e) => setTopics(ui, { tailPick: e.target.value === '' ? null : Number(e.target.value) })}
+          >
+            <option value="">every partition</option>
+            {partitions.map((p) => (
+              <option key={p.partition} value={p.partition}>
+                {p.partition}
+              </option>
+            ))}
+            {partition !== null && !partitions.some((p) => p.partition === partition) && (
+              <option value={partition}>{partition}</option>
+            )}
+          </select>
+        </label>
         <button aria-pressed={tail.following} onClick={() => void follow(!tail.following)}>
           {tail.following ? 'Pause' : 'Follow'}
         </button>
