@@ -3,7 +3,7 @@
  * Types only: the renderer imports it with `import type` and never pulls engine code.
  * Calls take one request object and resolve to a response; events are pushed by the Host.
  */
-import type { ErrorInfo } from './errors';
+import type { ErrorCode, ErrorInfo } from './errors';
 import type {
   CatalogPreview,
   CatalogVersionInfo,
@@ -36,17 +36,11 @@ import type {
 } from './sqlLabContract';
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
 
-import type {
-  ProducedMessage,
-  TopicLag,
-  TopicPage,
-  TopicReadRequest,
-  TopicSearchResult,
-  TopicTailEvent,
-  TopicTailState,
-} from './topicsContract';
+import type { TopicsCommands, TopicsEvents } from './topicsContract';
 
-export type { ErrorInfo };
+export type { ErrorCode, ErrorInfo };
+/** The wire format (reply envelope, IPC channels, web-mode frames, the preload's HostBridge), in wireContract.ts. */
+export type * from './wireContract';
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
 /** Reconciliation, lineage and the Live page's time range: their types live in reconcileContract.ts. */
@@ -264,7 +258,8 @@ export interface ConnectionTest {
   error: ErrorInfo | null;
 }
 
-export interface Commands {
+/** Each area's commands beside its types (TopicsCommands: the Topics page) join these. */
+export interface Commands extends TopicsCommands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
     res: StageStatus;
@@ -367,20 +362,9 @@ export interface Commands {
   'lineage.minute': { req: { storeId: number; minute: number; limit?: number }; res: Lineage };
   /** The last `minutes` (15 to 1,440) of windows, from silver where the windows hold nothing; optionally some stores. */
   'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
-  // --- Topics: the topic browser, search by transaction id, live tail, a hand-written message, lag ---
-  /** A page of the sales topic, read without a consumer group: the newest, from an offset or a time, or on from a cursor. */
-  'topics.read': { req: TopicReadRequest; res: TopicPage };
-  /** Every record of a transaction id: in the lake (silver, quarantine) up to its checkpoint, in the log past it. */
-  'topics.search': { req: { transactionId: string }; res: TopicSearchResult };
-  /** follow: true pushes new records as topics.tail events (every 500 ms, the newest 100) until follow: false; without follow, the state in force. */
-  'topics.tail': { req: { follow?: boolean; partition?: number }; res: TopicTailState };
-  /** Sends one message through the topic's producer (key: the value's store_id when absent); the stream validates it like any till's. */
-  'topics.produce': { req: { key?: string; value: string }; res: ProducedMessage };
-  /** Lag per partition and member of the stream's group (or `group`), beside the lake's offsets, with an hour of samples. */
-  'topics.lag': { req: { group?: string }; res: TopicLag };
 }
 
-export interface Events {
+export interface Events extends TopicsEvents {
   'stage.status': StageStatus;
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;
@@ -400,26 +384,10 @@ export interface Events {
   'import.progress': ImportProgress;
   /** The SQL lab's history, saved queries or the Dashboard's pins changed (by any window): read that part again. */
   'sqlLab.changed': { part: SqlLabPart };
-  /** New records while the tail follows: the newest 100 every 500 ms at most. */
-  'topics.tail': TopicTailEvent;
-  /** A lag sample (every 5 s while a stage runs or the Topics page watches), with the newest sample only. */
-  'topics.lag': TopicLag;
 }
 
 export type CommandName = keyof Commands;
 export type EventName = keyof Events;
-
-/** A call's answer as it crosses a process boundary: errors as data, so their code and field survive. */
-export type CallReply<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
-/**
- * What the Electron preload exposes as window.api: calls answer with the reply envelope, because an
- * Error crossing the context bridge keeps only its message. The renderer turns it back into a HostApi.
- */
-export interface HostBridge {
-  call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<CallReply<Commands[K]['res']>>;
-  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
-}
 
 /** What a Host offers any front end; implemented in-process, over IPC, or over a WebSocket. */
 export interface HostApi {

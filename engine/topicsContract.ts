@@ -156,3 +156,25 @@ export interface TopicLag {
   error: ErrorInfo | null;
   at: number;
 }
+
+/** The Topics page's commands (the topic browser, search, tail, a hand-written message, lag): part of Commands. */
+export interface TopicsCommands {
+  /** A page of the sales topic, read without a consumer group: the newest, from an offset or a time, or on from a cursor. */
+  'topics.read': { req: TopicReadRequest; res: TopicPage };
+  /** Every record of a transaction id: in the lake (silver, quarantine) up to its checkpoint, in the log past it. */
+  'topics.search': { req: { transactionId: string }; res: TopicSearchResult };
+  /** follow: true pushes new records as topics.tail events (every 500 ms, the newest 100) until follow: false; without follow, the state in force. */
+  'topics.tail': { req: { follow?: boolean; partition?: number }; res: TopicTailState };
+  /** Sends one message through the topic's producer (key: the value's store_id when absent); the stream validates it like any till's. */
+  'topics.produce': { req: { key?: string; value: string }; res: ProducedMessage };
+  /** Lag per partition and member of the stream's group (or `group`), beside the lake's offsets, with an hour of samples. */
+  'topics.lag': { req: { group?: string }; res: TopicLag };
+}
+
+/** The Topics page's events: part of Events. */
+export interface TopicsEvents {
+  /** New records while the tail follows: the newest 100 every 500 ms at most. */
+  'topics.tail': TopicTailEvent;
+  /** A lag sample (every 5 s while a stage runs or the Topics page watches), with the newest sample only. */
+  'topics.lag': TopicLag;
+}
