@@ -155,6 +155,25 @@ describe('Topics page', () => {
     unmount();
   });
 
+  it('drops a page answer overtaken by a newer request (Older, then Show at once)', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const older: TopicPage = { ...PAGE, messages: [msg(0, 1, '{"older":true}')], start: [1, 0], next: [2, 0] };
+    const { api } = host({ 'topics.read': (q) => (q.direction === 'before' ? held.then(() => older) : PAGE) });
+    const { el, unmount } = await render(<Topics />, api, 'topics');
+    await settle();
+    await act(async () => button(el, 'Older').click());
+    await act(async () => button(el, 'Show').click());
+    await settle();
+    await act(async () => release());
+    await settle();
+    const offsets = [...el.querySelectorAll('table[aria-label="Messages of the topic"] tbody tr')].map(
+      (r) => r.querySelectorAll('td')[2].textContent,
+    );
+    expect(offsets).toEqual(['8', '9']);
+    unmount();
+  });
+
   it('searches a transaction id and says where each record went; a failed search shows beside the box and clears the answer', async () => {
     let fail = false;
     const { api } = host({

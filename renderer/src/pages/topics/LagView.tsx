@@ -4,6 +4,7 @@ import { Chart, setPoints, type ChartInstance } from '../../components/Chart';
 import { baseOption, PALETTE, valueAxis } from '../../components/chartStyle';
 import { ErrorNote } from '../../components/ErrorNote';
 import { timeFormat, useCtx, usePlace, useTimeFormat, useUi, type TimeFormat } from '../../context';
+import { useHostQuery } from '../../hostQuery';
 import { formatNumber } from '../../format';
 import { setTopics, withSample } from '../../store/topicsState';
 
@@ -62,11 +63,18 @@ export function LagView() {
   const time = useTimeFormat();
   const { lag, group } = useUi((s) => s.topics);
 
-  const load = (g = ui.getState().topics.group) =>
-    place.run(api.call('topics.lag', g ? { group: g } : {})).then((l) => l && setTopics(ui, { lag: l }));
+  // The group typed when read (Show lag, or the renewal): only the newest read lands, so a renewal
+  // of the group shown before cannot overwrite the one asked for since.
+  const { refresh } = useHostQuery(
+    (host) => {
+      const g = ui.getState().topics.group;
+      return host.call('topics.lag', g ? { group: g } : {});
+    },
+    [ui],
+    { place: 'topics:lag', onData: (l) => setTopics(ui, { lag: l }) },
+  );
   useEffect(() => {
-    void load();
-    const renew = setInterval(() => void load(), RENEW_MS);
+    const renew = setInterval(() => void refresh(), RENEW_MS);
     const off = api.on('topics.lag', (next) => {
       const cur = ui.getState().topics.lag;
       if (cur && next.group === cur.group) setTopics(ui, { lag: withSample(cur, next) });
@@ -75,7 +83,7 @@ export function LagView() {
       clearInterval(renew);
       off();
     };
-  }, []);
+  }, [api, refresh, ui]);
 
   const attach = useCallback(
     (chart: ChartInstance, el: HTMLElement) => {
@@ -98,7 +106,7 @@ export function LagView() {
         className="toolbar"
         onSubmit={(e) => {
           e.preventDefault();
-          void load();
+          void refresh();
         }}
       >
         <label>

@@ -13,6 +13,7 @@ import { MessageTable } from './MessageTable';
 export function LiveTail() {
   const { api, ui } = useCtx();
   const place = usePlace('topics:tail');
+  const { run } = place;
   const tail = useUi((s) => s.topics.tail);
   const partition = useUi((s) => s.topics.tailPick);
   const page = useUi((s) => s.topics.page);
@@ -33,7 +34,7 @@ export function LiveTail() {
       });
     });
     // The state in force (another window may follow); nothing is started by opening the page.
-    void place.run(api.call('topics.tail', {})).then((s) => {
+    void run(api.call('topics.tail', {})).then((s) => {
       if (live && s)
         setTopics(ui, {
           tail: { ...ui.getState().topics.tail, following: s.following, partition: s.partition },
@@ -48,7 +49,7 @@ export function LiveTail() {
         void api.call('topics.tail', { follow: false }).catch(() => undefined);
       }
     };
-  }, []);
+  }, [api, run, ui]);
 
   const follow = async (on: boolean) => {
     const s = await place.run(api.call('topics.tail', { follow: on, partition: partition ?? undefined }));

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TopicReadRequest } from '../../../../engine/contract';
 import { ErrorNote } from '../../components/ErrorNote';
 import { useCtx, usePlace, useTimeFormat, useUi } from '../../context';
@@ -9,14 +9,22 @@ import { wallTimeToEpoch } from './topicText';
 
 export const PAGE = 100;
 
-/** Loads a page into the page's state; its error goes beside the browser. */
+/**
+ * Loads a page into the page's state; its error goes beside the browser. Only the newest request
+ * lands: a slow answer to an earlier click (Older, then Newer at once) is dropped.
+ */
 export function usePageLoader(): (req: TopicReadRequest) => Promise<void> {
   const { api, ui } = useCtx();
-  const place = usePlace('topics:read');
-  return async (req) => {
-    const page = await place.run(api.call('topics.read', { ...req, limit: PAGE }));
-    if (page) setTopics(ui, { page, open: [], shown: req.partition ?? null });
-  };
+  const { run } = usePlace('topics:read');
+  const seq = useRef(0);
+  return useCallback(
+    async (req) => {
+      const mine = ++seq.current;
+      const page = await run(api.call('topics.read', { ...req, limit: PAGE }));
+      if (page && mine === seq.current) setTopics(ui, { page, open: [], shown: req.partition ?? null });
+    },
+    [api, run, ui],
+  );
 }
 
 /** Messages of the topic by partition and offset, or from a time, or the newest; pages older and newer. */
@@ -33,7 +41,7 @@ export function TopicBrowser() {
   // The first visit shows the newest records; coming back shows the page left.
   useEffect(() => {
     if (!ui.getState().topics.page) void load({});
-  }, []);
+  }, [load, ui]);
 
   const show = () => {
     setInputError(null);
