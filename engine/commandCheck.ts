@@ -77,6 +77,18 @@ const REQUESTS: Record<CommandName, Spec> = {
   'reconcile.report': {},
   'lineage.minute': { storeId: 'number', minute: 'number', limit: 'number?' },
   'metrics.range': { minutes: 'number', stores: 'array?' },
+  'topics.read': {
+    partition: 'number?',
+    offset: 'number?',
+    time: 'number?',
+    cursor: 'array?',
+    direction: 'string?',
+    limit: 'number?',
+  },
+  'topics.search': { transactionId: 'string' },
+  'topics.tail': { follow: 'boolean?', partition: 'number?' },
+  'topics.produce': { key: 'string?', value: 'string' },
+  'topics.lag': { group: 'string?' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
@@ -95,6 +107,8 @@ const EVENTS: Record<EventName, true> = {
   'catalog.changed': true,
   'import.progress': true,
   'sqlLab.changed': true,
+  'topics.tail': true,
+  'topics.lag': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

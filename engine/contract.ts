@@ -36,6 +36,8 @@ import type {
 } from './sqlLabContract';
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
 
+import type { TopicsCommands, TopicsEvents } from './topicsContract';
+
 export type { ErrorCode, ErrorInfo };
 /** The wire format (reply envelope, IPC channels, web-mode frames, the preload's HostBridge), in wireContract.ts. */
 export type * from './wireContract';
@@ -49,6 +51,8 @@ export type * from './infraContract';
 export type * from './sqlLabContract';
 /** The lake's offsets, listings and counts, in lakeContract.ts. */
 export type * from './lakeContract';
+/** The Topics page (topic browser, search, tail, lag): its types live beside, in topicsContract.ts. */
+export type * from './topicsContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -254,7 +258,8 @@ export interface ConnectionTest {
   error: ErrorInfo | null;
 }
 
-export interface Commands {
+/** Each area's commands beside its types (TopicsCommands: the Topics page) join these. */
+export interface Commands extends TopicsCommands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
     res: StageStatus;
@@ -359,7 +364,7 @@ export interface Commands {
   'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
 }
 
-export interface Events {
+export interface Events extends TopicsEvents {
   'stage.status': StageStatus;
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;

@@ -31,6 +31,7 @@ import type { WriteState } from '../services/warehouse/pgliteQueries';
 import type { WarehouseCalls } from '../services/warehouse/port';
 import type { ProducerCounters, ProducerOptions } from '../stages/producer/producerStage';
 import type { StreamCounters, StreamOptions } from '../stages/stream/streamStage';
+import type { TopicSearchResult } from '../topicsContract';
 
 /** The stream worker's options: the stage's (defaults fill the rest) and the catalog in force. */
 export type StreamWorkerOptions = Partial<StreamOptions> & { catalog: Catalog };
@@ -121,6 +122,12 @@ export interface WorkerRoles {
   summary: {
     init: NoInit;
     api: { count(): Promise<DurableCounts> };
+    events: NoEvents;
+  };
+  /** The Topics page's search by transaction id: DuckDB over the lake and a scan of the log past it. */
+  topics: {
+    init: NoInit;
+    api: { search(transactionId: string): Promise<TopicSearchResult> };
     events: NoEvents;
   };
 }
