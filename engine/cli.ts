@@ -17,6 +17,7 @@ import { quarantineCommand } from './cli/quarantineCli';
 import { importCommand } from './cli/importCli';
 import { alertsCommand, etlCommand, qualityCommand } from './cli/opsCli';
 import { reconcileCommand } from './cli/reconcileCli';
+import { topicCommand } from './cli/topicCli';
 
 const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N] [--catalog PATH]
        [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
@@ -26,8 +27,8 @@ const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate
   The stream's offsets live in the lake; --group names its consumer group (default: the lake's own, from its id).
   --catalog: the stores and products in force (a JSON file, or a folder with stores.csv and products.csv).
 Also: npm run quarantine -- list|replay …, npm run import -- FILE…, npm run reconcile -- [lineage …],
-      npm run etl -- runs|log|run|rerun|schedule …, npm run quality -- …, npm run alerts -- list|ack|rules|check
-      (--help for each).`;
+      npm run topic -- read|search|tail|produce|lag …, npm run etl -- runs|log|run|rerun|schedule …,
+      npm run quality -- …, npm run alerts -- list|ack|rules|check (--help for each).`;
 
 function num(
   values: Record<string, unknown>,
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
   if (command === 'quality') return qualityCommand(rest);
   if (command === 'alerts') return alertsCommand(rest);
   if (command === 'reconcile') return reconcileCommand(rest);
+  if (command === 'topic') return topicCommand(rest);
   console.error(`unknown command ${command ?? '(none)'}\n${USAGE}`);
   process.exitCode = 2;
 }

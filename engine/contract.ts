@@ -3,7 +3,7 @@
  * Types only: the renderer imports it with `import type` and never pulls engine code.
  * Calls take one request object and resolve to a response; events are pushed by the Host.
  */
-import type { ErrorInfo } from './errors';
+import type { ErrorCode, ErrorInfo } from './errors';
 import type {
   CatalogPreview,
   CatalogVersionInfo,
@@ -16,18 +16,7 @@ import type {
   SalesFileFormat,
   TextFile,
 } from './dataContract';
-import type {
-  AlertList,
-  AlertRule,
-  AlertRulesView,
-  EtlRunDetail,
-  EtlRunView,
-  EtlScheduleView,
-  QualityStats,
-  QuarantineRecordView,
-  ValidationRule,
-  Alert,
-} from './opsContract';
+import type { OpsCommands, OpsEvents } from './opsContract';
 import type { Lineage, MetricsRange, ReconciliationReport } from './reconcileContract';
 
 import type {
@@ -48,7 +37,11 @@ import type {
 } from './sqlLabContract';
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
 
-export type { ErrorInfo };
+import type { TopicsCommands, TopicsEvents } from './topicsContract';
+
+export type { ErrorCode, ErrorInfo };
+/** The wire format (reply envelope, IPC channels, web-mode frames, the preload's HostBridge), in wireContract.ts. */
+export type * from './wireContract';
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
 /** Data quality, ETL runs and alerts (the operator views): in opsContract.ts. */
@@ -61,6 +54,8 @@ export type * from './infraContract';
 export type * from './sqlLabContract';
 /** The lake's offsets, listings and counts, in lakeContract.ts. */
 export type * from './lakeContract';
+/** The Topics page (topic browser, search, tail, lag): its types live beside, in topicsContract.ts. */
+export type * from './topicsContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -261,7 +256,8 @@ export interface ConnectionTest {
   error: ErrorInfo | null;
 }
 
-export interface Commands {
+/** Each area's commands beside its types (TopicsCommands: the Topics page; OpsCommands: data quality, ETL runs, alerts) join these. */
+export interface Commands extends TopicsCommands, OpsCommands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
     res: StageStatus;
@@ -311,11 +307,6 @@ export interface Commands {
   'lake.query': { req: { sql: string; limit?: number }; res: QueryResult };
   'warehouse.presets': { req: Record<string, never>; res: QueryPreset[] };
   'warehouse.cancel': { req: { queryId: string }; res: { cancelled: boolean } };
-  /** Read (no field), set (every N minutes, or a cron expression read in timeZone), or off (null). Kept in the data dir. */
-  'etl.schedule': {
-    req: { everyMinutes?: number | null; cron?: string | null; timeZone?: string };
-    res: EtlScheduleView;
-  };
   'settings.get': { req: Record<string, never>; res: SettingsView };
   'settings.set': { req: { values: Partial<Record<SettingKey, string | number | null>> }; res: SettingsView };
   // --- UI: the state in force, service health, durable counts ---
@@ -361,27 +352,6 @@ export interface Commands {
   };
   'dashboard.update': { req: { id: string; title?: string; refreshSeconds?: number }; res: SqlLabList<PinnedChart> };
   'dashboard.unpin': { req: { id: string }; res: SqlLabList<PinnedChart> };
-  // --- Operator views: data quality, ETL runs like an orchestrator shows them, alerts ---
-  /** Every validation rule of the stream with its reason code. */
-  'quality.rules': { req: Record<string, never>; res: ValidationRule[] };
-  /** Records that arrived and were quarantined, by reason, per time bucket (arrival time, epoch ms), plus the stream's live counters. */
-  'quality.stats': { req: { from?: number; to?: number; bucketMinutes?: number }; res: QualityStats };
-  /** One quarantined record, its raw value in full. */
-  'quarantine.record': { req: { partition: number; offset: number }; res: QuarantineRecordView };
-  /** ETL runs, newest first: the warehouse's etl_runs with what started each and its log here. */
-  'etl.runs': { req: { limit?: number }; res: EtlRunView[] };
-  'etl.runLog': { req: { runId: string }; res: EtlRunDetail };
-  /** Runs the ETL again (it loads what is not loaded yet: a failed run's files), recorded as a rerun of runId. */
-  'etl.rerun': { req: { runId: string }; res: EtlResult };
-  'alerts.list': { req: { limit?: number }; res: AlertList };
-  /** Acknowledges one alert, or every one when id is absent. */
-  'alerts.acknowledge': { req: { id?: string }; res: AlertList };
-  'alerts.rules': { req: Record<string, never>; res: AlertRulesView };
-  /** Adds a rule (no id) or replaces one; every field checked, the wrong one named. */
-  'alerts.saveRule': { req: { rule: Partial<AlertRule> }; res: AlertRulesView };
-  'alerts.deleteRule': { req: { id: string }; res: AlertRulesView };
-  /** Evaluates every rule now. */
-  'alerts.check': { req: Record<string, never>; res: AlertRulesView };
   // --- Reconciliation and lineage, the Live page's time range ---
   /** Every layer side by side from durable state (footers, checkpoint markers, the manifest), differences explained. */
   'reconcile.report': { req: Record<string, never>; res: ReconciliationReport };
@@ -391,7 +361,7 @@ export interface Commands {
   'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
 }
 
-export interface Events {
+export interface Events extends TopicsEvents, OpsEvents {
   'stage.status': StageStatus;
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;
@@ -411,28 +381,10 @@ export interface Events {
   'import.progress': ImportProgress;
   /** The SQL lab's history, saved queries or the Dashboard's pins changed (by any window): read that part again. */
   'sqlLab.changed': { part: SqlLabPart };
-  /** An ETL run started or finished (any trigger). */
-  'etl.run': EtlRunView;
-  /** A rule's condition began to hold: the desktop notification. */
-  'alerts.fired': Alert;
-  /** The alert list or the rules (and their states) changed: read that part again. */
-  'alerts.changed': { part: 'alerts' | 'rules' };
 }
 
 export type CommandName = keyof Commands;
 export type EventName = keyof Events;
-
-/** A call's answer as it crosses a process boundary: errors as data, so their code and field survive. */
-export type CallReply<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
-/**
- * What the Electron preload exposes as window.api: calls answer with the reply envelope, because an
- * Error crossing the context bridge keeps only its message. The renderer turns it back into a HostApi.
- */
-export interface HostBridge {
-  call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<CallReply<Commands[K]['res']>>;
-  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
-}
 
 /** What a Host offers any front end; implemented in-process, over IPC, or over a WebSocket. */
 export interface HostApi {

@@ -2,7 +2,7 @@
  * Contract types of the operator views: data quality, ETL runs like an orchestrator shows them, and
  * alerts. Types only; engine/contract.ts re-exports them and names the commands and events.
  */
-import type { ServiceKind } from './contract';
+import type { EtlResult, ServiceKind } from './contract';
 
 // ── Data quality ──
 
@@ -203,4 +203,43 @@ export interface AlertRulesView {
   rules: AlertRule[];
   states: AlertRuleState[];
   problem: string | null;
+}
+
+/** The operator views' commands (data quality, ETL runs like an orchestrator shows them, alerts): part of Commands. */
+export interface OpsCommands {
+  /** Read (no field), set (every N minutes, or a cron expression read in timeZone), or off (null). Kept in the data dir. */
+  'etl.schedule': {
+    req: { everyMinutes?: number | null; cron?: string | null; timeZone?: string };
+    res: EtlScheduleView;
+  };
+  /** Every validation rule of the stream with its reason code. */
+  'quality.rules': { req: Record<string, never>; res: ValidationRule[] };
+  /** Records that arrived and were quarantined, by reason, per time bucket (arrival time, epoch ms), plus the stream's live counters. */
+  'quality.stats': { req: { from?: number; to?: number; bucketMinutes?: number }; res: QualityStats };
+  /** One quarantined record, its raw value in full. */
+  'quarantine.record': { req: { partition: number; offset: number }; res: QuarantineRecordView };
+  /** ETL runs, newest first: the warehouse's etl_runs with what started each and its log here. */
+  'etl.runs': { req: { limit?: number }; res: EtlRunView[] };
+  'etl.runLog': { req: { runId: string }; res: EtlRunDetail };
+  /** Runs the ETL again (it loads what is not loaded yet: a failed run's files), recorded as a rerun of runId. */
+  'etl.rerun': { req: { runId: string }; res: EtlResult };
+  'alerts.list': { req: { limit?: number }; res: AlertList };
+  /** Acknowledges one alert, or every one when id is absent. */
+  'alerts.acknowledge': { req: { id?: string }; res: AlertList };
+  'alerts.rules': { req: Record<string, never>; res: AlertRulesView };
+  /** Adds a rule (no id) or replaces one; every field checked, the wrong one named. */
+  'alerts.saveRule': { req: { rule: Partial<AlertRule> }; res: AlertRulesView };
+  'alerts.deleteRule': { req: { id: string }; res: AlertRulesView };
+  /** Evaluates every rule now. */
+  'alerts.check': { req: Record<string, never>; res: AlertRulesView };
+}
+
+/** The operator views' events: part of Events. */
+export interface OpsEvents {
+  /** An ETL run started or finished (any trigger). */
+  'etl.run': EtlRunView;
+  /** A rule's condition began to hold: the desktop notification. */
+  'alerts.fired': Alert;
+  /** The alert list or the rules (and their states) changed: read that part again. */
+  'alerts.changed': { part: 'alerts' | 'rules' };
 }

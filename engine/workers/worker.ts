@@ -17,6 +17,7 @@ import {
   startWarehouse,
   startWarehouseReader,
 } from './serviceRoles';
+import { startTopics } from '../topics/searchWorker';
 
 const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   producer: startProducer,
@@ -29,6 +30,7 @@ const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   importer: startImporter,
   summary: startSummary,
   quality: startQuality,
+  topics: startTopics,
 };
 
 async function run<R extends WorkerRole>(port: Endpoint, init: WorkerInit<R>): Promise<void> {

@@ -13,6 +13,7 @@ import { initialLake, initialWarehouse, type LakePageState, type WarehousePageSt
 import { initialDashboard, initialSqlLab, type DashboardState, type SqlLabState } from './sqlLabState';
 import { initialOps, type OpsState } from './opsState';
 import { initialLiveView, initialReconcile, type LiveViewState, type ReconcilePageState } from './reconcileState';
+import { initialTopics, type TopicsPageState } from './topicsState';
 
 /**
  * What the pages show beyond the stage statuses (appStore): the state in force read from the Host
@@ -42,6 +43,7 @@ export interface UiState {
   ops: OpsState;
   liveView: LiveViewState;
   reconcile: ReconcilePageState;
+  topics: TopicsPageState;
 }
 
 export function createUiStore(zone: ZoneChoice = 'local') {
@@ -59,6 +61,7 @@ export function createUiStore(zone: ZoneChoice = 'local') {
     ops: initialOps(),
     liveView: initialLiveView(),
     reconcile: initialReconcile(),
+    topics: initialTopics(),
   }));
 }
 export type UiStore = ReturnType<typeof createUiStore>;

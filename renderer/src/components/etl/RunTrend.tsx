@@ -61,7 +61,7 @@ export function RunTrend() {
       draw();
       return ui.subscribe(draw);
     },
-    [time],
+    [time, ui],
   );
   return <Chart label="Duration and lines of each ETL run" attach={attach} height={220} />;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useCtx, usePlace, useTimeFormat, useUi } from '../../context';
 import { setOps } from '../../store/opsState';
 import { ErrorNote } from '../ErrorNote';
@@ -18,14 +18,17 @@ export function ScheduleEditor() {
   const { schedule, scheduleText } = useUi((s) => s.ops.etlRuns);
   const [mode, setMode] = useState<'every' | 'cron'>(schedule?.cron ? 'cron' : 'every');
   const [every, setEvery] = useState(String(schedule?.everyMinutes ?? 15));
-  // The schedule in force arrives after the first render (and changes when set elsewhere): show it.
-  useEffect(() => {
+  // The schedule in force arrives after the first render (and changes when set elsewhere): show it,
+  // adjusted while rendering (React's way for state that follows a prop), not in an effect.
+  const [shown, setShown] = useState(schedule);
+  if (schedule !== shown) {
+    setShown(schedule);
     if (schedule?.cron) setMode('cron');
     else if (schedule?.everyMinutes) {
       setMode('every');
       setEvery(String(schedule.everyMinutes));
     }
-  }, [schedule]);
+  }
   const text = scheduleText ?? schedule?.cron ?? '*/15 * * * *';
   const apply = (p: Promise<typeof schedule>) =>
     void place.run(p).then((s) => s && setOps(ui, 'etlRuns', { schedule: s, scheduleText: null }));

@@ -79,7 +79,7 @@ export function QualityChart() {
       draw();
       return ui.subscribe(draw);
     },
-    [time],
+    [time, ui],
   );
   return (
     <Chart label="Quarantined records per reason and the share of arrivals quarantined" attach={attach} height={280} />
