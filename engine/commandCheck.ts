@@ -74,6 +74,9 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'dashboard.pin': { title: 'string', sql: 'string', chart: 'object', money: 'array?', refreshSeconds: 'number' },
   'dashboard.update': { id: 'string', title: 'string?', refreshSeconds: 'number?' },
   'dashboard.unpin': { id: 'string' },
+  'compaction.run': { dryRun: 'boolean?', targetMb: 'number?' },
+  'compaction.status': {},
+  'compaction.schedule': { everyMinutes: 'numberOrNull?' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
@@ -91,6 +94,7 @@ const EVENTS: Record<EventName, true> & Record<string, true> = {
   'catalog.changed': true,
   'import.progress': true,
   'sqlLab.changed': true,
+  'compaction.progress': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

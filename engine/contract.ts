@@ -16,8 +16,16 @@ import type {
   SalesFileFormat,
   TextFile,
 } from './dataContract';
+import type {
+  CompactionProgress,
+  CompactionResult,
+  CompactionSchedule,
+  CompactionStatus,
+} from './compaction/compactionTypes';
 
 export type { ErrorInfo };
+/** Compaction of the lake's small files: its types live beside its code. */
+export type * from './compaction/compactionTypes';
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
 
@@ -200,6 +208,8 @@ export interface LakeFileInfo {
   rows: number | null;
   /** Source partition and offsets, from the file name (bronze, silver, quarantine). */
   offsets: { partition: number; first: number; last: number } | null;
+  /** A compacted file: how many of the stream's batch files it holds, and their offsets per source partition. */
+  compacted?: { files: number; covers: { partition: number; first: number; last: number }[] };
 }
 
 export interface LakePreview {
@@ -542,6 +552,12 @@ export interface Commands {
   };
   'dashboard.update': { req: { id: string; title?: string; refreshSeconds?: number }; res: SqlLabList<PinnedChart> };
   'dashboard.unpin': { req: { id: string }; res: SqlLabList<PinnedChart> };
+  // --- Compaction: each closed hour's small files merged into files of about targetMb (default 128) ---
+  /** Runs now (or plans only, dryRun); one run at a time: asking while one runs answers with that run. */
+  'compaction.run': { req: { dryRun?: boolean; targetMb?: number }; res: CompactionResult };
+  'compaction.status': { req: Record<string, never>; res: CompactionStatus };
+  /** The schedule in force when everyMinutes is absent; a number of minutes, or null for off. Kept in the data dir. */
+  'compaction.schedule': { req: { everyMinutes?: number | null }; res: CompactionSchedule };
 }
 
 export interface Events {
@@ -564,6 +580,7 @@ export interface Events {
   'import.progress': ImportProgress;
   /** The SQL lab's history, saved queries or the Dashboard's pins changed (by any window): read that part again. */
   'sqlLab.changed': { part: SqlLabPart };
+  'compaction.progress': CompactionProgress;
 }
 
 export type CommandName = keyof Commands;

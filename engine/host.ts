@@ -36,6 +36,7 @@ import { AppCommands } from './appCommands';
 import { SqlLab } from './sqlLab/sqlLab';
 import { OffsetsView } from './offsetsView';
 import type { WarehouseWorkerApi } from './warehouseEditor';
+import { CompactionCommands } from './compaction/compactionCommands';
 
 /** A project file beside the sources, or up from a bundle in out/main/(chunks/). */
 function projectFile(name: string): string {
@@ -113,6 +114,8 @@ export class Host implements HostApi {
   private warehouseDown = false;
   /** Reference data (the catalog in force), quarantine replay, imports of sales files. */
   private readonly data: HostData;
+  /** Compaction of the lake's small files: now, on a schedule, with progress. */
+  private readonly compaction: CompactionCommands;
 
   /** The compose stack: infra.* commands, and the services switched to it by infra.useDocker. */
   readonly infra: InfraControl;
@@ -180,6 +183,15 @@ export class Host implements HostApi {
       producer: () => this.producer?.api ?? null,
       metrics: () => this.metrics,
       runEtl: () => this.runEtl(),
+      emit: (name, payload) => this.emit(name, payload),
+    });
+    this.compaction = new CompactionCommands({
+      config: () => this.config,
+      attachWarehouse: () => {
+        const channel = new MessageChannel();
+        this.warehouseWorker.postPort('attach', channel.port1);
+        return channel.port2;
+      },
       emit: (name, payload) => this.emit(name, payload),
     });
   }
@@ -250,6 +262,7 @@ export class Host implements HostApi {
       'settings.test': (q) => this.services.test(this.config.dataDir, q.service, q.values ?? {}),
       ...this.data.handlers(),
       ...this.sqlLab.handlers(),
+      ...this.compaction.handlers(),
     };
     return (handlers[name] as (q: never) => Promise<Commands[K]['res']>)(r);
   }
@@ -515,6 +528,7 @@ export class Host implements HostApi {
     await this.app.servicesChanged();
     this.offsets.refresh();
     await this.data.servicesChanged();
+    await this.compaction.servicesChanged();
     for (const s of services) {
       if (mode === 'docker') this.dockerBacked.add(s);
       else this.dockerBacked.delete(s);
@@ -543,6 +557,7 @@ export class Host implements HostApi {
     this.infra.close();
     await this.app.close();
     await this.data.close();
+    await this.compaction.close();
     await this.stopProducer();
     await this.stopStream();
     await this.etlRunning?.catch(() => undefined);

@@ -26,7 +26,7 @@ import { IdIndex } from '../dedupe/idIndex';
 import { quarantineApi } from '../quarantine/quarantineWorker';
 
 export type WorkerRole =
-  'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake' | 'quarantine' | 'importer';
+  'producer' | 'stream' | 'etl' | 'warehouse' | 'warehouse-reader' | 'lake' | 'quarantine' | 'importer' | 'compaction';
 
 /** What the warehouse worker adds to the port: the editor's queries, which the UI can cancel by id. */
 export type CancellableQueries = Omit<EditorQueries, 'close'>;
@@ -189,6 +189,11 @@ async function main(): Promise<void> {
         },
         cancel: () => live().finish(true),
       });
+      break;
+    }
+    case 'compaction': {
+      const { compactionApi } = await import('../compaction/compactionWorker');
+      serve(port, await compactionApi(config, init.warehousePort, (p) => emit(port, 'progress', p)));
       break;
     }
     case 'etl': {
