@@ -7,7 +7,7 @@ import { sqlList, sqlString } from '../services/lake/duck';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
 import { COMPACTED_LAYERS, compactedKey, folderOf, isCompactedKey, type CompactedLayer } from './compactionKeys';
-import { createEntry, type CompactionEntry, type CompactionLeaf } from './compactionLog';
+import { createEntry, type CompactionEntry, type CompactionLeaf, type CompactionSource } from './compactionLog';
 import { loadedTest, planFolder, type FolderPlan, type PlannedSource, type PlanOptions } from './compactionPlan';
 import type { CompactionProgress, CompactionResult } from './compactionTypes';
 import { committedRanges } from './committedRanges';
@@ -183,40 +183,20 @@ async function mergeBin(
 ): Promise<CompactionEntry | null> {
   const { lake, duck } = deps;
   const keys = bin.map((s) => s.key);
-  const paths = await lake.localPaths(keys);
-  const rowsOf = new Map<string, number>();
-  for (let i = 0; i < paths.length; i += 500) {
-    const r = await duck.runAndReadAll(
-      `SELECT file_name, num_rows FROM parquet_file_metadata(${sqlList(paths.slice(i, i + 500))})`,
-    );
-    for (const [name, n] of r.getRowsJS()) rowsOf.set(String(name), (rowsOf.get(String(name)) ?? 0) + Number(n));
-  }
-  const sources = bin.map((s, i) => ({ key: s.key, bytes: s.bytes, rows: rowsOf.get(paths[i]) ?? 0 }));
-  const leaves: CompactionLeaf[] = bin.flatMap((s, i) =>
-    isCompactedKey(s.key) ? s.leaves : s.leaves.map((l) => ({ ...l, rows: sources[i].rows })),
-  );
-  const rows = sources.reduce((s, f) => s + f.rows, 0);
-  const output = compactedKey(folder, leaves, leaves.length, randomUUID().slice(0, 8));
-  await deps.onStep?.('planned', output);
-  const scratch = lake.scratchPath(`${randomUUID()}.parquet`);
-  let bytes: number;
+  // The plan may be old by now: another compactor may have merged (and, its grace over, deleted) some of these.
+  const stillVisible = async (): Promise<boolean> => {
+    const visible = new Set((await lakeView(lake, folder)).visible.map((o) => o.key));
+    return keys.every((k) => visible.has(k));
+  };
+  if (!(await stillVisible())) return null;
+  let written: { output: string; sources: CompactionSource[]; leaves: CompactionLeaf[]; rows: number; bytes: number };
   try {
-    // Files in order of partition and offset, rows in file order: the result is in offset order without a sort.
-    await duck.run(
-      `COPY (SELECT * FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false))
-       TO ${sqlString(scratch)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
-    );
-    const written = Number(
-      (
-        await duck.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${sqlString(scratch)})`)
-      ).getRowsJS()[0][0],
-    );
-    if (written !== rows) throw new Error(`${output}: ${written} rows written for ${rows} read`);
-    bytes = fs.statSync(scratch).size;
-    await lake.put(output, scratch);
-  } finally {
-    fs.rmSync(scratch, { force: true });
+    written = await writeMerged(deps, folder, bin);
+  } catch (err) {
+    if (!(await stillVisible())) return null;
+    throw err;
   }
+  const { output, sources, leaves, rows, bytes } = written;
   await deps.onStep?.('written', output);
   for (;;) {
     // Committed only if every source is still what a reader reads: another compactor may have taken some.
@@ -244,6 +224,49 @@ async function mergeBin(
       await deps.onStep?.('committed', output);
       return entry;
     }
+  }
+}
+
+/** The merged file of one bin, written under its final name (no reader reads it before its commit). */
+async function writeMerged(
+  deps: CompactDeps,
+  folder: string,
+  bin: PlannedSource[],
+): Promise<{ output: string; sources: CompactionSource[]; leaves: CompactionLeaf[]; rows: number; bytes: number }> {
+  const { lake, duck } = deps;
+  const paths = await lake.localPaths(bin.map((s) => s.key));
+  const rowsOf = new Map<string, number>();
+  for (let i = 0; i < paths.length; i += 500) {
+    const r = await duck.runAndReadAll(
+      `SELECT file_name, num_rows FROM parquet_file_metadata(${sqlList(paths.slice(i, i + 500))})`,
+    );
+    for (const [name, n] of r.getRowsJS()) rowsOf.set(String(name), (rowsOf.get(String(name)) ?? 0) + Number(n));
+  }
+  const sources = bin.map((s, i) => ({ key: s.key, bytes: s.bytes, rows: rowsOf.get(paths[i]) ?? 0 }));
+  const leaves: CompactionLeaf[] = bin.flatMap((s, i) =>
+    isCompactedKey(s.key) ? s.leaves : s.leaves.map((l) => ({ ...l, rows: sources[i].rows })),
+  );
+  const rows = sources.reduce((s, f) => s + f.rows, 0);
+  const output = compactedKey(folder, leaves, leaves.length, randomUUID().slice(0, 8));
+  await deps.onStep?.('planned', output);
+  const scratch = lake.scratchPath(`${randomUUID()}.parquet`);
+  try {
+    // Files in order of partition and offset, rows in file order: the result is in offset order without a sort.
+    await duck.run(
+      `COPY (SELECT * FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false))
+       TO ${sqlString(scratch)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+    );
+    const written = Number(
+      (
+        await duck.runAndReadAll(`SELECT sum(num_rows) FROM parquet_file_metadata(${sqlString(scratch)})`)
+      ).getRowsJS()[0][0],
+    );
+    if (written !== rows) throw new Error(`${output}: ${written} rows written for ${rows} read`);
+    const bytes = fs.statSync(scratch).size;
+    await lake.put(output, scratch);
+    return { output, sources, leaves, rows, bytes };
+  } finally {
+    fs.rmSync(scratch, { force: true });
   }
 }
 
