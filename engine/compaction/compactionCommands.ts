@@ -66,6 +66,8 @@ export class CompactionCommands {
         ...(q.targetMb !== undefined ? { targetBytes: Math.round(q.targetMb * 1024 * 1024) } : {}),
       });
       if (!result.dryRun) this.last = result;
+      // 'done' once the result is in compaction.status, so a page that hears it reads the new one.
+      if (this.progress) this.deps.emit('compaction.progress', { ...this.progress, phase: 'done', folder: null });
       return result;
     })().finally(() => {
       this.running = null;
@@ -139,7 +141,7 @@ export class CompactionCommands {
           h.onEvent((name, payload) => {
             if (name !== 'progress') return;
             this.progress = payload as CompactionProgress;
-            this.deps.emit('compaction.progress', this.progress);
+            if (this.progress.phase !== 'done') this.deps.emit('compaction.progress', this.progress);
           });
           h.onExit(() => (this.worker = null));
         },

@@ -181,7 +181,7 @@ async function mergeBin(
   bin: PlannedSource[],
   writer: string,
 ): Promise<CompactionEntry | null> {
-  const { lake, duck } = deps;
+  const { lake } = deps;
   const keys = bin.map((s) => s.key);
   // The plan may be old by now: another compactor may have merged (and, its grace over, deleted) some of these.
   const stillVisible = async (): Promise<boolean> => {

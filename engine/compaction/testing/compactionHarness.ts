@@ -102,7 +102,8 @@ export async function readerCounts(config: EngineConfig): Promise<ReaderCounts> 
       quarantine: footers.quarantine.records,
     };
     const sql = new LakeSql(lake, await openDuck());
-    const count = async (view: string) => Number((await sql.query(`SELECT count(*) FROM ${view}`)).rows[0][0]);
+    const count = async (view: 'bronze' | 'silver' | 'quarantine') =>
+      out[view].files ? Number((await sql.query(`SELECT count(*) FROM ${view}`)).rows[0][0]) : 0;
     out.sql = { bronze: await count('bronze'), silver: await count('silver'), quarantine: await count('quarantine') };
     return out;
   } finally {
