@@ -77,6 +77,9 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'compaction.run': { dryRun: 'boolean?', targetMb: 'number?' },
   'compaction.status': {},
   'compaction.schedule': { everyMinutes: 'numberOrNull?' },
+  'reconcile.report': {},
+  'lineage.minute': { storeId: 'number', minute: 'number', limit: 'number?' },
+  'metrics.range': { minutes: 'number', stores: 'array?' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];

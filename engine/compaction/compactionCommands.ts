@@ -3,11 +3,10 @@ import path from 'node:path';
 import type { MessagePort } from 'node:worker_threads';
 import type { EngineConfig } from '../config';
 import type { Commands, EventName, Events } from '../contract';
-import { PulseError } from '../errors';
+import { PulseError, toErrorInfo } from '../errors';
 import { writeFileAtomic } from '../util/fsx';
 import { WorkerHandle } from '../workers/workerHandle';
-import type { CompactionApi } from './compactionWorker';
-import type { CompactionProgress, CompactionResult, CompactionSchedule } from './compactionTypes';
+import type { CompactionProgress, CompactionResult, CompactionSchedule } from '../compactionContract';
 
 export type CompactionCommand = 'compaction.run' | 'compaction.status' | 'compaction.schedule';
 
@@ -30,7 +29,7 @@ export const scheduleFile = (dataDir: string): string => path.join(dataDir, 'com
  * the stream never wait for DuckDB; progress as events.
  */
 export class CompactionCommands {
-  private worker: Promise<WorkerHandle<CompactionApi>> | null = null;
+  private worker: Promise<WorkerHandle<'compaction'>> | null = null;
   private running: Promise<CompactionResult> | null = null;
   private progress: CompactionProgress | null = null;
   private last: CompactionResult | null = null;
@@ -115,7 +114,7 @@ export class CompactionCommands {
       void this.run().catch((err: unknown) =>
         this.deps.emit('host.error', {
           source: 'compaction',
-          error: { code: 'lake_io', message: (err as Error).message, retriable: true },
+          error: toErrorInfo(err),
         }),
       );
     }, ms);
@@ -128,20 +127,18 @@ export class CompactionCommands {
     this.timer = null;
   }
 
-  private openWorker(): Promise<WorkerHandle<CompactionApi>> {
+  private openWorker(): Promise<WorkerHandle<'compaction'>> {
     if (!this.worker) {
       const port = this.deps.attachWarehouse();
-      const spawned = WorkerHandle.spawn<CompactionApi>(
-        { role: 'compaction', config: this.deps.config(), warehousePort: port },
-        [port],
-      );
+      const spawned = WorkerHandle.spawn({ role: 'compaction', config: this.deps.config(), warehousePort: port }, [
+        port,
+      ]);
       this.worker = spawned;
       spawned.then(
         (h) => {
-          h.onEvent((name, payload) => {
-            if (name !== 'progress') return;
-            this.progress = payload as CompactionProgress;
-            if (this.progress.phase !== 'done') this.deps.emit('compaction.progress', this.progress);
+          h.on('progress', (p) => {
+            this.progress = p;
+            if (p.phase !== 'done') this.deps.emit('compaction.progress', p);
           });
           h.onExit(() => (this.worker = null));
         },

@@ -9,7 +9,7 @@ import type { Lake } from '../services/lake/port';
 import { COMPACTED_LAYERS, compactedKey, folderOf, isCompactedKey, type CompactedLayer } from './compactionKeys';
 import { createEntry, type CompactionEntry, type CompactionLeaf, type CompactionSource } from './compactionLog';
 import { loadedTest, planFolder, type FolderPlan, type PlannedSource, type PlanOptions } from './compactionPlan';
-import type { CompactionProgress, CompactionResult } from './compactionTypes';
+import type { CompactionProgress, CompactionResult } from '../compactionContract';
 import { committedRanges } from './committedRanges';
 import { lakeView } from './lakeView';
 

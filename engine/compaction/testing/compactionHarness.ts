@@ -11,7 +11,7 @@ import { LAYERS } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 import { openLake } from '../../services/open';
 import type { CompactOptions, CompactStep } from '../compactor';
-import type { CompactionResult } from '../compactionTypes';
+import type { CompactionResult } from '../../compactionContract';
 import { visibleKeys } from '../lakeView';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));

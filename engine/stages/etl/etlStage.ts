@@ -9,7 +9,7 @@ import { LAYERS, goldFileKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 import { silverToLoad } from '../../compaction/etlSources';
 import { visibleKeys } from '../../compaction/lakeView';
-import { STAGING_COLUMNS, type Warehouse } from '../../services/warehouse/port';
+import { STAGING_COLUMNS, type WarehouseCalls } from '../../services/warehouse/port';
 
 /** Rows per load transaction: big enough for COPY to pay off, small enough to show progress. */
 const CHUNK_ROWS = 200_000;
@@ -22,7 +22,7 @@ const CHUNK_ROWS = 200_000;
 export async function runEtl(deps: {
   lake: Lake;
   duck: DuckDBConnection;
-  warehouse: Warehouse;
+  warehouse: WarehouseCalls;
   onProgress?: (p: EtlProgress) => void;
 }): Promise<EtlResult> {
   const { lake, duck, warehouse } = deps;
@@ -80,7 +80,8 @@ export async function runEtl(deps: {
     report();
   } catch (err) {
     result.status = 'failed';
-    result.error = toErrorInfo(err).message;
+    result.errorInfo = toErrorInfo(err);
+    result.error = result.errorInfo.message;
   }
   result.durationMs = Math.round(performance.now() - started);
   await warehouse.finishRun({
