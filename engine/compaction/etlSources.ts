@@ -5,7 +5,7 @@ import { sqlList, sqlString } from '../services/lake/duck';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
 import type { CompactionEntry, CompactionLeaf } from './compactionLog';
-import { lakeView } from './lakeView';
+import { lakeView, type LakeView } from './lakeView';
 
 /** A silver file for the ETL to load whole: `key` goes into the manifest (and fact_sales.source_file). */
 export interface SilverToLoad {
@@ -33,21 +33,7 @@ export async function silverToLoad(
   loaded: ReadonlySet<string>,
 ): Promise<SilverToLoad[]> {
   const view = await lakeView(lake, LAYERS.silver);
-  const status = new Map<string, 'all' | 'none' | 'some'>();
-  const statusOf = (key: string): 'all' | 'none' | 'some' => {
-    let s = status.get(key);
-    if (s === undefined) {
-      const e = view.byOutput.get(key);
-      if (loaded.has(key)) s = 'all';
-      else if (!e) s = 'none';
-      else {
-        const parts = new Set(e.sources.map((x) => statusOf(x.key)));
-        s = parts.size === 1 ? [...parts][0] : 'some';
-      }
-      status.set(key, s);
-    }
-    return s;
-  };
+  const statusOf = loadStatus(view, loaded);
   const whole: string[] = [];
   const partly: CompactionEntry[] = [];
   for (const o of view.visible) {
@@ -65,9 +51,7 @@ export async function silverToLoad(
     for (const unit of unloadedParts(e, view.byOutput, statusOf)) {
       fs.mkdirSync(dir, { recursive: true });
       const file = path.join(dir, `${out.length}.parquet`);
-      const where = unit.leaves
-        .map((l) => `(source_partition = ${l.partition} AND source_offset BETWEEN ${l.first} AND ${l.last})`)
-        .join(' OR ');
+      const where = leavesWhere(unit.leaves);
       await duck.run(
         `COPY (SELECT * FROM read_parquet(${sqlList([local])}, hive_partitioning = false) WHERE ${where})
          TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`,
@@ -78,8 +62,39 @@ export async function silverToLoad(
   return out;
 }
 
+/** A WHERE condition for the rows the batch files `leaves` held (by source partition and offset). */
+export const leavesWhere = (leaves: readonly CompactionLeaf[]): string =>
+  leaves
+    .map((l) => `(source_partition = ${l.partition} AND source_offset BETWEEN ${l.first} AND ${l.last})`)
+    .join(' OR ');
+
+export type LoadStatus = 'all' | 'none' | 'some';
+
+/**
+ * How much of a visible silver file the warehouse holds: all of it (its key, or every file it
+ * replaced, is in the manifest), none, or some (a compacted file part of whose files were loaded).
+ */
+export function loadStatus(view: Pick<LakeView, 'byOutput'>, loaded: ReadonlySet<string>): (key: string) => LoadStatus {
+  const status = new Map<string, LoadStatus>();
+  const statusOf = (key: string): LoadStatus => {
+    let s = status.get(key);
+    if (s === undefined) {
+      const e = view.byOutput.get(key);
+      if (loaded.has(key)) s = 'all';
+      else if (!e) s = 'none';
+      else {
+        const parts = new Set(e.sources.map((x) => statusOf(x.key)));
+        s = parts.size === 1 ? [...parts][0] : 'some';
+      }
+      status.set(key, s);
+    }
+    return s;
+  };
+  return statusOf;
+}
+
 /** The topmost files under a partly loaded compaction that the warehouse has none of, with their batch files. */
-function unloadedParts(
+export function unloadedParts(
   e: CompactionEntry,
   byOutput: ReadonlyMap<string, CompactionEntry>,
   statusOf: (key: string) => 'all' | 'none' | 'some',
