@@ -118,7 +118,7 @@ export function CompactionPanel() {
           </p>
         </div>
       )}
-      {result && <CompactionSummary result={result} when={time.dateTime(result.startedAt)} />}
+      {result && <CompactionSummary result={result} when={`${time.dateTime(result.startedAt)} (${time.label})`} />}
     </section>
   );
 }
@@ -127,7 +127,8 @@ function CompactionSummary({ result: r, when }: { result: CompactionResult; when
   return (
     <div role="region" aria-label={r.dryRun ? 'Compaction plan' : 'Last compaction'}>
       <p>
-        <strong>{r.dryRun ? 'Plan (nothing written)' : r.status}</strong>: {when}, {formatDuration(r.durationMs)}
+        <strong>{r.dryRun ? 'Plan (nothing written)' : r.status === 'succeeded' ? 'Succeeded' : 'Failed'}</strong>:
+        started {when}, took {formatDuration(r.durationMs)}
         {r.error ? ` — ${r.error}` : ''}
       </p>
       <Grid
