@@ -3,7 +3,7 @@
  * Types only: the renderer imports it with `import type` and never pulls engine code.
  * Calls take one request object and resolve to a response; events are pushed by the Host.
  */
-import type { ErrorInfo } from './errors';
+import type { ErrorCode, ErrorInfo } from './errors';
 import type {
   CatalogPreview,
   CatalogVersionInfo,
@@ -37,7 +37,9 @@ import type {
 } from './sqlLabContract';
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
 
-export type { ErrorInfo };
+export type { ErrorCode, ErrorInfo };
+/** The wire format (reply envelope, IPC channels, web-mode frames, the preload's HostBridge), in wireContract.ts. */
+export type * from './wireContract';
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
 /** Reconciliation, lineage and the Live page's time range: their types live in reconcileContract.ts. */
@@ -391,18 +393,6 @@ export interface Events {
 
 export type CommandName = keyof Commands;
 export type EventName = keyof Events;
-
-/** A call's answer as it crosses a process boundary: errors as data, so their code and field survive. */
-export type CallReply<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
-/**
- * What the Electron preload exposes as window.api: calls answer with the reply envelope, because an
- * Error crossing the context bridge keeps only its message. The renderer turns it back into a HostApi.
- */
-export interface HostBridge {
-  call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<CallReply<Commands[K]['res']>>;
-  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
-}
 
 /** What a Host offers any front end; implemented in-process, over IPC, or over a WebSocket. */
 export interface HostApi {

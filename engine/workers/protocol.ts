@@ -4,7 +4,8 @@
  * and the threads (worker.ts and the role modules) both read their types from here, so a call or
  * an event cannot mean one thing on one side and another on the other.
  *
- * A new role: an entry here, a starter in workerRoles.ts (or a module beside it), nothing else.
+ * A new role: an entry here, a starter in stageRoles.ts or serviceRoles.ts (or a module beside them)
+ * listed in worker.ts's STARTERS, and a LazyWorker or StageBoard slot in the Host that starts it.
  */
 import type { ReconcileLakeApi } from '../reconcile/reconcileLakeApi';
 import type { CompactOptions } from '../compaction/compactor';
