@@ -3,6 +3,7 @@ import type { CompactionProgress, CompactionResult, CompactionSchedule } from '.
 import { ErrorNote } from '../components/ErrorNote';
 import { Grid } from '../components/Grid';
 import { useAct, useCtx, usePlace, useTimeFormat } from '../context';
+import { useHostQuery } from '../hostQuery';
 import { formatBytes, formatDuration, formatNumber } from '../format';
 
 const LAYERS = ['bronze', 'silver', 'quarantine'] as const;
@@ -16,33 +17,35 @@ export function CompactionPanel() {
   const act = useAct();
   const time = useTimeFormat();
   const scheduleField = usePlace('compaction.schedule');
-  const [schedule, setSchedule] = useState<CompactionSchedule>({ everyMinutes: null, nextRunAt: null });
-  const [progress, setProgress] = useState<CompactionProgress | null>(null);
-  const [result, setResult] = useState<CompactionResult | null>(null);
   const [every, setEvery] = useState('60');
+  const status = useHostQuery((host) => host.call('compaction.status', {}), [], {
+    source: 'compaction',
+    onData: (s) => s.schedule.everyMinutes && setEvery(String(s.schedule.everyMinutes)),
+  });
+  // Progress as the Host pushes it; a plan is the page's own (compaction.status keeps only real runs).
+  const [progress, setProgress] = useState<CompactionProgress | null>(null);
+  const [plan, setPlan] = useState<CompactionResult | null>(null);
+  const { refresh } = status;
 
-  useEffect(() => {
-    void act(api.call('compaction.status', {}), 'compaction').then((s) => {
-      if (!s) return;
-      setSchedule(s.schedule);
-      setProgress(s.running);
-      setResult(s.last);
-      if (s.schedule.everyMinutes) setEvery(String(s.schedule.everyMinutes));
-    });
-    return api.on('compaction.progress', (p) => {
-      setProgress(p.phase === 'done' ? null : p);
-      // A scheduled run (or another window's) finished: show what it did (a plan is not kept as the last run).
-      if (p.phase === 'done')
-        void act(api.call('compaction.status', {}), 'compaction').then(
-          (s) => s?.last?.runId === p.runId && setResult(s.last),
-        );
-    });
-  }, []);
+  useEffect(
+    () =>
+      api.on('compaction.progress', (p) => {
+        setProgress(p.phase === 'done' ? null : p);
+        // A run (scheduled, this window's or another's) finished: read what it did.
+        if (p.phase === 'done') void refresh();
+      }),
+    [api, refresh],
+  );
 
+  const schedule: CompactionSchedule = status.data?.schedule ?? { everyMinutes: null, nextRunAt: null };
+  const running = progress ?? status.data?.running ?? null;
+  const result = plan ?? status.data?.last ?? null;
   const run = (dryRun: boolean) =>
     void act(api.call('compaction.run', { dryRun }), 'compaction').then((r) => {
       setProgress(null);
-      if (r) setResult(r);
+      setPlan(r?.dryRun ? r : null);
+      // The run's answer is what compaction.status now says of the last run.
+      if (r && !r.dryRun && status.data) status.set({ ...status.data, running: null, last: r });
     });
   const changeSchedule = (minutes: number | null | 'bad') =>
     void scheduleField
@@ -51,10 +54,10 @@ export function CompactionPanel() {
           ? Promise.reject(new Error('the schedule needs a whole number of minutes, from 1 to 10080 (a week)'))
           : api.call('compaction.schedule', { everyMinutes: minutes }),
       )
-      .then((s) => s && setSchedule(s));
+      .then((s) => s && status.data && status.set({ ...status.data, schedule: s }));
 
   const pct =
-    progress && progress.bytesTotal ? Math.min(99, Math.floor((100 * progress.bytesDone) / progress.bytesTotal)) : 0;
+    running && running.bytesTotal ? Math.min(99, Math.floor((100 * running.bytesDone) / running.bytesTotal)) : 0;
   return (
     <section aria-label="Compaction">
       <p className="muted">
@@ -64,10 +67,10 @@ export function CompactionPanel() {
         stopped anywhere loses nothing, and the next one finishes it.
       </p>
       <div className="toolbar">
-        <button onClick={() => run(false)} disabled={progress !== null}>
+        <button onClick={() => run(false)} disabled={running !== null}>
           Compact now
         </button>
-        <button onClick={() => run(true)} disabled={progress !== null}>
+        <button onClick={() => run(true)} disabled={running !== null}>
           Show plan
         </button>
         <label>
@@ -98,7 +101,7 @@ export function CompactionPanel() {
         </span>
       </div>
       <ErrorNote error={scheduleField.error} id="compaction-schedule-error" />
-      {progress && (
+      {running && (
         <div className="progress-block">
           <div
             role="progressbar"
@@ -111,10 +114,10 @@ export function CompactionPanel() {
             <div style={{ width: `${pct}%` }} />
           </div>
           <p className="muted">
-            {progress.phase}: {formatNumber(progress.foldersDone)} of {formatNumber(progress.foldersTotal)} hours,{' '}
-            {formatNumber(progress.filesDone)} of {formatNumber(progress.filesTotal)} files,{' '}
-            {formatBytes(progress.bytesDone)} of {formatBytes(progress.bytesTotal)}
-            {progress.folder ? ` (${progress.folder})` : ''}
+            {running.phase}: {formatNumber(running.foldersDone)} of {formatNumber(running.foldersTotal)} hours,{' '}
+            {formatNumber(running.filesDone)} of {formatNumber(running.filesTotal)} files,{' '}
+            {formatBytes(running.bytesDone)} of {formatBytes(running.bytesTotal)}
+            {running.folder ? ` (${running.folder})` : ''}
           </p>
         </div>
       )}
