@@ -15,6 +15,7 @@ import { groupForLake, lakeIdentity } from './services/lake/lakeIdentity';
 import { openLake } from './services/open';
 import { quarantineCommand } from './cli/quarantineCli';
 import { importCommand } from './cli/importCli';
+import { compactCommand } from './cli/compactCli';
 import { reconcileCommand } from './cli/reconcileCli';
 import { topicCommand } from './cli/topicCli';
 
@@ -26,7 +27,7 @@ const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate
   The stream's offsets live in the lake; --group names its consumer group (default: the lake's own, from its id).
   --catalog: the stores and products in force (a JSON file, or a folder with stores.csv and products.csv).
 Also: npm run quarantine -- list|replay …, npm run import -- FILE…, npm run reconcile -- [lineage …],
-  npm run topic -- read|search|tail|produce|lag … (--help for each).`;
+  npm run topic -- read|search|tail|produce|lag …, npm run compact (--help for each).`;
 
 function num(
   values: Record<string, unknown>,
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
   if (command === 'pipeline') return pipeline(rest);
   if (command === 'quarantine') return quarantineCommand(rest);
   if (command === 'import') return importCommand(rest);
+  if (command === 'compact') return compactCommand(rest);
   if (command === 'reconcile') return reconcileCommand(rest);
   if (command === 'topic') return topicCommand(rest);
   console.error(`unknown command ${command ?? '(none)'}\n${USAGE}`);

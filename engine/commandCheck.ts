@@ -74,6 +74,9 @@ const REQUESTS: Record<CommandName, Spec> = {
   'dashboard.pin': { title: 'string', sql: 'string', chart: 'object', money: 'array?', refreshSeconds: 'number' },
   'dashboard.update': { id: 'string', title: 'string?', refreshSeconds: 'number?' },
   'dashboard.unpin': { id: 'string' },
+  'compaction.run': { dryRun: 'boolean?', targetMb: 'number?' },
+  'compaction.status': {},
+  'compaction.schedule': { everyMinutes: 'numberOrNull?' },
   'reconcile.report': {},
   'lineage.minute': { storeId: 'number', minute: 'number', limit: 'number?' },
   'metrics.range': { minutes: 'number', stores: 'array?' },
@@ -109,6 +112,7 @@ const EVENTS: Record<EventName, true> = {
   'sqlLab.changed': true,
   'topics.tail': true,
   'topics.lag': true,
+  'compaction.progress': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

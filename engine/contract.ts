@@ -16,6 +16,7 @@ import type {
   SalesFileFormat,
   TextFile,
 } from './dataContract';
+import type { CompactionProgress, CompactionResult, CompactionSchedule, CompactionStatus } from './compactionContract';
 import type { Lineage, MetricsRange, ReconciliationReport } from './reconcileContract';
 
 import type {
@@ -53,6 +54,8 @@ export type * from './sqlLabContract';
 export type * from './lakeContract';
 /** The Topics page (topic browser, search, tail, lag): its types live beside, in topicsContract.ts. */
 export type * from './topicsContract';
+/** Compaction of the lake's small files (runs, progress, the schedule), in compactionContract.ts. */
+export type * from './compactionContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -362,6 +365,12 @@ export interface Commands extends TopicsCommands {
   'lineage.minute': { req: { storeId: number; minute: number; limit?: number }; res: Lineage };
   /** The last `minutes` (15 to 1,440) of windows, from silver where the windows hold nothing; optionally some stores. */
   'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
+  // --- Compaction: each closed hour's small files merged into files of about targetMb (default 128) ---
+  /** Runs now (or plans only, dryRun); one run at a time: asking while one runs answers with that run. */
+  'compaction.run': { req: { dryRun?: boolean; targetMb?: number }; res: CompactionResult };
+  'compaction.status': { req: Record<string, never>; res: CompactionStatus };
+  /** The schedule in force when everyMinutes is absent; a number of minutes, or null for off. Kept in the data dir. */
+  'compaction.schedule': { req: { everyMinutes?: number | null }; res: CompactionSchedule };
 }
 
 export interface Events extends TopicsEvents {
@@ -384,6 +393,7 @@ export interface Events extends TopicsEvents {
   'import.progress': ImportProgress;
   /** The SQL lab's history, saved queries or the Dashboard's pins changed (by any window): read that part again. */
   'sqlLab.changed': { part: SqlLabPart };
+  'compaction.progress': CompactionProgress;
 }
 
 export type CommandName = keyof Commands;

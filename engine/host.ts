@@ -29,6 +29,7 @@ import { ServiceBoard } from './serviceBoard';
 import type { Metrics } from './services/metrics/port';
 import type { WarehouseCalls } from './services/warehouse/port';
 import { ReconcileCommands } from './reconcile/reconcileCommands';
+import { CompactionCommands } from './compaction/compactionCommands';
 import { SqlLab } from './sqlLab/sqlLab';
 import { TopicCommands } from './topics/topicCommands';
 import type { StreamOptions } from './stages/stream/streamStage';
@@ -72,6 +73,8 @@ export class Host implements HostApi {
   private readonly recon: ReconcileCommands;
   /** The Topics page: topic browser, search by transaction id, live tail, a hand-written message, lag. */
   private readonly topics: TopicCommands;
+  /** Compaction of the lake's small files: now, on a schedule, with progress. */
+  private readonly compaction: CompactionCommands;
   private readonly data: HostData;
   private readonly summaries: SummaryCommand;
   private readonly serviceCommands: ServiceCommands;
@@ -172,6 +175,11 @@ export class Host implements HostApi {
       infra: this.infra,
       changed: () => this.servicesChanged(),
     });
+    this.compaction = new CompactionCommands({
+      config,
+      attachWarehouse: () => services.warehousePort(),
+      emit,
+    });
     // Every command of the contract, by area. A new handler group is one line here.
     this.router = new CommandRouter({
       ...this.stages.handlers(),
@@ -185,6 +193,7 @@ export class Host implements HostApi {
       ...this.sqlLab.handlers(),
       ...this.recon.handlers(),
       ...this.topics.handlers(),
+      ...this.compaction.handlers(),
     });
   }
 
@@ -293,6 +302,7 @@ export class Host implements HostApi {
     await this.app.close();
     await this.data.close();
     await this.summaries.close();
+    await this.compaction.close();
     await this.stages.close();
     await this.services.close();
     this.release();
@@ -305,5 +315,6 @@ export class Host implements HostApi {
     this.offsets.refresh();
     await this.data.servicesChanged();
     await this.summaries.close();
+    await this.compaction.servicesChanged();
   }
 }

@@ -17,6 +17,7 @@ import {
   startWarehouseReader,
 } from './serviceRoles';
 import { startTopics } from '../topics/searchWorker';
+import { startCompaction } from '../compaction/compactionWorker';
 
 const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   producer: startProducer,
@@ -29,6 +30,7 @@ const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   importer: startImporter,
   summary: startSummary,
   topics: startTopics,
+  compaction: startCompaction,
 };
 
 async function run<R extends WorkerRole>(port: Endpoint, init: WorkerInit<R>): Promise<void> {

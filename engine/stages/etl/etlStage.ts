@@ -7,6 +7,8 @@ import { toErrorInfo } from '../../errors';
 import { sqlList, sqlString } from '../../services/lake/duck';
 import { LAYERS, goldFileKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
+import { silverToLoad } from '../../compaction/etlSources';
+import { visibleKeys } from '../../compaction/lakeView';
 import { STAGING_COLUMNS, type WarehouseCalls } from '../../services/warehouse/port';
 
 /** Rows per load transaction: big enough for COPY to pay off, small enough to show progress. */
@@ -42,11 +44,10 @@ export async function runEtl(deps: {
   try {
     // Dims first: every catalog version a silver line may name is in the warehouse before its facts.
     await warehouse.syncCatalog(await readCatalogHistory(lake));
-    const loaded = new Set(await warehouse.loadedFiles());
-    const pending = (await lake.list(LAYERS.silver))
-      .filter((o) => o.key.endsWith('.parquet') && !loaded.has(o.key))
-      .map((o) => o.key);
-    const local = await lake.localPaths(pending);
+    // Silver as compaction leaves it, less what the manifest has (compaction/etlSources.ts says how).
+    const toLoad = await silverToLoad(lake, duck, new Set(await warehouse.loadedFiles()));
+    const pending = toLoad.map((f) => f.key);
+    const local = toLoad.map((f) => f.path);
     const rows = await rowCounts(duck, local);
     const files = pending.map((key, i) => ({ key, path: local[i], rows: rows.get(local[i]) ?? 0 }));
     progress.filesTotal = files.length;
@@ -145,9 +146,7 @@ async function stageCsv(
 
 /** gold/daily_sales/date=D: revenue, transactions, lines and units per store and category for one day. */
 async function writeGoldDay(duck: DuckDBConnection, lake: Lake, date: string): Promise<void> {
-  const keys = (await lake.list(`${LAYERS.silver}date=${date}/`))
-    .map((o) => o.key)
-    .filter((k) => k.endsWith('.parquet'));
+  const keys = await visibleKeys(lake, `${LAYERS.silver}date=${date}/`);
   if (!keys.length) return;
   const local = await lake.localPaths(keys);
   const scratch = lake.scratchPath(`${randomUUID()}.parquet`);
