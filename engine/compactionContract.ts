@@ -62,3 +62,17 @@ export interface CompactionStatus {
   /** The last run's result in this app session. */
   last: CompactionResult | null;
 }
+
+/** Compaction's commands: each closed hour's small files merged into files of about targetMb (default 128). */
+export interface CompactionCommands {
+  /** Runs now (or plans only, dryRun); one run at a time: asking while one runs answers with that run. */
+  'compaction.run': { req: { dryRun?: boolean; targetMb?: number }; res: CompactionResult };
+  'compaction.status': { req: Record<string, never>; res: CompactionStatus };
+  /** The schedule in force when everyMinutes is absent; a number of minutes, or null for off. Kept in the data dir. */
+  'compaction.schedule': { req: { everyMinutes?: number | null }; res: CompactionSchedule };
+}
+
+/** Compaction's events. */
+export interface CompactionEvents {
+  'compaction.progress': CompactionProgress;
+}

@@ -16,7 +16,7 @@ import type {
   SalesFileFormat,
   TextFile,
 } from './dataContract';
-import type { CompactionProgress, CompactionResult, CompactionSchedule, CompactionStatus } from './compactionContract';
+import type { CompactionCommands, CompactionEvents } from './compactionContract';
 import type { Lineage, MetricsRange, ReconciliationReport } from './reconcileContract';
 
 import type {
@@ -261,8 +261,8 @@ export interface ConnectionTest {
   error: ErrorInfo | null;
 }
 
-/** Each area's commands beside its types (TopicsCommands: the Topics page) join these. */
-export interface Commands extends TopicsCommands {
+/** Each area's commands beside its types (TopicsCommands: the Topics page; CompactionCommands) join these. */
+export interface Commands extends TopicsCommands, CompactionCommands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
     res: StageStatus;
@@ -365,15 +365,9 @@ export interface Commands extends TopicsCommands {
   'lineage.minute': { req: { storeId: number; minute: number; limit?: number }; res: Lineage };
   /** The last `minutes` (15 to 1,440) of windows, from silver where the windows hold nothing; optionally some stores. */
   'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
-  // --- Compaction: each closed hour's small files merged into files of about targetMb (default 128) ---
-  /** Runs now (or plans only, dryRun); one run at a time: asking while one runs answers with that run. */
-  'compaction.run': { req: { dryRun?: boolean; targetMb?: number }; res: CompactionResult };
-  'compaction.status': { req: Record<string, never>; res: CompactionStatus };
-  /** The schedule in force when everyMinutes is absent; a number of minutes, or null for off. Kept in the data dir. */
-  'compaction.schedule': { req: { everyMinutes?: number | null }; res: CompactionSchedule };
 }
 
-export interface Events extends TopicsEvents {
+export interface Events extends TopicsEvents, CompactionEvents {
   'stage.status': StageStatus;
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;
@@ -393,7 +387,6 @@ export interface Events extends TopicsEvents {
   'import.progress': ImportProgress;
   /** The SQL lab's history, saved queries or the Dashboard's pins changed (by any window): read that part again. */
   'sqlLab.changed': { part: SqlLabPart };
-  'compaction.progress': CompactionProgress;
 }
 
 export type CommandName = keyof Commands;
