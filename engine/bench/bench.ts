@@ -1,5 +1,6 @@
 /**
  * npm run bench -- [--seconds S] [--rate R] [--services embedded|external] [--json]
+ * npm run bench -- --backlog N [--broker embedded|kafka|both] [--json]   (see drainBench.ts)
  * Sustained end-to-end throughput of the pipeline (producer → broker → stream → silver + windows),
  * event-to-window latency, engine CPU per transaction, peak RSS, then the ETL's load rate.
  * `--services external` runs the embedded bench and then the same bench on the local real servers
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { resolveConfig, type ConfigInput } from '../config';
 import { Host } from '../host';
 import { freshExternal } from '../testing/externalServices';
+import { drainBench, printDrain, type DrainResult } from './drainBench';
 
 interface BenchResult {
   services: 'embedded' | 'external';
@@ -107,8 +109,24 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '60000' },
     services: { type: 'string', default: 'embedded' },
     json: { type: 'boolean', default: false },
+    backlog: { type: 'string' },
+    broker: { type: 'string', default: 'embedded' },
   },
 });
+if (values.backlog !== undefined) {
+  const sales = Number(values.backlog);
+  const which = values.broker;
+  if (!Number.isInteger(sales) || sales < 1 || (which !== 'embedded' && which !== 'kafka' && which !== 'both')) {
+    console.error(`--backlog must be a whole number of sales and --broker embedded, kafka or both`);
+    process.exit(2);
+  }
+  const results: DrainResult[] = [];
+  for (const b of which === 'both' ? (['embedded', 'kafka'] as const) : ([which] as const))
+    results.push(await drainBench(b, sales));
+  if (values.json) console.log(JSON.stringify(results));
+  else printDrain(results);
+  process.exit(0);
+}
 if (values.services !== 'embedded' && values.services !== 'external') {
   console.error(`--services must be embedded or external, got ${values.services}`);
   process.exit(2);
