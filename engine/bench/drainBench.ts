@@ -20,6 +20,8 @@ import type { Backlog } from './backlog';
 const BACKLOG_SCRIPT = fileURLToPath(new URL('./backlog.ts', import.meta.url));
 
 const MB = 1 << 20;
+/** An experiment's override of the stream's byte cap (RETAIL_PULSE_BENCH_FLUSH_MIB). */
+const FLUSH_MIB = Number(process.env.RETAIL_PULSE_BENCH_FLUSH_MIB ?? 0);
 
 export interface DrainResult {
   broker: 'embedded' | 'kafka';
@@ -87,7 +89,7 @@ export async function drainBench(broker: DrainResult['broker'], sales: number): 
     const cpu0 = process.cpuUsage();
     const main0 = threadCpuMs();
     const t0 = performance.now();
-    await host.startStream();
+    await host.startStream(FLUSH_MIB ? { flushBytes: FLUSH_MIB << 20 } : {});
     await host.drainStream();
     const drainMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);

@@ -1,15 +1,9 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { LakeOffsets } from '../../contract';
-import { PulseError, toErrorInfo, type ErrorInfo } from '../../errors';
-import type { CatalogIndex } from '../../model/catalog';
-import { isImported, SALES_TOPIC } from '../../model/sale';
+import { PulseError, toErrorInfo } from '../../errors';
+import { isImported } from '../../model/sale';
 import { validateSale, type RejectedSale } from '../../model/validate';
-import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
+import type { BrokerConsumer, PolledBatch } from '../../services/broker/port';
 import { parseBatchKey } from '../../services/lake/keys';
-import type { Lake } from '../../services/lake/port';
-import type { MetricsCalls } from '../../services/metrics/port';
-import type { IdIndex } from '../../dedupe/idIndex';
-import { LakeWriter, type FlushResult } from './lakeWriter';
+import { LakeWriter } from './lakeWriter';
 import { MetricsForwarder } from './metricsForwarder';
 import { PartitionState, type Taken } from './partitionState';
 import { RangeCommitter } from './rangeCommitter';
@@ -19,50 +13,12 @@ import { WindowAggregator } from './windowAggregator';
 
 export type { StreamCounters } from './streamCounters';
 
-export interface StreamOptions {
-  topic: string;
-  /** Partitions, should the stream be the one to create the topic. */
-  partitions: number;
-  /** The consumer group setting; absent, one derived from the lake's id (see lakeIdentity). */
-  group?: string;
-  /** Files are written (and offsets committed) at least this often... */
-  flushIntervalMs: number;
-  /**
-   * ...or as soon as the partitions hold this much record text (values and keys, UTF-16 units).
-   * It is also the cap: with this much held and a write in flight, the stream polls no more until
-   * the write lands (backpressure on the consumer), so memory is bounded whatever the backlog.
-   */
-  flushBytes: number;
-  pollRecords: number;
-  allowedLatenessMs: number;
-}
+import { STREAM_DEFAULTS, type StreamDeps, type StreamOptions } from './streamOptions';
 
-export const STREAM_DEFAULTS: StreamOptions = {
-  topic: SALES_TOPIC,
-  partitions: 4,
-  flushIntervalMs: 5_000,
-  flushBytes: 16 << 20,
-  pollRecords: 10_000,
-  allowedLatenessMs: 30_000,
-};
+export { STREAM_DEFAULTS, type StreamDeps, type StreamOptions };
 
 /** How often a worker reads the ids of silver files other workers wrote. */
 const ID_REFRESH_MS = 10_000;
-
-export interface StreamDeps {
-  broker: Broker;
-  lake: Lake;
-  metrics: MetricsCalls;
-  duck: DuckDBConnection;
-  /** The catalog in force, read once per polled batch (a change applies from the next batch). */
-  catalog: { current(): CatalogIndex };
-  /** Transaction ids accepted across the whole history (duplicates on any partition, any time). */
-  ids: IdIndex;
-  onFlush?: (r: FlushResult) => void;
-  onError?: (e: ErrorInfo) => void;
-  /** Where the partitions start and what a user should know, at each (re)assignment. */
-  onOffsets?: (r: LakeOffsets) => void;
-}
 
 /**
  * consume → validate → bronze + silver + quarantine → windows → commit, as a coordinator over
