@@ -19,12 +19,14 @@ const SOURCE_ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 /** The Host's side of one engine worker thread of role R: typed calls and events, and how it ended. */
 /**
- * The stream worker's JS heap is capped: what it holds is bounded in bytes (its flushBytes cap,
- * about 100 MB of live objects at most), but under a fast backlog V8 would otherwise let garbage
+ * The stream worker's JS heap is capped: what it holds is bounded in bytes (its flushBytes cap, the
+ * Kafka consumer's fetch and queue sizes), but under a fast backlog V8 would otherwise let garbage
  * pile up to half a gigabyte before collecting it (a 1 M-sale drain peaked at 576 MB of heap).
- * With the cap it collects sooner (measured: 141 MB peak on a 300 k-sale drain, same speed).
+ * With the cap it collects sooner (151 MB peak on the same drain, same speed). The cap keeps a
+ * wide margin over the live set: a worker past it dies, and DuckDB's addon then aborts the whole
+ * process (seen once at 256 MB with Kafka's 64 MB fetches, since cut to 16 MB).
  */
-const STREAM_HEAP = { maxOldGenerationSizeMb: 256 };
+const STREAM_HEAP = { maxOldGenerationSizeMb: 384 };
 
 export class WorkerHandle<R extends WorkerRole> {
   private exitListeners = new Set<(code: number, error: ErrorInfo | null) => void>();

@@ -53,8 +53,9 @@ export class KafkaConsumer implements BrokerConsumer {
       sessionTimeout: 30_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 1_000,
-      maxBytes: 64 << 20,
-      maxBytesPerPartition: 16 << 20,
+      // What one fetch may bring, decoded into the stream's heap at once: bounded with the stream's own buffers.
+      maxBytes: 16 << 20,
+      maxBytesPerPartition: 4 << 20,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       retry: { retries: 30, initialRetryTime: 300, maxRetryTime: 3_000 },
