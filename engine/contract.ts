@@ -162,6 +162,11 @@ export interface MetricsSnapshot {
   transactions: number;
   revenue: number;
   lateRecords: number;
+  /**
+   * Event-to-window latency: from each record's arrival in the broker (its log or Kafka record
+   * timestamp) to its window's publication, so a replayed backlog does not count its age. How far
+   * event time trails the clock is the stream's `eventLagMs` counter (stage status), apart.
+   */
   latencyMs: { p50: number | null; p99: number | null };
   at: number;
   /** Display names of the store and product ids the windows are keyed by. */

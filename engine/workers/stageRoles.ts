@@ -56,13 +56,14 @@ export const startStream: RoleStarter<'stream'> = async (init, emit) => {
   const follow = setInterval(() => void catalog.refreshFrom(lake).catch((e) => emit('error', toErrorInfo(e))), 15_000);
   follow.unref();
   // Every transaction id in silver, for duplicates across the whole history (a scan of silver at start).
-  const ids = await IdIndex.open(lake, await openDuck({ threads: 1 }));
+  // DuckDB's limits fit the stream's byte cap (STREAM_DEFAULTS.flushBytes): one flush's staging tables and its compression.
+  const ids = await IdIndex.open(lake, await openDuck({ threads: 1, memoryLimitMb: 64 }));
   const stage = new StreamStage(
     {
       broker: await openBroker(config),
       lake,
       metrics,
-      duck: await openDuck({ threads: 1 }),
+      duck: await openDuck({ threads: 1, memoryLimitMb: 128 }),
       catalog,
       ids,
       onError: (e) => emit('error', e),

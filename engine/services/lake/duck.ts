@@ -8,13 +8,21 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * DuckDB, in process: it writes every Parquet file of the lake (ZSTD, UTC timestamps, statistics)
- * and answers SQL over lake files. Each thread opens its own in-memory instance.
+ * and answers SQL over lake files. Each thread opens its own in-memory instance, with a memory
+ * limit (DuckDB's default is 80% of the machine's RAM): past it, DuckDB spills to its temp folder
+ * (under the OS temp directory) or fails the query, rather than grow the app's process.
  */
-export async function openDuck(opts: { threads?: number } = {}): Promise<DuckDBConnection> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: String(opts.threads ?? 1) });
+export async function openDuck(opts: { threads?: number; memoryLimitMb?: number } = {}): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(opts.threads ?? 1),
+    memory_limit: `${opts.memoryLimitMb ?? 256}MB`,
+    temp_directory: path.join(os.tmpdir(), `retail-pulse-duck-${process.pid}`),
+  });
   const conn = await instance.connect();
   await conn.run("SET TimeZone = 'UTC'");
   return conn;
@@ -70,4 +78,12 @@ export function sqlString(s: string): string {
 
 export function sqlList(items: readonly string[]): string {
   return `[${items.map(sqlString).join(', ')}]`;
+}
+
+/** What DuckDB holds in memory now (its buffer manager's count), in bytes. */
+export async function duckMemoryBytes(conn: DuckDBConnection): Promise<number> {
+  const reader = await conn.runAndReadAll(
+    'SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE AS b FROM duckdb_memory()',
+  );
+  return Number(reader.getRows()[0][0]);
 }
