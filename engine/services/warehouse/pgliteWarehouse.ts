@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PulseError } from '../../errors';
 import {
   BEGIN_RUN,
@@ -16,6 +16,7 @@ import {
 import { pgliteParsers, readingQuery, type Parsers } from './pgliteReader';
 import type { SnapshotSource, WriteState } from './pgliteQueries';
 import { syncCatalogVersions } from './catalogSql';
+import { clusterTemplate, openPglite, WAREHOUSE_SETTINGS } from './pgliteCluster';
 import type { Catalog } from '../../model/catalog';
 import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS } from './resultValues';
@@ -40,15 +41,15 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
     this.parsers = pgliteParsers(db);
   }
 
-  static async open(dataDir: string, initSql: string): Promise<PgliteWarehouse> {
+  /**
+   * A new data dir is the cluster `template` unpacked (default: the installed PGlite's, made once
+   * per machine in a process of its own: pgliteCluster.ts); an existing one is opened as it is.
+   */
+  static async open(dataDir: string, initSql: string, opts: { template?: string } = {}): Promise<PgliteWarehouse> {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     let db: PGlite;
     try {
-      db = await PGlite.create({
-        dataDir,
-        // Without these the WAL grows past a gigabyte after a few reloads (LAB-NOTES).
-        postgresqlconf: ['max_wal_size = 64MB', 'min_wal_size = 32MB'],
-      });
+      db = await openPglite(dataDir, { settings: WAREHOUSE_SETTINGS, template: opts.template ?? clusterTemplate() });
     } catch (cause) {
       throw new PulseError(
         'warehouse_failed',
