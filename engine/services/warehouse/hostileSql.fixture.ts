@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { QueryResult, Warehouse } from './port';
-import { chunkOf, silverFile, type SilverFile } from './warehouse.contract';
+import { BUILTIN_V1, chunkOf, silverFile, type SilverFile } from './warehouse.contract';
 
 /**
  * Shared by the editor's security tests on PostgreSQL and PGlite: the statements an attacker with
@@ -53,7 +53,9 @@ export async function loadSample(w: Warehouse): Promise<SilverFile[]> {
     silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T09:00:00.000Z', 120, 21),
     silverFile('silver/sales/date=2026-03-07/part-0001.parquet', '2026-03-07T09:00:00.000Z', 120, 22),
   ];
-  await w.loadChunk(chunkOf('run-1', files));
+  // The catalog version the lines were enriched with comes first, as the ETL applies it.
+  await w.syncCatalog([BUILTIN_V1]);
+  await w.loadChunk(await chunkOf(w, 'run-1', files));
   return files;
 }
 
@@ -61,7 +63,7 @@ export async function loadSample(w: Warehouse): Promise<SilverFile[]> {
 export const STAR_JOIN = `SELECT s.city, p.category, d.is_weekend, count(DISTINCT c.customer_id) AS customers,
     count(*) AS lines, sum(f.line_amount) AS revenue
   FROM fact_sales f
-  JOIN dim_store s USING (store_id) JOIN dim_product p USING (product_id)
+  JOIN dim_store s USING (store_key) JOIN dim_product p USING (product_key)
   JOIN dim_customer c USING (customer_id) JOIN dim_date d USING (date_key)
   GROUP BY 1, 2, 3`;
 

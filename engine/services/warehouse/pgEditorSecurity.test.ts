@@ -114,7 +114,7 @@ test('PostgreSQL: the reader login itself, past the parser, can neither write, r
       `SELECT set_config('role', 'pulse', false)`,
       `CREATE TABLE rp_evil (a int)`,
       `DO $$ BEGIN CREATE TABLE rp_evil (a int); END $$`,
-      `INSERT INTO dim_store VALUES (99, 'Fake', 'Nowhere', 'None')`,
+      `INSERT INTO dim_store (store_id, store_name, city, region) VALUES (99, 'Fake', 'Nowhere', 'None')`,
       `DELETE FROM fact_sales`,
       `SELECT * FROM load_manifest`,
       `ALTER ROLE ${READER_ROLE} SUPERUSER`,

@@ -4,21 +4,20 @@ import type { PGlite } from '@electric-sql/pglite';
 import { PulseError } from '../../errors';
 import {
   BEGIN_RUN,
-  CREATE_STAGING,
   FAIL_ORPHAN_RUNS,
   FINISH_RUN,
   LIST_RUNS,
   TOTALS,
-  TRUNCATE_STAGING,
-  copyStagingSql,
-  loadStaged,
+  copyFactsSql,
+  loadChunkIn,
+  readDimKeys,
 } from './loadSql';
 import { pgliteParsers, readingQuery, type Parsers } from './pgliteReader';
 import type { SnapshotSource, WriteState } from './pgliteQueries';
 import { syncCatalogVersions } from './catalogSql';
 import { clusterTemplate, openPglite, WAREHOUSE_SETTINGS } from './pgliteCluster';
 import type { Catalog } from '../../model/catalog';
-import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
+import type { DimKeys, EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS } from './resultValues';
 
 /**
@@ -58,7 +57,6 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
       );
     }
     await db.exec(initSql);
-    await db.exec(CREATE_STAGING);
     for (const [name, value] of Object.entries(SESSION_SETTINGS))
       await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
     return new PgliteWarehouse(db, dataDir);
@@ -69,13 +67,26 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
     return r.rows.map((x) => x.file_key);
   }
 
+  dimKeys(): Promise<DimKeys> {
+    return readDimKeys((sql, params) => this.db.query<Record<string, unknown>>(sql, params));
+  }
+
   async loadChunk(chunk: LoadChunk): Promise<LoadResult> {
     this.wrote();
-    return this.db.transaction(async (tx) => {
-      await tx.query(TRUNCATE_STAGING);
-      const copied = await tx.query(copyStagingSql(`'/dev/blob'`), [], { blob: new Blob([chunk.csv]) });
-      return loadStaged((sql, params) => tx.query(sql, params), chunk, copied.affectedRows ?? 0);
-    });
+    // Pieces go to PGlite as slices of a file-backed Blob: PGlite reads each into memory only while
+    // its COPY runs (a Blob made from a buffer would hold a native copy the GC cannot see).
+    const file = await fs.openAsBlob(chunk.facts.path);
+    return this.db.transaction((tx) =>
+      loadChunkIn(
+        {
+          query: (sql, params) => tx.query<Record<string, unknown>>(sql, params),
+          copy: async (table, piece) =>
+            (await tx.query(copyFactsSql(table, `'/dev/blob'`), [], { blob: file.slice(piece.start, piece.end) }))
+              .affectedRows ?? 0,
+        },
+        chunk,
+      ),
+    );
   }
 
   /** The data dir is locked to one app, so a run open in this instance is the only one there can be. */

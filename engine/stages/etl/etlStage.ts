@@ -7,15 +7,17 @@ import { toErrorInfo } from '../../errors';
 import { sqlList, sqlString } from '../../services/lake/duck';
 import { LAYERS, goldFileKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
-import { STAGING_COLUMNS, type Warehouse } from '../../services/warehouse/port';
+import type { Warehouse } from '../../services/warehouse/port';
+import { loadDimKeys, prepareChunk, type PreparedChunk } from './factChunk';
 
 /** Rows per load transaction: big enough for COPY to pay off, small enough to show progress. */
 const CHUNK_ROWS = 200_000;
 
 /**
- * silver → star schema, exactly once: each silver file is loaded in one transaction together with
- * its manifest row, and fact_sales ignores a (transaction_id, line_no) it already has. Then the
- * daily gold aggregates of the dates it touched are rewritten in the lake.
+ * silver → star schema, exactly once: each chunk of silver files is loaded in one transaction
+ * together with its manifest rows (loadSql.ts), its rows copied straight into fact_sales with their
+ * keys resolved here (factChunk.ts). DuckDB prepares the next chunk while the warehouse loads this
+ * one. Then the daily gold aggregates of the dates it touched are rewritten in the lake.
  */
 export async function runEtl(deps: {
   lake: Lake;
@@ -54,15 +56,34 @@ export async function runEtl(deps: {
     progress.phase = 'loading';
     report();
 
-    for (const chunk of chunksOf(files, CHUNK_ROWS)) {
-      const csv = await stageCsv(duck, lake, chunk);
-      const r = await warehouse.loadChunk({ runId, files: chunk.map((f) => ({ key: f.key, rows: f.rows })), csv });
-      result.rowsInserted += r.inserted;
-      result.rowsSkipped += r.skipped;
-      result.files += chunk.length;
-      progress.filesDone += chunk.length;
-      progress.rowsDone += chunk.reduce((s, f) => s + f.rows, 0);
-      report();
+    const keys = await warehouse.dimKeys();
+    await loadDimKeys(duck, keys);
+    const chunks = [...chunksOf(files, CHUNK_ROWS)];
+    const prepare = (i: number): Promise<PreparedChunk> | null =>
+      i < chunks.length ? prepareChunk(duck, keys, chunks[i], lake.scratchPath(`${randomUUID()}.pgcopy`)) : null;
+    let next = prepare(0);
+    try {
+      for (let i = 0; next; i++) {
+        const chunk = await next;
+        next = prepare(i + 1);
+        try {
+          const r = await warehouse.loadChunk({ runId, ...chunk });
+          result.rowsInserted += r.inserted;
+          result.rowsSkipped += r.skipped;
+        } finally {
+          fs.rmSync(chunk.facts.path, { force: true });
+        }
+        result.files += chunk.files.length;
+        progress.filesDone += chunk.files.length;
+        progress.rowsDone += chunk.facts.rows;
+        report();
+      }
+    } finally {
+      // A chunk prepared for a load that failed: its scratch file goes too.
+      await next?.then(
+        (c) => fs.rmSync(c.facts.path, { force: true }),
+        () => undefined,
+      );
     }
 
     progress.phase = 'gold';
@@ -116,30 +137,6 @@ function* chunksOf<T extends { rows: number }>(files: T[], maxRows: number): Gen
     rows += f.rows;
   }
   if (chunk.length) yield chunk;
-}
-
-/** The chunk's silver lines as CSV in STAGING_COLUMNS order, each tagged with its lake key. */
-async function stageCsv(
-  duck: DuckDBConnection,
-  lake: Lake,
-  chunk: { key: string; path: string }[],
-): Promise<Uint8Array> {
-  const scratch = lake.scratchPath(`${randomUUID()}.csv`);
-  const keyOf = `CASE filename ${chunk.map((f) => `WHEN ${sqlString(f.path)} THEN ${sqlString(f.key)}`).join(' ')} END`;
-  // Silver written before catalogs had versions has no catalog_version: the warehouse reads NULL as the first one.
-  const source = `read_parquet(${sqlList(chunk.map((f) => f.path))}, filename = true, union_by_name = true)`;
-  const present = new Set(
-    (await duck.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowsJS().map((r) => String(r[0])),
-  );
-  const cols = STAGING_COLUMNS.map((c) =>
-    c === 'source_file' ? `${keyOf} AS source_file` : present.has(c) ? c : `NULL AS ${c}`,
-  ).join(', ');
-  try {
-    await duck.run(`COPY (SELECT ${cols} FROM ${source}) TO ${sqlString(scratch)} (FORMAT csv, HEADER false)`);
-    return fs.readFileSync(scratch);
-  } finally {
-    fs.rmSync(scratch, { force: true });
-  }
 }
 
 /** gold/daily_sales/date=D: revenue, transactions, lines and units per store and category for one day. */
