@@ -3,6 +3,7 @@
  * served over the parent port (rpc.ts) and its counters are pushed as events twice a second.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { reportThreadMemory } from '../util/threadMemory';
 import { paths, type EngineConfig } from '../config';
 import { toErrorInfo } from '../errors';
 import { openDuck } from '../services/lake/duck';
@@ -52,6 +53,7 @@ function pushCounters(read: () => object): void {
 
 async function main(): Promise<void> {
   const { config } = init;
+  reportThreadMemory(init.role);
   switch (init.role) {
     case 'warehouse': {
       const warehouse = await openWarehouse(config, init.initSqlPath ?? 'sql/init.sql');

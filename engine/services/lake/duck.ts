@@ -29,7 +29,26 @@ export async function openDuck(opts: { threads?: number; memoryLimit?: string } 
   });
   const conn = await instance.connect();
   await conn.run("SET TimeZone = 'UTC'");
+  instances.set(conn, instance);
   return conn;
+}
+
+const instances = new WeakMap<DuckDBConnection, DuckDBInstance>();
+const sideConnections = new WeakMap<DuckDBConnection, Promise<DuckDBConnection>>();
+
+/**
+ * What the buffer manager of `conn`'s instance holds now (its memory_limit bounds it), read on a
+ * connection of its own: a query on `conn` would end a result it is streaming.
+ */
+export async function duckMemoryBytes(conn: DuckDBConnection): Promise<number> {
+  const instance = instances.get(conn);
+  if (!instance) return 0;
+  let side = sideConnections.get(conn);
+  if (!side) sideConnections.set(conn, (side = instance.connect()));
+  const r = await (
+    await side
+  ).runAndReadAll('SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE FROM duckdb_memory()');
+  return Number(r.getRowsJS()[0][0]);
 }
 
 export type ColumnType = 'VARCHAR' | 'INTEGER' | 'DOUBLE';

@@ -184,3 +184,10 @@ export async function clusterIdentity(db: PGlite): Promise<{ server_version: str
   return r.rows[0];
 }
 
+/** The size of PGlite's WASM heap (it only grows): what PostgreSQL holds, shared_buffers included. */
+export function wasmHeapBytes(db: PGlite): number {
+  // PGlite keeps its Emscripten module in a protected field: read, never written.
+  const mod: unknown = Reflect.get(db, 'mod');
+  const heap: unknown = mod && typeof mod === 'object' ? Reflect.get(mod, 'HEAPU8') : undefined;
+  return heap instanceof Uint8Array ? heap.byteLength : 0;
+}

@@ -15,7 +15,8 @@ import {
 import { pgliteParsers, readingQuery, type Parsers } from './pgliteReader';
 import type { SnapshotSource, WriteState } from './pgliteQueries';
 import { syncCatalogVersions } from './catalogSql';
-import { clusterTemplate, openPglite, WAREHOUSE_SETTINGS } from './pgliteCluster';
+import { clusterTemplate, openPglite, wasmHeapBytes, WAREHOUSE_SETTINGS } from './pgliteCluster';
+import { memorySource } from '../../util/threadMemory';
 import type { Catalog } from '../../model/catalog';
 import type { DimKeys, EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS } from './resultValues';
@@ -57,6 +58,7 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
       );
     }
     await db.exec(initSql);
+    memorySource('pglite', async () => wasmHeapBytes(db));
     for (const [name, value] of Object.entries(SESSION_SETTINGS))
       await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
     return new PgliteWarehouse(db, dataDir);

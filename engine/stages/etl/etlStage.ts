@@ -4,7 +4,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { readCatalogHistory } from '../../catalog/catalogHistory';
 import type { EtlProgress, EtlResult } from '../../contract';
 import { toErrorInfo } from '../../errors';
-import { sqlList, sqlString } from '../../services/lake/duck';
+import { duckMemoryBytes, sqlList, sqlString } from '../../services/lake/duck';
+import { memorySource } from '../../util/threadMemory';
 import { LAYERS, goldFileKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 import type { Warehouse } from '../../services/warehouse/port';
@@ -26,6 +27,7 @@ export async function runEtl(deps: {
   onProgress?: (p: EtlProgress) => void;
 }): Promise<EtlResult> {
   const { lake, duck, warehouse } = deps;
+  memorySource('duckdb', () => duckMemoryBytes(duck)); // benches only (threadMemory.ts)
   const runId = `etl-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
   const progress: EtlProgress = { runId, phase: 'planning', filesDone: 0, filesTotal: 0, rowsDone: 0, rowsTotal: 0 };
