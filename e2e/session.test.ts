@@ -301,7 +301,10 @@ test('a user session in web mode, then a restart with an unreachable Redis', { t
   assert.equal(await nodeValue(page, 'Quarantine', 'records'), quarantine);
   await shotBoth(page, '8-pipeline-after-restart');
   await page.getByRole('link', { name: 'Live' }).click();
-  await page.getByText(/cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/).waitFor();
+  await page
+    .getByRole('alert')
+    .filter({ hasText: /cannot connect to Redis at redis:\/\/127\.0\.0\.1:1/ })
+    .waitFor();
   await page.getByRole('link', { name: 'Check the metrics store in Settings' }).waitFor();
   await shotBoth(page, '9-live-redis-failed');
   await page.getByRole('link', { name: /Metrics store not reachable/ }).click();

@@ -16,7 +16,7 @@ import { launchBrowser, startWebMode, type WebMode } from './webMode';
 
 const SHOTS = path.resolve('e2e/screenshots');
 const TYPED =
-  'SELECT city, sum(line_amount) AS revenue FROM fact_sales JOIN dim_store USING (store_id) GROUP BY city ORDER BY revenue DESC';
+  'SELECT city, sum(line_amount) AS revenue FROM fact_sales JOIN dim_store USING (store_key) GROUP BY city ORDER BY revenue DESC';
 const SAVED = 'Revenue by city (lab)';
 const PINNED = 'Lab: revenue by city';
 
@@ -78,7 +78,7 @@ test(
 
     // Type with completion: a column accepted from the list with Enter, the rest typed.
     const editor = page.getByRole('textbox', { name: 'Warehouse SQL' });
-    await page.getByRole('button', { name: /fact_sales \(table, 11 columns\)/ }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: /fact_sales \(table, 14 columns\)/ }).waitFor({ timeout: 60_000 });
     await editor.fill('');
     await editor.pressSequentially('SELECT ci');
     const completion = page.locator('.cm-tooltip-autocomplete');
@@ -93,7 +93,7 @@ test(
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter');
     await editor.pressSequentially(
-      ') AS revenue FROM fact_sales JOIN dim_store USING (store_id) GROUP BY city ORDER BY revenue DESC',
+      ') AS revenue FROM fact_sales JOIN dim_store USING (store_key) GROUP BY city ORDER BY revenue DESC',
     );
     await page.keyboard.press('Escape');
     assert.equal(await editor.innerText(), TYPED);

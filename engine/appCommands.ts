@@ -1,4 +1,4 @@
-import type { Commands, EtlResult, EtlSchedule, LakeCounts, QueryPreset, QueryResult } from './contract';
+import type { Commands, EtlResult, EtlSchedule, QueryPreset, QueryResult } from './contract';
 import type { EngineConfig } from './config';
 import { PulseError, type ErrorInfo } from './errors';
 import { listLake, previewFile } from './lakeBrowser/lakeBrowser';
@@ -8,8 +8,10 @@ import { pagedSql, pageRequest, toPage } from './queryPages';
 import { openLake } from './services/open';
 import { saveSettings, settingsView } from './settings';
 import type { Remote } from './workers/rpc';
-import { WorkerHandle } from './workers/workerHandle';
-import { WarehouseEditor, type WarehouseWorkerApi } from './warehouseEditor';
+import { LazyWorker } from './workers/lazyWorker';
+import type { WarehouseWorkerApi } from './workers/protocol';
+import { WarehouseEditor } from './warehouseEditor';
+import type { WriteState } from './services/warehouse/pgliteQueries';
 
 export type AppCommand =
   | 'lake.list'
@@ -24,18 +26,12 @@ export type AppCommand =
   | 'settings.set'
   | 'lake.counts';
 
-interface LakeSqlApi {
-  query(sql: string, limit?: number): QueryResult;
-  quarantine(limit?: number): QueryResult;
-  counts(): LakeCounts;
-}
-
 export interface AppDeps {
   /** The config in force: infra.useDocker/useEmbedded replace it. */
   config: () => EngineConfig;
   warehouse: () => Remote<WarehouseWorkerApi>;
-  /** The current warehouse worker's events. */
-  onWarehouseEvent: (listener: (name: string, payload: unknown) => void) => () => void;
+  /** The current warehouse worker's write state (the embedded warehouse's 'writes' events). */
+  onWrites: (listener: (state: WriteState) => void) => () => void;
   runEtl: () => Promise<EtlResult>;
   /** Saved settings left out at start, for the Settings page. */
   startupProblems?: () => ErrorInfo[];
@@ -49,21 +45,28 @@ export interface AppDeps {
  */
 export class AppCommands {
   private lake: Promise<Lake> | null = null;
-  private lakeSql: Promise<WorkerHandle<LakeSqlApi>> | null = null;
+  /** DuckDB over the lake, in a worker of its own (started on first use). */
+  private readonly lakeSql: LazyWorker<'lake'>;
   private schedule: { everyMinutes: number; timer: NodeJS.Timeout; next: number } | null = null;
   private readonly running = new Set<string>();
   private readonly editor: WarehouseEditor;
 
   constructor(private readonly deps: AppDeps) {
     this.editor = new WarehouseEditor(deps);
+    this.lakeSql = new LazyWorker(() => ({ role: 'lake', config: deps.config() }));
+  }
+
+  /** The lake worker (DuckDB over the lake), started at its first use; reconciliation uses it too. */
+  async lakeWorker() {
+    return (await this.lakeSql.get()).api;
   }
 
   handlers(): { [C in AppCommand]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } {
     return {
       'lake.list': async (q) => listLake(await this.openLake(), q.prefix),
       'lake.preview': async (q) => previewFile(await this.openLake(), q.key, q.limit ?? 100),
-      'lake.quarantine': async (q) => (await this.lakeWorker()).api.quarantine(q.limit ?? 200),
-      'lake.query': async (q) => (await this.lakeWorker()).api.query(q.sql, q.limit ?? 1000),
+      'lake.quarantine': async (q) => (await this.lakeSql.get()).api.quarantine(q.limit ?? 200),
+      'lake.query': async (q) => (await this.lakeSql.get()).api.query(q.sql, q.limit ?? 1000),
       'warehouse.presets': async () => this.presets(),
       'warehouse.query': (q) => {
         const run = this.queryPage(q);
@@ -78,7 +81,7 @@ export class AppCommands {
         saveSettings(this.deps.config(), q.values);
         return this.settingsView();
       },
-      'lake.counts': async () => (await this.lakeWorker()).api.counts(),
+      'lake.counts': async () => (await this.lakeSql.get()).api.counts(),
     };
   }
 
@@ -87,7 +90,7 @@ export class AppCommands {
   }
 
   private settingsView() {
-    return settingsView(this.deps.config(), undefined, this.deps.startupProblems?.() ?? []);
+    return settingsView(this.deps.config(), this.deps.startupProblems?.() ?? []);
   }
 
   /** One page of a query's rows (warehouse.query's limit and offset), never the whole table at once. */
@@ -154,31 +157,16 @@ export class AppCommands {
     return this.lake;
   }
 
-  private lakeWorker(): Promise<WorkerHandle<LakeSqlApi>> {
-    if (!this.lakeSql) {
-      const spawned = WorkerHandle.spawn<LakeSqlApi>({ role: 'lake', config: this.deps.config() });
-      this.lakeSql = spawned;
-      spawned.then(
-        (h) => h.onExit(() => (this.lakeSql = null)),
-        () => (this.lakeSql = null),
-      );
-    }
-    return this.lakeSql;
-  }
-
   /** The Host switched services: the lake browser and the lake SQL worker open on the new ones. */
   async servicesChanged(): Promise<void> {
     await this.editor.servicesChanged();
     this.lake = null;
-    const worker = await this.lakeSql?.catch(() => null);
-    this.lakeSql = null;
-    await worker?.terminate();
+    await this.lakeSql.close();
   }
 
   async close(): Promise<void> {
     this.setSchedule(null);
     await this.editor.close();
-    const worker = await this.lakeSql?.catch(() => null);
-    await worker?.terminate();
+    await this.lakeSql.close();
   }
 }

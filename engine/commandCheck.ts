@@ -74,6 +74,9 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'dashboard.pin': { title: 'string', sql: 'string', chart: 'object', money: 'array?', refreshSeconds: 'number' },
   'dashboard.update': { id: 'string', title: 'string?', refreshSeconds: 'number?' },
   'dashboard.unpin': { id: 'string' },
+  'reconcile.report': {},
+  'lineage.minute': { storeId: 'number', minute: 'number', limit: 'number?' },
+  'metrics.range': { minutes: 'number', stores: 'array?' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];

@@ -1,30 +1,41 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { brokerService, invalid, lakeService, metricsService, warehouseService } from './configServices';
+import type { ServiceModes } from './contract';
 import { PulseError } from './errors';
-import type { ComposeProject } from './infra/composeFile';
 import { SALES_TOPIC } from './model/sale';
+import { redactUrl } from './util/redact';
 
 /**
  * Where each service lives: `embedded` needs no server (on-disk log, lake folder, PGlite, memory);
- * `external` names a real Kafka, S3, PostgreSQL or Redis.
+ * `external` names a real Kafka, S3, PostgreSQL or Redis; one the compose stack provides
+ * (infra.useDocker) is external with `docker` set to the stack's project.
  */
 export type ServiceMode = 'embedded' | 'external';
 
-export type BrokerService = { mode: 'embedded' } | { mode: 'external'; brokers: string[] };
+/** On an external service: the compose project that provides it (infra.useDocker), absent for a server of the user's. */
+interface FromDocker {
+  docker?: string;
+}
+export type BrokerService = { mode: 'embedded' } | ({ mode: 'external'; brokers: string[] } & FromDocker);
 export type LakeService =
   | { mode: 'embedded' }
-  | {
+  | ({
       mode: 'external';
       endpoint: string;
       bucket: string;
       region: string;
       accessKeyId?: string;
       secretAccessKey?: string;
-    };
+    } & FromDocker);
 export type WarehouseService =
   | { mode: 'embedded' }
-  | { mode: 'external'; url: string; /** the editor's reader login (pgReader.ts) */ readerPassword?: string };
-export type MetricsService = { mode: 'embedded' } | { mode: 'external'; url: string; keyPrefix: string };
+  | ({
+      mode: 'external';
+      url: string;
+      /** the editor's reader login (pgReader.ts) */ readerPassword?: string;
+    } & FromDocker);
+export type MetricsService = { mode: 'embedded' } | ({ mode: 'external'; url: string; keyPrefix: string } & FromDocker);
 
 export interface EngineConfig {
   /** Root of what this machine keeps: embedded services' data, scratch files, caches, the lock. */
@@ -190,136 +201,11 @@ export function resolveConfig(input: ConfigInput = {}): EngineConfig {
   return config;
 }
 
-function isEmbedded(v: unknown): boolean {
-  return v === undefined || v === null || v === 'embedded';
-}
-
-function brokerService(input: ConfigInput): BrokerService {
-  const v = input.kafka;
-  if (isEmbedded(v)) return { mode: 'embedded' };
-  const list =
-    typeof v === 'string'
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : Array.isArray(v)
-        ? v
-        : null;
-  if (!list?.length)
-    throw invalid('kafka', `kafka must be host:port[,host:port…] or "embedded", got ${JSON.stringify(v)}`);
-  for (const b of list) {
-    const m = typeof b === 'string' ? /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(b) : null;
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
-      throw invalid('kafka', `kafka broker "${String(b)}" must be host:port with a port from 1 to 65535`);
-  }
-  return { mode: 'external', brokers: list as string[] };
-}
-
-function lakeService(input: ConfigInput): LakeService {
-  const v = input.s3;
-  if (isEmbedded(v)) {
-    if (input.s3Bucket !== undefined)
-      throw invalid('s3Bucket', 's3Bucket is set but s3 is not: give the S3 endpoint too (--s3 http://host:port)');
-    return { mode: 'embedded' };
-  }
-  const url = parseUrl(v, 's3', ['http:', 'https:'], 'an http(s) URL such as http://127.0.0.1:9000');
-  const bucket = input.s3Bucket;
-  if (typeof bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw invalid(
-      's3Bucket',
-      `s3Bucket must be a bucket name (3 to 63 lowercase letters, digits, dots, hyphens), got ${JSON.stringify(bucket ?? null)}`,
-    );
-  }
-  const region = input.s3Region ?? 'us-east-1';
-  if (typeof region !== 'string' || !/^[a-z0-9-]+$/.test(region))
-    throw invalid('s3Region', `s3Region must be a region name like us-east-1, got ${JSON.stringify(region)}`);
-  // Credentials may come in the URL's user part, or as their own settings.
-  const accessKeyId =
-    str(input.s3AccessKeyId, 's3AccessKeyId') ?? (url.username ? decodeURIComponent(url.username) : undefined);
-  const secretAccessKey =
-    str(input.s3SecretAccessKey, 's3SecretAccessKey') ?? (url.password ? decodeURIComponent(url.password) : undefined);
-  url.username = '';
-  url.password = '';
-  const lake: LakeService = { mode: 'external', endpoint: url.origin, bucket, region };
-  if (accessKeyId !== undefined) lake.accessKeyId = accessKeyId;
-  if (secretAccessKey !== undefined) lake.secretAccessKey = secretAccessKey;
-  return lake;
-}
-
-function warehouseService(input: ConfigInput): WarehouseService {
-  const readerPassword = str(input.postgresReaderPassword, 'postgresReaderPassword');
-  if (isEmbedded(input.postgres)) {
-    if (readerPassword !== undefined)
-      throw invalid('postgresReaderPassword', 'postgresReaderPassword is set but postgres is not: give the server too');
-    return { mode: 'embedded' };
-  }
-  const url = parseUrl(
-    input.postgres,
-    'postgres',
-    ['postgres:', 'postgresql:'],
-    'postgres://user:password@host:port/database',
-  );
-  if (!url.pathname || url.pathname === '/')
-    throw invalid(
-      'postgres',
-      `postgres URL ${redactUrl(url.href)} must name a database, e.g. postgres://user:password@host:5432/retail_pulse`,
-    );
-  return readerPassword === undefined
-    ? { mode: 'external', url: url.href }
-    : { mode: 'external', url: url.href, readerPassword };
-}
-
-function metricsService(input: ConfigInput): MetricsService {
-  if (isEmbedded(input.redis)) return { mode: 'embedded' };
-  const url = parseUrl(input.redis, 'redis', ['redis:', 'rediss:'], 'redis://[:password@]host:port');
-  const prefix = input.redisPrefix ?? 'retail-pulse:';
-  if (typeof prefix !== 'string' || prefix === '' || /\s/.test(prefix))
-    throw invalid(
-      'redisPrefix',
-      `redisPrefix must be a non-empty key prefix without spaces, got ${JSON.stringify(prefix)}`,
-    );
-  return { mode: 'external', url: url.href, keyPrefix: prefix };
-}
-
-function parseUrl(v: unknown, field: string, protocols: string[], example: string): URL {
-  let url: URL | null = null;
-  try {
-    url = typeof v === 'string' ? new URL(v) : null;
-  } catch {
-    url = null;
-  }
-  if (!url || !protocols.includes(url.protocol) || !url.hostname) {
-    throw invalid(
-      field,
-      `${field} must be ${example} or "embedded", got ${typeof v === 'string' ? JSON.stringify(redactUrl(v)) : String(v)}`,
-    );
-  }
-  if (url.port && (Number(url.port) < 1 || Number(url.port) > 65535))
-    throw invalid(field, `${field} port must be from 1 to 65535`);
-  return url;
-}
-
-function str(v: unknown, field: string): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw invalid(field, `${field} must be a non-empty string`);
-  return v;
-}
-
-function invalid(field: string, message: string): PulseError {
-  return new PulseError('config_invalid', message, { field });
-}
-
-/** A URL with its password (or lone user token) replaced, for logs and messages. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = '***';
-    else if (url.username && url.protocol.startsWith('redis')) url.username = '***';
-    return url.href;
-  } catch {
-    return raw.replace(/\/\/[^@/]*@/, '//***@');
-  }
+/** Where each service lives, as the UI says it: embedded, external, or docker (the compose stack's). */
+export function serviceModes(c: EngineConfig): ServiceModes {
+  const mode = (s: { mode: ServiceMode; docker?: string }) => (s.mode === 'external' && s.docker ? 'docker' : s.mode);
+  const { broker, lake, warehouse, metrics } = c.services;
+  return { broker: mode(broker), lake: mode(lake), warehouse: mode(warehouse), metrics: mode(metrics) };
 }
 
 /** What the config says, safe to print: no password, no secret key. */
@@ -333,59 +219,6 @@ export function describeConfig(c: EngineConfig): Record<string, string> {
     warehouse: s.warehouse.mode === 'embedded' ? 'embedded PGlite' : `postgres ${redactUrl(s.warehouse.url)}`,
     metrics: s.metrics.mode === 'embedded' ? 'embedded memory' : `redis ${redactUrl(s.metrics.url)}`,
   };
-}
-
-/**
- * The services the compose stack provides, by ConfigInput field, and the compose services behind
- * each: `compose` must be up (healthy where checked), `jobs` (one-shots) must have finished with 0.
- */
-export const DOCKER_SERVICES = {
-  broker: { compose: ['kafka'], jobs: [], fields: ['kafka'] },
-  lake: {
-    compose: ['minio'],
-    jobs: ['minio-init'],
-    fields: ['s3', 's3Bucket', 's3AccessKeyId', 's3SecretAccessKey'],
-  },
-  warehouse: { compose: ['postgres'], jobs: [], fields: ['postgres'] },
-  metrics: { compose: ['redis'], jobs: [], fields: ['redis'] },
-} as const satisfies Record<string, { compose: string[]; jobs: string[]; fields: (keyof ConfigInput)[] }>;
-
-/**
- * Where the compose stack's services answer on this machine, from the file's published ports and
- * the credentials it gives the containers (already interpolated from the environment and .env).
- */
-export function dockerServices(compose: ComposeProject): ConfigInput {
-  const published = (service: string, containerPort: number): string => {
-    const p = compose.services[service]?.ports.find((x) => x.containerPort === containerPort && x.hostPort !== null);
-    if (!p || p.hostPort === null)
-      throw new PulseError(
-        'config_invalid',
-        `${compose.file}: ${service} does not publish port ${containerPort}, so the engine cannot reach it`,
-        { field: service },
-      );
-    return `${p.hostIp === '0.0.0.0' || p.hostIp === '' ? '127.0.0.1' : p.hostIp}:${p.hostPort}`;
-  };
-  const env = (service: string) => compose.services[service]?.environment ?? {};
-  const enc = encodeURIComponent;
-  const minio = env('minio');
-  const pg = env('postgres');
-  return {
-    kafka: published('kafka', 9092),
-    s3: `http://${enc(minio.MINIO_ROOT_USER ?? 'minioadmin')}:${enc(minio.MINIO_ROOT_PASSWORD ?? 'minioadmin')}@${published('minio', 9000)}`,
-    s3Bucket: env('minio-init').LAKE_BUCKET ?? 'lake',
-    postgres: `postgres://${enc(pg.POSTGRES_USER ?? 'postgres')}:${enc(pg.POSTGRES_PASSWORD ?? '')}@${published('postgres', 5432)}/${enc(pg.POSTGRES_DB ?? pg.POSTGRES_USER ?? 'postgres')}`,
-    redis: `redis://${published('redis', 6379)}`,
-  };
-}
-
-/** The same config with some services replaced (settings for them) or back to embedded (no settings). */
-export function withServices(
-  c: EngineConfig,
-  services: (keyof typeof DOCKER_SERVICES)[],
-  input: ConfigInput,
-): EngineConfig {
-  const next = resolveConfig({ dataDir: c.dataDir, topic: c.topic, partitions: c.partitions, ...input });
-  return { ...c, services: { ...c.services, ...Object.fromEntries(services.map((s) => [s, next.services[s]])) } };
 }
 
 export const paths = {

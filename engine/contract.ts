@@ -16,10 +16,37 @@ import type {
   SalesFileFormat,
   TextFile,
 } from './dataContract';
+import type { Lineage, MetricsRange, ReconciliationReport } from './reconcileContract';
+
+import type {
+  DockerBackedService,
+  InfraLogLine,
+  InfraProgress,
+  InfraServiceStats,
+  InfraStatus,
+  ServiceModes,
+} from './infraContract';
+import type {
+  PinnedChart,
+  SavedQuery,
+  SqlHistoryEntry,
+  SqlLabList,
+  SqlLabPart,
+  WarehouseSchema,
+} from './sqlLabContract';
+import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
 
 export type { ErrorInfo };
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
+/** Reconciliation, lineage and the Live page's time range: their types live in reconcileContract.ts. */
+export type * from './reconcileContract';
+/** The compose stack's types (Infrastructure page), in infraContract.ts. */
+export type * from './infraContract';
+/** The SQL lab's and the Dashboard's types, in sqlLabContract.ts. */
+export type * from './sqlLabContract';
+/** The lake's offsets, listings and counts, in lakeContract.ts. */
+export type * from './lakeContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -71,6 +98,8 @@ export interface EtlResult {
   goldFiles: number;
   durationMs: number;
   error?: string;
+  /** A failed run's error with its code: where it failed (lake_io, warehouse_failed, etl_busy…), not always the warehouse. */
+  errorInfo?: ErrorInfo;
 }
 
 export interface EtlRunRecord {
@@ -143,73 +172,6 @@ export interface PipelineSummary {
   throughput_tps: number;
   latency_ms: { p50: number | null; p99: number | null };
   etl: EtlResult | null;
-}
-
-/** One partition as the stream took it: where the lake ends, what the group and the log say, where reading starts. */
-export interface PartitionStart {
-  partition: number;
-  /** The first offset the lake does not hold (its checkpoint): the truth. */
-  lake: number;
-  /** The consumer group's committed offset: kept for monitoring and lag, never trusted over the lake. */
-  committed: number;
-  /** The oldest offset still in the log (retention removes older ones). */
-  earliest: number;
-  /** The offset the next record will get. */
-  end: number;
-  /** Where the stream reads from: the lake's offset, or the log's earliest when retention removed what lies between. */
-  start: number;
-}
-
-export type OffsetNoticeKind = 'retention_gap' | 'new_lake_group_has_commits' | 'lake_behind_group' | 'adopted_legacy';
-
-/** Something about the offsets a user should know at start, and the offsets it concerns. */
-export interface OffsetNotice {
-  kind: OffsetNoticeKind;
-  message: string;
-  ranges: { partition: number; from: number; to: number; records: number }[];
-}
-
-/** The lake, its consumer group, and what the stream read from where at its last (re)assignment. */
-export interface LakeOffsets {
-  /** The id written in the lake when it was created; null until the lake has answered. */
-  lakeId: string | null;
-  lake: string;
-  group: string | null;
-  /** 'setting': --group, RETAIL_PULSE_GROUP or the config file; 'lake': derived from the lake id. */
-  groupFrom: 'setting' | 'lake';
-  topic: string;
-  /** The partitions this engine's stream took at its last assignment; empty before it started. */
-  partitions: PartitionStart[];
-  notices: OffsetNotice[];
-  /** One line for a terminal: what the stream reads, from where. */
-  summary: string;
-  at: number;
-}
-
-/** One lake "folder": its sub-prefixes and the Parquet files directly in it. */
-export interface LakeListing {
-  prefix: string;
-  prefixes: string[];
-  files: LakeFileInfo[];
-}
-
-export interface LakeFileInfo {
-  key: string;
-  bytes: number;
-  /** From the footer; null when the footer could not be read. */
-  rows: number | null;
-  /** Source partition and offsets, from the file name (bronze, silver, quarantine). */
-  offsets: { partition: number; first: number; last: number } | null;
-}
-
-export interface LakePreview {
-  key: string;
-  bytes: number;
-  rows: number;
-  rowGroups: number;
-  columns: { name: string; type: string; min: unknown; max: unknown; nulls: number | null }[];
-  /** The first rows (at most 100), read without scanning the file. */
-  preview: QueryResult;
 }
 
 /** A chart of a result: a preset declares it in its header (`-- chart: bar x=product_name y=revenue`). */
@@ -289,162 +251,6 @@ export interface ConnectionTest {
   ms: number;
   error: ErrorInfo | null;
 }
-
-/** Counts of the lake's layers from the Parquet footers (durable state, no scan). */
-export interface LakeCounts {
-  bronze: { records: number; files: number };
-  silver: { lines: number; files: number };
-  quarantine: { records: number; files: number };
-  at: number;
-}
-
-// ── Infrastructure (docker-compose.yml driven through the Docker Engine API) ──
-
-export type InfraContainerState =
-  'missing' | 'created' | 'running' | 'restarting' | 'paused' | 'exited' | 'dead' | 'removing';
-export type InfraHealth = 'healthy' | 'unhealthy' | 'starting' | 'none';
-
-export interface InfraServiceStatus {
-  service: string;
-  /** Container name (<project>-<service>-1), null when it does not exist. */
-  container: string | null;
-  image: string;
-  state: InfraContainerState;
-  health: InfraHealth;
-  /** Exit code of a stopped container (a one-shot service succeeded when 0). */
-  exitCode: number | null;
-  oneShot: boolean;
-  ports: { hostIp: string; hostPort: number; containerPort: number }[];
-  /** Epoch ms the container last started, null when it never ran. */
-  startedAt: number | null;
-  uptimeMs: number | null;
-  /** The last log lines of a container that exited non-zero or keeps restarting (empty otherwise). */
-  lastLines: string[];
-  /** Docker's last health-check results (up to 5), oldest first. */
-  healthChecks: { at: number; exitCode: number; output: string }[];
-  /** State and health changes this Host has seen (oldest first, at most 50). */
-  history: InfraHealthSample[];
-}
-
-export interface InfraHealthSample {
-  at: number;
-  state: InfraContainerState;
-  health: InfraHealth;
-}
-
-export interface InfraStatus {
-  project: string;
-  composeFile: string;
-  services: InfraServiceStatus[];
-}
-
-export interface InfraProgress {
-  project: string;
-  service?: string;
-  step:
-    | 'pull'
-    | 'build'
-    | 'network'
-    | 'volume'
-    | 'create'
-    | 'start'
-    | 'health'
-    | 'ready'
-    | 'stop'
-    | 'remove'
-    | 'rollback'
-    | 'warning';
-  message: string;
-  /** Pull progress of one image layer. */
-  layer?: string;
-  current?: number;
-  total?: number;
-  at: number;
-}
-
-export interface InfraLogLine {
-  service: string;
-  stream: 'stdout' | 'stderr';
-  /** Docker's RFC 3339 timestamp of the line. */
-  time: string;
-  line: string;
-}
-
-export interface InfraServiceStats {
-  service: string;
-  cpuPercent: number;
-  memoryBytes: number;
-  memoryLimitBytes: number;
-}
-
-/** Services the Host can run on the compose stack instead of embedded. */
-export type DockerBackedService = 'broker' | 'lake' | 'warehouse' | 'metrics';
-export type ServiceModes = Record<DockerBackedService, 'embedded' | 'docker' | 'external'>;
-
-// ── SQL lab (the Warehouse page's editor) and the Dashboard ──
-
-/** A column the warehouse editor's reader may SELECT. */
-export interface WarehouseColumn {
-  name: string;
-  /** As information_schema says it: integer, text, numeric(12,2), timestamp with time zone… */
-  type: string;
-}
-
-export interface WarehouseTable {
-  schema: string;
-  name: string;
-  kind: 'table' | 'view';
-  columns: WarehouseColumn[];
-}
-
-/** The tables and columns the reader role may read (information_schema as the reader): what completes in the editor. */
-export interface WarehouseSchema {
-  tables: WarehouseTable[];
-  at: number;
-}
-
-/** One run of the SQL lab's editor, kept by the Host (newest first) across restarts. */
-export interface SqlHistoryEntry {
-  id: string;
-  sql: string;
-  /** Epoch ms the run started. */
-  at: number;
-  ms: number;
-  outcome: 'ok' | 'failed' | 'cancelled';
-  /** Rows on the first page (null when it did not succeed). */
-  rows: number | null;
-  /** More rows followed the first page. */
-  more: boolean;
-  error: string | null;
-}
-
-export interface SavedQuery {
-  id: string;
-  /** Unique: saving under a name that exists replaces that query's SQL. */
-  name: string;
-  sql: string;
-  savedAt: number;
-}
-
-/** A result's chart kept on the Dashboard: its query runs again every refreshSeconds while the page is shown. */
-export interface PinnedChart {
-  id: string;
-  title: string;
-  sql: string;
-  chart: ChartSpec;
-  /** Columns that hold money (EGP). */
-  money?: string[];
-  refreshSeconds: number;
-  pinnedAt: number;
-}
-
-/** A list the Host keeps in the data dir; problem says when its file could not be read (and where it was kept). */
-export interface SqlLabList<T> {
-  items: T[];
-  problem: string | null;
-}
-
-export type SqlLabPart = 'history' | 'saved' | 'pins';
 
 export interface Commands {
   'stage.start': {
@@ -542,6 +348,13 @@ export interface Commands {
   };
   'dashboard.update': { req: { id: string; title?: string; refreshSeconds?: number }; res: SqlLabList<PinnedChart> };
   'dashboard.unpin': { req: { id: string }; res: SqlLabList<PinnedChart> };
+  // --- Reconciliation and lineage, the Live page's time range ---
+  /** Every layer side by side from durable state (footers, checkpoint markers, the manifest), differences explained. */
+  'reconcile.report': { req: Record<string, never>; res: ReconciliationReport };
+  /** A store's sales in one minute of event time: silver rows and their raw bronze records. */
+  'lineage.minute': { req: { storeId: number; minute: number; limit?: number }; res: Lineage };
+  /** The last `minutes` (15 to 1,440) of windows, from silver where the windows hold nothing; optionally some stores. */
+  'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
 }
 
 export interface Events {

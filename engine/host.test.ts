@@ -147,3 +147,44 @@ describe('Host through the contract', { timeout: 120_000 }, () => {
     }
   });
 });
+
+describe('Host: the ETL stage and closing', { timeout: 120_000 }, () => {
+  it('shows a failed ETL with its own error code, runs once the warehouse is free, and closes twice', async () => {
+    const data = fs.mkdtempSync(path.join(dir, 'etl-'));
+    const host = await Host.open(resolveConfig({ dataDir: data }));
+    const etlState = async () => (await host.call('stage.list', {})).find((s) => s.stage === 'etl')!;
+    try {
+      // Another run holds the warehouse: the ETL cannot begin, and says so with that code.
+      await host.warehouse.beginRun('held-by-someone-else');
+      await assert.rejects(host.call('etl.run', {}), { code: 'etl_busy' });
+      assert.deepEqual([(await etlState()).state, (await etlState()).error?.code], ['failed', 'etl_busy']);
+      await host.warehouse.finishRun({
+        runId: 'held-by-someone-else',
+        status: 'failed',
+        files: 0,
+        inserted: 0,
+        skipped: 0,
+        error: 'let go',
+      });
+      // A silver file that is not Parquet (a torn copy): the run fails with the reader's error, not the warehouse's.
+      const torn = path.join(data, 'lake', 'silver', 'sales_lines', 'date=2026-01-01', 'hour=00');
+      fs.mkdirSync(torn, { recursive: true });
+      fs.writeFileSync(path.join(torn, '0-0-9.parquet'), 'not parquet');
+      const failed = await host.call('etl.run', {});
+      assert.equal(failed.status, 'failed');
+      assert.ok(failed.errorInfo && failed.errorInfo.code !== 'warehouse_failed', JSON.stringify(failed.errorInfo));
+      assert.deepEqual((await etlState()).error, failed.errorInfo);
+      fs.rmSync(path.join(torn, '0-0-9.parquet'));
+      const ok = await host.call('etl.run', {});
+      assert.equal(ok.status, 'succeeded', ok.error);
+      assert.equal((await etlState()).state, 'stopped');
+    } finally {
+      // Closing twice (a window's close and the app's quit) resolves both, and once more after.
+      await Promise.all([host.close(), host.close()]);
+      await host.close();
+    }
+    // The data dir is free again.
+    const again = await Host.open(resolveConfig({ dataDir: data }));
+    await again.close();
+  });
+});

@@ -2,29 +2,22 @@ import { CatalogCommands, type CatalogCommand, requestedCatalog } from './catalo
 import type { EngineConfig } from './config';
 import type { Commands, EtlResult, EventName, Events } from './contract';
 import { ImportCommands, type ImportCommand } from './ingest/importCommands';
-import type { Catalog } from './model/catalog';
-import { QuarantineCommands, type QuarantineCommand, type Replayed } from './quarantine/quarantineCommands';
+import { QuarantineCommands, type QuarantineCommand } from './quarantine/quarantineCommands';
 import type { Metrics } from './services/metrics/port';
 import { openLake } from './services/open';
-import type { Warehouse } from './services/warehouse/port';
+import type { WarehouseCalls } from './services/warehouse/port';
+import type { WorkerApi } from './workers/protocol';
 import type { Remote } from './workers/rpc';
 
 export { requestedCatalog };
 
-/** What the stream and producer workers offer for reference data and replays. */
-export interface CatalogWorker {
-  setCatalog(c: Catalog): void;
-}
-export interface ReplayWorker extends CatalogWorker {
-  replay(filter: Commands['quarantine.replay']['req']): Replayed;
-}
-
 export interface HostDataDeps {
   config: () => EngineConfig;
   requested: ReturnType<typeof requestedCatalog>;
-  warehouse: () => Warehouse;
-  stream: () => Remote<ReplayWorker> | null;
-  producer: () => Remote<CatalogWorker> | null;
+  warehouse: () => WarehouseCalls;
+  /** The running stream and producer workers (null when stopped): a new catalog goes to both. */
+  stream: () => Remote<WorkerApi<'stream'>> | null;
+  producer: () => Remote<WorkerApi<'producer'>> | null;
   metrics: () => Metrics;
   runEtl: () => Promise<EtlResult>;
   emit: <K extends EventName>(name: K, payload: Events[K]) => void;

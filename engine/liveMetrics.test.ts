@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LiveMetrics } from './liveMetrics';
 import { MemoryMetrics } from './services/metrics/memoryMetrics';
-import { latencyBucket, type MetricsBatch } from './services/metrics/port';
+import type { MetricsBatch } from './services/metrics/port';
+import { latencyBucket } from './services/metrics/windows';
 
 /** A batch of `n` transactions with every latency `ms` and `late` late records. */
 function batch(first: number, n: number, ms: number, late: number): MetricsBatch {

@@ -1,5 +1,7 @@
 import type { MetricsInterval, MetricsSnapshot } from './contract';
-import { latencyQuantile, WINDOW_MS, type Metrics, type MetricsTotals } from './services/metrics/port';
+import type { Handlers } from './host/commandRouter';
+import type { Metrics, MetricsTotals } from './services/metrics/port';
+import { latencyQuantile, WINDOW_MS } from './services/metrics/windows';
 
 /** A gap longer than this between ticks (nobody listened) starts the intervals afresh. */
 const MAX_INTERVAL_MS = 5_000;
@@ -39,6 +41,22 @@ export class LiveMetrics {
       at: now,
       names: this.names(),
     };
+  }
+
+  handlers(): Handlers<'metrics.snapshot'> {
+    return { 'metrics.snapshot': (q) => this.snapshot(q.minutes ?? 15) };
+  }
+
+  /**
+   * Pushes a snapshot as metrics.tick every second while someone listens. A failed metrics store
+   * is shown by services.status and the Live page's own call, not every second. Returns a stop.
+   */
+  tick(emit: (s: MetricsSnapshot) => void, wanted: () => boolean): () => void {
+    const timer = setInterval(() => {
+      if (wanted()) void this.snapshot(15, true).then(emit, () => undefined);
+    }, 1000);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** The store was swapped: intervals start again. */

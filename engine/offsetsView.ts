@@ -2,6 +2,7 @@ import type { LakeOffsets } from './contract';
 import type { EngineConfig } from './config';
 import { toErrorInfo, type ErrorInfo } from './errors';
 import { groupForLake, lakeIdentity } from './services/lake/lakeIdentity';
+import type { Handlers } from './host/commandRouter';
 import { openLake } from './services/open';
 
 /**
@@ -22,6 +23,10 @@ export class OffsetsView {
 
   get(): LakeOffsets {
     return this.current;
+  }
+
+  handlers(): Handlers<'stream.offsets'> {
+    return { 'stream.offsets': async () => this.current };
   }
 
   /** Reads (or creates) the lake's identity in the background; an unreachable lake is reported, not fatal. */

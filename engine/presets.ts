@@ -1,14 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ChartSpec, QueryPreset } from './contract';
 import { PulseError } from './errors';
+import { projectFile } from './util/projectFile';
 
 /** sql/queries beside the sources, or up from a bundle in out/main/(chunks/). */
-export const QUERIES_DIR =
-  ['../sql/queries', '../../sql/queries', '../../../sql/queries']
-    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
-    .find((p) => fs.existsSync(p)) ?? 'sql/queries';
+export const QUERIES_DIR = projectFile('sql/queries');
 
 /*
  * A preset is one .sql file whose header says what it is and how to show it:

@@ -6,11 +6,13 @@ import {
   describeConfig,
   loadConfig,
   resolveConfig,
+  serviceModes,
   type ConfigInput,
   type EngineConfig,
 } from './config';
 import { PulseError, toErrorInfo, type ErrorInfo } from './errors';
 import { writeFileAtomic } from './util/fsx';
+import { MASK, redactUrl } from './util/redact';
 
 /**
  * The Settings page's store: connections and modes in `<dataDir>/settings.json`, which is an
@@ -35,7 +37,6 @@ export const SETTING_KEYS: readonly SettingKey[] = [
 ];
 const SECRET_KEYS: readonly SettingKey[] = ['s3SecretAccessKey', 'postgresReaderPassword'];
 const URL_KEYS: readonly SettingKey[] = ['s3', 'postgres', 'redis'];
-export const MASK = '***';
 
 export function settingsFile(dataDir: string): string {
   return path.join(dataDir, 'settings.json');
@@ -50,24 +51,12 @@ export function readSettings(dataDir: string): Partial<Record<SettingKey, string
   >;
 }
 
-/** A URL's password (or Redis token) replaced by the mask; the rest stays editable. */
-function maskUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password) url.password = MASK;
-    else if (url.username && url.protocol.startsWith('redis')) url.username = MASK;
-    return url.href;
-  } catch {
-    return raw.replace(/\/\/[^@/]*@/, `//${MASK}@`);
-  }
-}
-
 export function maskSettings(
   values: Partial<Record<SettingKey, string | number>>,
 ): Partial<Record<SettingKey, string | number>> {
   const out: Partial<Record<SettingKey, string | number>> = {};
   for (const [k, v] of Object.entries(values) as [SettingKey, string | number][]) {
-    out[k] = SECRET_KEYS.includes(k) ? MASK : URL_KEYS.includes(k) && typeof v === 'string' ? maskUrl(v) : v;
+    out[k] = SECRET_KEYS.includes(k) ? MASK : URL_KEYS.includes(k) && typeof v === 'string' ? redactUrl(v) : v;
   }
   return out;
 }
@@ -76,15 +65,11 @@ export function maskSettings(
 function unmask(key: SettingKey, next: string | number, saved: string | number | undefined): string | number {
   if (typeof next !== 'string' || saved === undefined || typeof saved !== 'string') return next;
   if (SECRET_KEYS.includes(key) && next === MASK) return saved;
-  if (URL_KEYS.includes(key) && next.includes(MASK) && maskUrl(saved) === next) return saved;
+  if (URL_KEYS.includes(key) && next.includes(MASK) && redactUrl(saved) === next) return saved;
   return next;
 }
 
-export function settingsView(
-  config: EngineConfig,
-  docker: ReadonlySet<string> = new Set(),
-  startupProblems: ErrorInfo[] = [],
-): SettingsView {
+export function settingsView(config: EngineConfig, startupProblems: ErrorInfo[] = []): SettingsView {
   const saved = readSettings(config.dataDir);
   let restartRequired = false;
   try {
@@ -94,10 +79,10 @@ export function settingsView(
   } catch {
     restartRequired = true;
   }
-  const mode = (name: keyof EngineConfig['services']) => (docker.has(name) ? 'docker' : config.services[name].mode);
   return {
     values: maskSettings(saved),
-    modes: { broker: mode('broker'), lake: mode('lake'), warehouse: mode('warehouse'), metrics: mode('metrics') },
+    // A service on the compose stack is 'docker' here, as on the Infrastructure page.
+    modes: serviceModes(config),
     inForce: describeConfig(config),
     restartRequired,
     file: settingsFile(config.dataDir),

@@ -3,19 +3,14 @@ import type { QueryResult } from './contract';
 import type { EditorQueries } from './services/warehouse/editorQueries';
 import { PgliteQueries, type SnapshotSource, type WriteState } from './services/warehouse/pgliteQueries';
 import { spawnReaderWorker } from './workers/readerWorker';
+import type { WarehouseWorkerApi } from './workers/protocol';
 import type { Remote } from './workers/rpc';
-import type { CancellableQueries } from './workers/worker';
-
-/** What the warehouse worker serves to the editor: server-side cancellable queries, PGlite's snapshots. */
-export interface WarehouseWorkerApi extends CancellableQueries {
-  snapshot(into: string): Promise<WriteState>;
-}
 
 export interface WarehouseEditorDeps {
   config: () => EngineConfig;
   warehouse: () => Remote<WarehouseWorkerApi>;
-  /** The current warehouse worker's events ('writes' from the embedded warehouse). */
-  onWarehouseEvent: (listener: (name: string, payload: unknown) => void) => () => void;
+  /** The current warehouse worker's write state (the embedded warehouse's 'writes' events). */
+  onWrites: (listener: (state: WriteState) => void) => () => void;
 }
 
 /**
@@ -72,9 +67,7 @@ export class WarehouseEditor {
   }
 
   private watch(): () => void {
-    return this.deps.onWarehouseEvent((name, payload) => {
-      if (name === 'writes') this.state = payload as WriteState;
-    });
+    return this.deps.onWrites((state) => (this.state = state));
   }
 
   private async closePglite(): Promise<void> {

@@ -2,7 +2,7 @@ import type { CatalogVersionInfo, Commands, ErrorInfo } from '../contract';
 import { toErrorInfo } from '../errors';
 import type { Catalog, CatalogData } from '../model/catalog';
 import type { Lake } from '../services/lake/port';
-import type { Warehouse } from '../services/warehouse/port';
+import type { WarehouseCalls } from '../services/warehouse/port';
 import { CatalogService, info } from './catalogService';
 import { loadCatalogPath } from './catalogParse';
 
@@ -19,7 +19,7 @@ export interface CatalogDeps {
   requested: { data: CatalogData; source: string } | null;
   lake: () => Promise<Lake>;
   /** The warehouse in force (infra.useDocker may replace it). */
-  warehouse: () => Warehouse;
+  warehouse: () => WarehouseCalls;
   /** Pushes a new version to the running workers (stream, producer). */
   push: (c: Catalog) => Promise<void>;
   changed: (v: CatalogVersionInfo) => void;

@@ -119,7 +119,7 @@ function oneLine(s: string, max = 400): string {
 /** The container's last lines of output, on one line, for error messages. */
 export async function lastLines(container: Docker.Container, n = 5): Promise<string> {
   try {
-    const buf = (await container.logs({ stdout: true, stderr: true, tail: n, follow: false })) as unknown as Buffer;
+    const buf = await container.logs({ stdout: true, stderr: true, tail: n, follow: false });
     const text = new LogDemuxer()
       .push(Buffer.from(buf))
       .map((f) => f.data.toString('utf8'))

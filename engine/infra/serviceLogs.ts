@@ -1,5 +1,5 @@
 /** A service's logs (tail, since, follow) split into lines, and its CPU and memory use. */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
 import type { InfraLogLine, InfraServiceStats } from '../contract';
 import { PulseError } from '../errors';
@@ -79,7 +79,7 @@ function logOptions(q: LogQuery): { stdout: true; stderr: true; timestamps: true
 
 export async function readLogs(stack: Stack, service: string, q: LogQuery = {}): Promise<InfraLogLine[]> {
   const container = await containerOf(stack, service);
-  const buf = (await container.logs({ ...logOptions({ tail: 100, ...q }), follow: false })) as unknown as Buffer;
+  const buf = await container.logs({ ...logOptions({ tail: 100, ...q }), follow: false });
   const split = new LineSplitter(service);
   return [...split.push(Buffer.from(buf)), ...split.flush()];
 }
@@ -92,14 +92,15 @@ export async function followLogs(
   onLines: (lines: InfraLogLine[]) => void,
 ): Promise<() => void> {
   const container = await containerOf(stack, service);
-  const stream = (await container.logs({ ...logOptions({ tail: 0, ...q }), follow: true })) as unknown as Readable;
+  const stream = await container.logs({ ...logOptions({ tail: 0, ...q }), follow: true });
   const split = new LineSplitter(service);
   stream.on('data', (chunk: Buffer) => {
     const lines = split.push(chunk);
     if (lines.length) onLines(lines);
   });
   stream.on('error', () => undefined);
-  return () => stream.destroy();
+  // docker-modem hands back the HTTP response, a Readable (its types say only ReadableStream).
+  return () => void (stream instanceof Readable && stream.destroy());
 }
 
 /** One sample per running container; CPU as Docker computes it (share of all CPUs × their number). */

@@ -5,13 +5,6 @@ import { WorkerHandle } from '../workers/workerHandle';
 
 export type ImportCommand = 'import.begin' | 'import.chunk' | 'import.end' | 'import.cancel';
 
-export interface ImporterApi {
-  begin(name: string, bytes: number, format?: SalesFileFormat): { importId: string };
-  chunk(text: string, bytes: number): ImportProgress;
-  end(): ImportSummary;
-  cancel(): ImportSummary;
-}
-
 export interface ImportDeps {
   config: () => EngineConfig;
   /** The producer writes the embedded log: it takes one writer at a time. */
@@ -25,7 +18,7 @@ export interface ImportDeps {
  * at a time.
  */
 export class ImportCommands {
-  private running: { importId: string; worker: WorkerHandle<ImporterApi> } | null = null;
+  private running: { importId: string; worker: WorkerHandle<'importer'> } | null = null;
   private starting = false;
 
   constructor(private readonly deps: ImportDeps) {}
@@ -54,10 +47,8 @@ export class ImportCommands {
       );
     this.starting = true;
     try {
-      const worker = await WorkerHandle.spawn<ImporterApi>({ role: 'importer', config });
-      worker.onEvent((event, payload) => {
-        if (event === 'progress') this.deps.progress(payload as ImportProgress);
-      });
+      const worker = await WorkerHandle.spawn({ role: 'importer', config });
+      worker.on('progress', (p) => this.deps.progress(p));
       try {
         const { importId } = await worker.api.begin(name, bytes, format);
         this.running = { importId, worker };
@@ -71,7 +62,7 @@ export class ImportCommands {
     }
   }
 
-  private session(importId: string): WorkerHandle<ImporterApi> {
+  private session(importId: string): WorkerHandle<'importer'> {
     if (this.running?.importId !== importId)
       throw new PulseError('config_invalid', `no import ${importId} is running`, { field: 'importId' });
     return this.running.worker;

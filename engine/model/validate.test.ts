@@ -15,7 +15,7 @@ const good = {
   total_amount: 165.5,
 };
 const verdict = (patch: (t: Record<string, unknown>) => void, brokerMs = NOW) => {
-  const t = structuredClone(good) as unknown as Record<string, unknown>;
+  const t: Record<string, unknown> = { ...structuredClone(good) };
   patch(t);
   return validateSale(JSON.stringify(t), brokerMs);
 };

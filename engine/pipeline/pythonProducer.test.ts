@@ -86,6 +86,7 @@ describe(
         );
         const facts = await host.call('warehouse.query', {
           sql: `SELECT s.store_id, s.store_name, count(DISTINCT f.transaction_id)::int FROM fact_sales f JOIN dim_store s USING (store_key) GROUP BY 1, 2 ORDER BY 1`,
+          limit: 10_000,
         });
         assert.deepEqual(
           facts.rows.map((r) => [r[0], r[1]]),
@@ -97,6 +98,7 @@ describe(
         );
         const products = await host.call('warehouse.query', {
           sql: `SELECT DISTINCT p.product_id, p.product_name, p.category FROM fact_sales f JOIN dim_product p USING (product_key) ORDER BY 1`,
+          limit: 10_000,
         });
         assert.deepEqual(
           products.rows,
@@ -118,6 +120,7 @@ describe(
         for (const [id, t] of inSilver) assert.equal(t, written.get(String(id)), `silver ${String(id)}`);
         const inWarehouse = await host.call('warehouse.query', {
           sql: `SELECT transaction_id, to_char(event_time, 'YYYY-MM-DD"T"HH24:MI:SS.US') FROM fact_sales WHERE line_no = 1`,
+          limit: 10_000, // one page of every sale (a page is 1,000 rows unless asked)
         });
         assert.equal(inWarehouse.rows.length, SALES);
         for (const [id, t] of inWarehouse.rows) assert.equal(t, written.get(String(id)), `warehouse ${String(id)}`);

@@ -1,4 +1,6 @@
 import type { EtlResult, PipelineSummary } from '../contract';
+import { PulseError } from '../errors';
+import type { MetricsTotals } from '../services/metrics/port';
 import type { EngineConfig } from '../config';
 import { readCatalogHistory } from '../catalog/catalogHistory';
 import type { CatalogIndex } from '../model/catalog';
@@ -11,48 +13,53 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck, sqlList } from '../services/lake/duck';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
-import { latencyQuantile, type Metrics } from '../services/metrics/port';
+import { latencyQuantile } from '../services/metrics/windows';
 import { openBroker, openLake } from '../services/open';
-import type { Warehouse } from '../services/warehouse/port';
+
+/** The summary's counts that come from the log and the lake (DuckDB): the summary worker's work. */
+export type DurableCounts = Pick<PipelineSummary, 'produced' | 'bronze' | 'silver' | 'quarantine'>;
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /**
  * The pipeline's numbers, each read back from durable state so a run after a crash reports the
- * truth: the log (what was produced, and what of it is valid), the lake files, the warehouse
- * tables; only the speed layer's windows come from the metrics store.
+ * truth: the log (what was produced, and what of it is valid), the lake files (countDurable, in
+ * the summary worker), the warehouse tables; only the speed layer's windows come from the metrics store.
  */
-export async function summarize(deps: {
-  config: EngineConfig;
-  warehouse: Warehouse;
-  metrics: Metrics;
+export function assembleSummary(parts: {
+  durable: DurableCounts;
+  warehouse: { factRows: number; revenue: number };
+  windows: MetricsTotals;
   etl: EtlResult | null;
   throughputTps: number;
-}): Promise<PipelineSummary> {
-  const broker = await openBroker(deps.config);
-  const lake = await openLake(deps.config);
+}): PipelineSummary {
+  const { durable, warehouse, windows: totals } = parts;
+  return {
+    ...durable,
+    warehouse: { fact_rows: warehouse.factRows, revenue: round2(warehouse.revenue) },
+    windows: {
+      revenue: totals.revenueCents / 100,
+      late_records: totals.lateRecords,
+      late_revenue: totals.lateRevenueCents / 100,
+    },
+    throughput_tps: Math.round(parts.throughputTps),
+    latency_ms: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
+    etl: parts.etl,
+  };
+}
+
+/** What was produced (the whole log judged again) and what the lake's layers hold: the log and DuckDB. */
+export async function countDurable(config: EngineConfig): Promise<DurableCounts> {
+  const broker = await openBroker(config);
+  const lake = await openLake(config);
   const duck = await openDuck({ threads: 2 });
   try {
     const judgedWith = await recordedCatalogs(lake, duck, await readCatalogHistory(lake));
-    const [produced, layers, warehouse, totals] = await Promise.all([
-      producedFromLog(broker, deps.config.topic, judgedWith),
+    const [produced, layers] = await Promise.all([
+      producedFromLog(broker, config.topic, judgedWith),
       countLayers(lake, duck),
-      deps.warehouse.totals(),
-      deps.metrics.totals(),
     ]);
-    return {
-      produced,
-      ...layers,
-      warehouse: { fact_rows: warehouse.factRows, revenue: round2(warehouse.revenue) },
-      windows: {
-        revenue: totals.revenueCents / 100,
-        late_records: totals.lateRecords,
-        late_revenue: totals.lateRevenueCents / 100,
-      },
-      throughput_tps: Math.round(deps.throughputTps),
-      latency_ms: { p50: latencyQuantile(totals.latency, 0.5), p99: latencyQuantile(totals.latency, 0.99) },
-      etl: deps.etl,
-    };
+    return { produced, ...layers };
   } finally {
     duck.closeSync();
     await broker.close();
@@ -72,8 +79,11 @@ async function producedFromLog(
   let ends: number[];
   try {
     ends = await broker.endOffsets(topic);
-  } catch {
-    return out; // nothing produced yet
+  } catch (err) {
+    // No topic yet: nothing was produced. Anything else (a broker that stopped answering) is an
+    // error, never a count of zero.
+    if (err instanceof PulseError && err.code === 'not_found') return out;
+    throw err;
   }
   const seen = new Set<string>();
   let cents = 0;

@@ -3,23 +3,19 @@ import type { EngineConfig } from '../config';
 import { PulseError, toErrorInfo } from '../errors';
 import type { Catalog } from '../model/catalog';
 import type { Metrics, MetricsBatch } from '../services/metrics/port';
+import { LazyWorker } from '../workers/lazyWorker';
+import type { WorkerApi } from '../workers/protocol';
 import type { Remote } from '../workers/rpc';
-import { WorkerHandle } from '../workers/workerHandle';
 
 export type QuarantineCommand = 'quarantine.list' | 'quarantine.replay';
 
 /** What a replay worker (or the stream worker) hands back: the result, and the late revenue for the windows. */
 export type Replayed = { result: ReplayResult; metrics: MetricsBatch | null };
 
-interface QuarantineWorkerApi {
-  list(filter: QuarantineQuery, limit?: number): Promise<unknown>;
-  replay(filter: QuarantineQuery, catalog: Catalog): Replayed;
-}
-
 export interface QuarantineDeps {
   config: () => EngineConfig;
   /** The running stream worker, which replays through its own id index; null when the stream is stopped. */
-  stream: () => Remote<{ replay(filter: QuarantineQuery): Replayed }> | null;
+  stream: () => Pick<Remote<WorkerApi<'stream'>>, 'replay'> | null;
   catalog: () => Promise<Catalog>;
   metrics: () => Metrics;
   runEtl: () => Promise<EtlResult>;
@@ -34,16 +30,19 @@ const STATES = ['open', 'replayed'];
  * Replayed sales reach the live windows once (as late records) and the warehouse (an ETL run).
  */
 export class QuarantineCommands {
-  private worker: Promise<WorkerHandle<QuarantineWorkerApi>> | null = null;
+  /** Listing and replays while the stream is stopped: a worker of their own (DuckDB), started on first use. */
+  private readonly worker: LazyWorker<'quarantine'>;
   private replaying: Promise<ReplayResult> | null = null;
 
-  constructor(private readonly deps: QuarantineDeps) {}
+  constructor(private readonly deps: QuarantineDeps) {
+    this.worker = new LazyWorker(() => ({ role: 'quarantine', config: deps.config() }));
+  }
 
   handlers(): { [C in QuarantineCommand]: (req: Commands[C]['req']) => Promise<Commands[C]['res']> } {
     return {
       'quarantine.list': async (q) => {
         const { limit, ...filter } = q;
-        return (await this.open()).api.list(check(filter), limit ?? 200) as Promise<Commands['quarantine.list']['res']>;
+        return (await this.worker.get()).api.list(check(filter), limit ?? 200);
       },
       'quarantine.replay': (q) => this.replay(check(q)),
     };
@@ -55,7 +54,7 @@ export class QuarantineCommands {
       const stream = this.deps.stream();
       const { result, metrics } = stream
         ? await stream.replay(filter)
-        : await (await this.open()).api.replay(filter, await this.deps.catalog());
+        : await (await this.worker.get()).api.replay(filter, await this.deps.catalog());
       if (metrics)
         await this.deps
           .metrics()
@@ -67,23 +66,9 @@ export class QuarantineCommands {
     return this.replaying;
   }
 
-  private open(): Promise<WorkerHandle<QuarantineWorkerApi>> {
-    if (!this.worker) {
-      const spawned = WorkerHandle.spawn<QuarantineWorkerApi>({ role: 'quarantine', config: this.deps.config() });
-      this.worker = spawned;
-      spawned.then(
-        (h) => h.onExit(() => (this.worker = null)),
-        () => (this.worker = null),
-      );
-    }
-    return this.worker;
-  }
-
   /** The Host moved to other services: the next call opens a worker on them. */
   async close(): Promise<void> {
-    const w = await this.worker?.catch(() => null);
-    this.worker = null;
-    await w?.terminate();
+    await this.worker.close();
   }
 }
 

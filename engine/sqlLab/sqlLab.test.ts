@@ -31,9 +31,23 @@ const FACT_COLUMNS = [
   'unit_price',
   'line_amount',
   'source_file',
+  'store_key',
+  'product_key',
+  'catalog_version',
+];
+/** The star schema with its type 2 history: the catalog versions and each store's and product's latest row. */
+const STAR_SCHEMA = [
+  'catalog_versions',
+  'dim_customer',
+  'dim_date',
+  'dim_product',
+  'dim_store',
+  'fact_sales',
+  'product_latest',
+  'store_latest',
 ];
 const TOP =
-  'SELECT product_name, sum(quantity) AS units FROM fact_sales JOIN dim_product USING (product_id) GROUP BY 1';
+  'SELECT product_name, sum(quantity) AS units FROM fact_sales JOIN dim_product USING (product_key) GROUP BY 1';
 const CHART = { type: 'bar' as const, x: 'product_name', y: ['units'] };
 
 async function open(): Promise<Host> {
@@ -63,7 +77,7 @@ describe('SQL lab on the embedded warehouse', { timeout: 120_000 }, () => {
   it("lists the star schema the reader may read, columns in order with their types, and not the ETL's own tables", async () => {
     const schema = await host.call('warehouse.schema', {});
     const names = schema.tables.map((t) => t.name);
-    assert.deepEqual(names, ['dim_customer', 'dim_date', 'dim_product', 'dim_store', 'fact_sales']);
+    assert.deepEqual(names, STAR_SCHEMA);
     assert.ok(!names.includes('load_manifest') && !names.includes('etl_runs'));
     const fact = schema.tables.find((t) => t.name === 'fact_sales')!;
     assert.equal(fact.kind, 'table');

@@ -13,6 +13,17 @@ import { tmpDirs } from '../testing/tmpDirs';
  * pins run through the same editor path.
  */
 
+/** The star schema with its type 2 history: the catalog versions and each store's and product's latest row. */
+const STAR_SCHEMA = [
+  'catalog_versions',
+  'dim_customer',
+  'dim_date',
+  'dim_product',
+  'dim_store',
+  'fact_sales',
+  'product_latest',
+  'store_latest',
+];
 const tmp = tmpDirs('rp-sqllab-pg-');
 const serverUrl = testService('postgres');
 const database = `rp_sqllab_${randomBytes(5).toString('hex')}`;
@@ -37,7 +48,7 @@ test(
     let open = true;
     try {
       const names = async () => (await host.call('warehouse.schema', {})).tables.map((t) => t.name);
-      assert.deepEqual(await names(), ['dim_customer', 'dim_date', 'dim_product', 'dim_store', 'fact_sales']);
+      assert.deepEqual(await names(), STAR_SCHEMA);
 
       // A table of the writer's that the reader was never granted is not offered; one granted column is, alone.
       await admin(
@@ -48,7 +59,7 @@ test(
       const schema = await host.call('warehouse.schema', {});
       assert.deepEqual(
         schema.tables.map((t) => t.name),
-        ['dim_customer', 'dim_date', 'dim_product', 'dim_store', 'fact_sales', 'staff_notes'],
+        [...STAR_SCHEMA, 'staff_notes'].sort(),
         'load_manifest, etl_runs and the ungranted view are left out',
       );
       assert.deepEqual(schema.tables.find((t) => t.name === 'staff_notes')!.columns, [
@@ -69,9 +80,14 @@ test(
       const again = await Host.open(resolveConfig({ dataDir: tmp(), postgres: url.href }));
       try {
         const views = (await again.call('warehouse.schema', {})).tables.filter((t) => t.kind === 'view');
-        assert.deepEqual(views, [
+        assert.deepEqual(
+          views.map((v) => v.name),
+          ['gold_cities', 'product_latest', 'store_latest'],
+        );
+        assert.deepEqual(
+          views.find((v) => v.name === 'gold_cities'),
           { schema: 'public', name: 'gold_cities', kind: 'view', columns: [{ name: 'city', type: 'text' }] },
-        ]);
+        );
         const { items } = await again.call('dashboard.pin', {
           title: 'Cities',
           sql: 'SELECT city, count(*) AS stores FROM dim_store GROUP BY city',

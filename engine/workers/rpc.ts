@@ -1,15 +1,17 @@
+import type { MessagePort } from 'node:worker_threads';
 import { fromErrorInfo, toErrorInfo, type ErrorInfo } from '../errors';
 
 /**
- * Calls and events over any message port (worker_threads MessagePort, parentPort, a WebSocket
- * adapter): one protocol for Host ↔ stage workers, workers ↔ services, and later UI ↔ Host.
+ * Calls and events over any message port (worker_threads MessagePort, parentPort, a Worker): one
+ * protocol for Host ↔ stage workers and workers ↔ services. Calls are typed by the API object
+ * served, events by an event map (workers/protocol.ts gives both for each worker role).
  */
 export interface Endpoint {
   postMessage(message: unknown, transfer?: readonly Transferable[]): void;
   on(event: 'message', listener: (message: unknown) => void): unknown;
   off(event: 'message', listener: (message: unknown) => void): unknown;
 }
-type Transferable = ArrayBuffer | import('node:worker_threads').MessagePort;
+type Transferable = ArrayBuffer | MessagePort;
 
 type Message =
   | { rpc: 'call'; id: number; method: string; args: unknown[] }
@@ -21,12 +23,20 @@ function isRpc(m: unknown): m is Message {
   return typeof m === 'object' && m !== null && 'rpc' in m;
 }
 
+/** The methods of T, each answering with a promise: what a caller on the other side of a port gets. */
+export type Remote<T> = {
+  [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
 /** Answers calls on `endpoint` with the methods of `impl`. Returns a disposer. */
-export function serve(endpoint: Endpoint, impl: object): () => void {
+export function serve<T extends object>(endpoint: Endpoint, impl: T): () => void {
   const listener = (m: unknown): void => {
     if (!isRpc(m) || m.rpc !== 'call') return;
-    const fn = (impl as Record<string, unknown>)[m.method];
     const reply = (msg: Message): void => endpoint.postMessage(msg);
+    // The object's own methods and its class's, never Object's (constructor, toString, __proto__…).
+    const fn: unknown = m.method in Object.prototype ? undefined : Reflect.get(impl, m.method);
     if (typeof fn !== 'function') {
       reply({
         rpc: 'result',
@@ -37,7 +47,7 @@ export function serve(endpoint: Endpoint, impl: object): () => void {
       return;
     }
     Promise.resolve()
-      .then(() => (fn as (...a: unknown[]) => unknown).apply(impl, m.args))
+      .then(() => Reflect.apply(fn, impl, m.args) as unknown)
       .then(
         (value) => reply({ rpc: 'result', id: m.id, ok: true, value }),
         (err) => reply({ rpc: 'result', id: m.id, ok: false, error: toErrorInfo(err) }),
@@ -47,24 +57,22 @@ export function serve(endpoint: Endpoint, impl: object): () => void {
   return () => endpoint.off('message', listener);
 }
 
-export type Remote<T> = {
-  [K in keyof T as T[K] extends (...args: never[]) => unknown ? K : never]: T[K] extends (...args: infer A) => infer R
-    ? (...args: A) => Promise<Awaited<R>>
-    : never;
-};
+/** Listens for one event of a map E; returns a disposer. */
+export type On<E> = <K extends keyof E & string>(name: K, listener: (payload: E[K]) => void) => () => void;
 
-export interface Client<T> {
+export interface Client<T, E = Record<string, unknown>> {
   api: Remote<T>;
-  onEvent(listener: (name: string, payload: unknown) => void): () => void;
-  /** Rejects every pending call, e.g. when the worker behind the endpoint died. */
+  on: On<E>;
+  /** Rejects every pending call, and every later one, e.g. when the worker behind the endpoint died. */
   failAll(error: ErrorInfo): void;
   dispose(): void;
 }
 
-export function connect<T>(endpoint: Endpoint): Client<T> {
+export function connect<T, E = Record<string, unknown>>(endpoint: Endpoint): Client<T, E> {
   let nextId = 1;
+  let failed: ErrorInfo | null = null;
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
-  const listeners = new Set<(name: string, payload: unknown) => void>();
+  const listeners = new Map<string, Set<(payload: never) => void>>();
   const listener = (m: unknown): void => {
     if (!isRpc(m)) return;
     if (m.rpc === 'result') {
@@ -74,28 +82,36 @@ export function connect<T>(endpoint: Endpoint): Client<T> {
       if (m.ok) p.resolve(m.value);
       else p.reject(fromErrorInfo(m.error));
     } else if (m.rpc === 'event') {
-      for (const l of listeners) l(m.name, m.payload);
+      for (const l of listeners.get(m.name) ?? []) (l as (payload: unknown) => void)(m.payload);
     }
   };
   endpoint.on('message', listener);
+  const call =
+    (method: string) =>
+    (...args: unknown[]): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        // A call to a thread that has ended would wait for ever: it fails with the reason it ended.
+        if (failed) return reject(fromErrorInfo(failed));
+        const id = nextId++;
+        pending.set(id, { resolve, reject });
+        endpoint.postMessage({ rpc: 'call', id, method, args } satisfies Message);
+      });
   const api = new Proxy({} as Remote<T>, {
     get(_t, method) {
       if (typeof method !== 'string' || method === 'then') return undefined;
-      return (...args: unknown[]) =>
-        new Promise((resolve, reject) => {
-          const id = nextId++;
-          pending.set(id, { resolve, reject });
-          endpoint.postMessage({ rpc: 'call', id, method, args } satisfies Message);
-        });
+      return call(method);
     },
   });
   return {
     api,
-    onEvent(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
+    on(name, l) {
+      let set = listeners.get(name);
+      if (!set) listeners.set(name, (set = new Set()));
+      set.add(l);
+      return () => set.delete(l);
     },
     failAll(error) {
+      failed = error;
       for (const p of pending.values()) p.reject(fromErrorInfo(error));
       pending.clear();
     },
@@ -105,6 +121,7 @@ export function connect<T>(endpoint: Endpoint): Client<T> {
   };
 }
 
-export function emit(endpoint: Endpoint, name: string, payload: unknown): void {
-  endpoint.postMessage({ rpc: 'event', name, payload } satisfies Message);
+/** Pushes the events of a map E on `endpoint`. */
+export function emitter<E>(endpoint: Endpoint): <K extends keyof E & string>(name: K, payload: E[K]) => void {
+  return (name, payload) => endpoint.postMessage({ rpc: 'event', name, payload } satisfies Message);
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { Worker, type MessagePort } from 'node:worker_threads';
 import { PulseError, fromErrorInfo, type ErrorInfo } from '../errors';
-import { connect, type Client, type Endpoint, type Remote } from './rpc';
-import type { WorkerInit } from './worker';
+import type { WorkerApi, WorkerEvents, WorkerInit, WorkerRole } from './protocol';
+import { connect, type Client, type On, type Remote } from './rpc';
 
 /** From sources (tsx) the worker starts through a bootstrap that registers tsx; a build ships worker.js. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -17,20 +17,20 @@ function firstExisting(candidates: string[]): URL {
 }
 const SOURCE_ENTRY = new URL('./worker.ts', import.meta.url).href;
 
-/** The Host's side of one engine worker thread: typed calls, events, and how it ended. */
-export class WorkerHandle<T> {
+/** The Host's side of one engine worker thread of role R: typed calls and events, and how it ended. */
+export class WorkerHandle<R extends WorkerRole> {
   private exitListeners = new Set<(code: number, error: ErrorInfo | null) => void>();
   private lastError: ErrorInfo | null = null;
   private ending = false;
 
   private constructor(
-    readonly role: WorkerInit['role'],
+    readonly role: R,
     private readonly worker: Worker,
-    private readonly client: Client<T>,
+    private readonly client: Client<WorkerApi<R>, WorkerEvents<R>>,
   ) {
-    client.onEvent((name, payload) => {
-      if (name === 'fatal' || name === 'error') this.lastError = payload as ErrorInfo;
-    });
+    const keep = (e: ErrorInfo) => (this.lastError = e);
+    client.on('fatal', keep);
+    client.on('error', keep);
     worker.on('error', (err) => {
       this.lastError = { code: 'stage_failed', message: `${role} worker crashed: ${err.message}`, retriable: false };
     });
@@ -49,8 +49,11 @@ export class WorkerHandle<T> {
   }
 
   /** Starts a worker and resolves once it is ready, or rejects with the reason it could not start. */
-  static async spawn<T>(init: WorkerInit, transfer: MessagePort[] = []): Promise<WorkerHandle<T>> {
-    const { handle, ready } = WorkerHandle.start<T>(init, transfer);
+  static async spawn<R extends WorkerRole>(
+    init: WorkerInit<R>,
+    transfer: MessagePort[] = [],
+  ): Promise<WorkerHandle<R>> {
+    const { handle, ready } = WorkerHandle.start(init, transfer);
     await ready;
     return handle;
   }
@@ -59,24 +62,28 @@ export class WorkerHandle<T> {
    * Starts a worker and hands it back at once. Calls made before it is ready wait in its port's
    * queue; `ready` says when it is (or why it could not start: pending calls fail with that too).
    */
-  static start<T>(init: WorkerInit, transfer: MessagePort[] = []): { handle: WorkerHandle<T>; ready: Promise<void> } {
+  static start<R extends WorkerRole>(
+    init: WorkerInit<R>,
+    transfer: MessagePort[] = [],
+  ): { handle: WorkerHandle<R>; ready: Promise<void> } {
     const worker = new Worker(ENTRY, {
       workerData: FROM_SOURCE ? { ...init, entry: SOURCE_ENTRY } : init,
       transferList: transfer,
       name: `retail-pulse-${init.role}`,
     });
-    const client = connect<T>(worker as unknown as Endpoint);
-    const handle = new WorkerHandle<T>(init.role, worker, client);
+    const client = connect<WorkerApi<R>, WorkerEvents<R>>(worker);
+    const handle = new WorkerHandle(init.role, worker, client);
     const ready = new Promise<void>((resolve, reject) => {
-      const off = client.onEvent((name, payload) => {
-        if (name === 'ready') {
-          off();
+      const offs = [
+        client.on('ready', () => {
+          offs.forEach((off) => off());
           resolve();
-        } else if (name === 'fatal') {
-          off();
-          reject(fromErrorInfo(payload as ErrorInfo));
-        }
-      });
+        }),
+        client.on('fatal', (error) => {
+          offs.forEach((off) => off());
+          reject(fromErrorInfo(error));
+        }),
+      ];
       let crash = '';
       worker.once('error', (err) => (crash = `: ${err.message}`));
       worker.once('exit', (code) =>
@@ -87,20 +94,20 @@ export class WorkerHandle<T> {
     return { handle, ready };
   }
 
-  get api(): Remote<T> {
+  get api(): Remote<WorkerApi<R>> {
     return this.client.api;
   }
 
-  onEvent(listener: (name: string, payload: unknown) => void): () => void {
-    return this.client.onEvent(listener);
-  }
+  /** Listens for one of the role's events (workers/protocol.ts). */
+  readonly on: On<WorkerEvents<R>> = (name, listener) => this.client.on(name, listener);
 
   onExit(listener: (code: number, error: ErrorInfo | null) => void): () => void {
     this.exitListeners.add(listener);
     return () => this.exitListeners.delete(listener);
   }
 
-  postPort(method: string, port: MessagePort): void {
+  /** Hands a port to the worker's `method` (a call that takes a port: it is transferred, not copied). */
+  postPort(method: keyof WorkerApi<R> & string, port: MessagePort): void {
     this.worker.postMessage({ rpc: 'call', id: -1, method, args: [port] }, [port]);
   }
 

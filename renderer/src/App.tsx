@@ -8,6 +8,7 @@ import { Infrastructure } from './pages/Infrastructure';
 import { Lake } from './pages/Lake';
 import { Live } from './pages/Live';
 import { Pipeline } from './pages/Pipeline';
+import { Reconciliation } from './pages/Reconciliation';
 import { Settings } from './pages/Settings';
 import { Warehouse } from './pages/Warehouse';
 
@@ -19,6 +20,7 @@ export const PAGES: [string, string, () => ReactNode][] = [
   ['warehouse', 'Warehouse', () => <Warehouse />],
   ['dashboard', 'Dashboard', () => <Dashboard />],
   ['etl', 'ETL', () => <Etl />],
+  ['reconciliation', 'Reconciliation', () => <Reconciliation />],
   ['infrastructure', 'Infrastructure', () => <Infrastructure />],
   ['settings', 'Settings', () => <Settings />],
 ];

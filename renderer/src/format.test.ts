@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDateTime, formatMoney, formatNumber, formatTime, resolveZone, zoneLabel } from './format';
+import {
+  formatBytes,
+  formatDateTime,
+  formatMoney,
+  formatNumber,
+  formatTime,
+  parseDateTime,
+  resolveZone,
+  zoneLabel,
+} from './format';
 
 describe('format', () => {
   it('money: EGP, thousands separators, two decimals, exact for numeric strings past float precision', () => {
@@ -30,5 +39,27 @@ describe('format', () => {
     expect(zoneLabel('Africa/Cairo', new Date(at))).toBe('Africa/Cairo (UTC+02:00)');
     expect(zoneLabel('UTC')).toBe('UTC');
     expect(resolveZone('Not/AZone')).toBe(resolveZone('local'));
+  });
+});
+
+describe('parseDateTime', () => {
+  it('reads a wall-clock time in the zone back to the instant formatDateTime shows', () => {
+    const at = Date.UTC(2026, 2, 1, 10, 15);
+    for (const zone of ['UTC', 'Africa/Cairo', 'America/New_York', 'Asia/Kolkata'])
+      expect(parseDateTime(formatDateTime(at, zone).slice(0, 16), zone)).toBe(at);
+    expect(parseDateTime('2026-03-01T12:15:30', 'Africa/Cairo')).toBe(Date.UTC(2026, 2, 1, 10, 15, 30));
+  });
+
+  it('refuses what is not a date and time', () => {
+    for (const bad of [
+      '',
+      'now',
+      '2026-02-30 10:00',
+      '2026-03-01 24:00',
+      '2026-03-01',
+      '10:15',
+      '2026-03-01 10:15 UTC',
+    ])
+      expect(parseDateTime(bad, 'UTC')).toBeNull();
   });
 });

@@ -156,3 +156,23 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(ms / 60_000);
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+/**
+ * "2026-03-01 12:15" (or with seconds, or a T) as a wall-clock time in `zone`, to epoch ms; null when
+ * it is not such a time. The inverse of formatDateTime, for times a user types in the app's zone.
+ */
+export function parseDateTime(text: string, zone: string): number | null {
+  const m = /^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?\s*$/.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, se] = m.slice(1).map((x) => Number(x ?? 0));
+  const wall = Date.UTC(y, mo - 1, d, h, mi, se);
+  const back = new Date(wall);
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return null;
+  // The zone's offset at that instant, found from how the zone shows a first guess (twice, across a DST change).
+  let guess = wall;
+  for (let i = 0; i < 2; i++) {
+    const shown = Date.parse(`${formatDateTime(guess, zone).replace(' ', 'T')}Z`);
+    guess = wall - (shown - guess);
+  }
+  return guess;
+}

@@ -86,7 +86,7 @@ function hasJars(version: string): boolean {
   return fs.existsSync(path.join(kafkaLibs(version), `kafka_2.13-${version}.jar`));
 }
 
-/** Kafka's cluster id: 16 random bytes, URL-safe base64 without padding. */
+/** Kafka's cluster id: 16 random bytes, URL-safe base64 without padding (it may start with "-": pass it as --cluster-id=…). */
 function clusterId(): string {
   return crypto.randomBytes(16).toString('base64url');
 }
@@ -226,7 +226,12 @@ export function kafkaService(name: ServiceName & ('kafka' | 'kafka39')): Service
       fs.writeFileSync(marker(), serverProperties(dir(), port, controllerPort));
       if (!fs.existsSync(path.join(dir(), 'data', 'meta.properties'))) {
         say(`${name}: formatting KRaft storage`);
-        const [cmd, args] = java(v, 'kafka.tools.StorageTool', ['format', '-t', clusterId(), '-c', marker()], '256m');
+        const [cmd, args] = java(
+          v,
+          'kafka.tools.StorageTool',
+          ['format', `--cluster-id=${clusterId()}`, '-c', marker()],
+          '256m',
+        );
         await run(cmd, args);
       }
       const [cmd, args] = java(v, 'kafka.Kafka', [marker()], '512m');

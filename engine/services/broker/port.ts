@@ -39,7 +39,12 @@ export interface BrokerConsumer {
    * partitions first (nothing is committed then): the caller lost them, and its claim with them.
    */
   commit(offsets: ReadonlyMap<number, number>): Promise<boolean>;
-  /** Called before partitions are taken from this member, so it can flush and commit what it holds. */
+  /**
+   * Called when partitions have been taken from this member, before the next assignment is read:
+   * after the fact, since Kafka's eager protocol (kafkajs) has no hook before they leave. The
+   * handler lets commits already on their way land and drops what it holds of those partitions;
+   * a commit it sends for them later is refused (commit answers false), and the new owner reads on.
+   */
   onRevoke(handler: (partitions: number[]) => Promise<void>): void;
   /**
    * Called when partitions are given to this member, with the group's committed offset of each.

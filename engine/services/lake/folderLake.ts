@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PulseError } from '../../errors';
 import { fsyncDir } from '../../util/fsx';
+import { checkLakeKey } from './keys';
 import type { Lake, LakeObject } from './port';
 
 const SCRATCH = '.scratch';
@@ -87,13 +88,13 @@ export class FolderLake implements Lake {
         }
       }
     };
-    walk(this.pathOf(dirKey), dirKey);
+    walk(this.dirOf(dirKey), dirKey);
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async listPrefixes(prefix: string): Promise<string[]> {
     const dirKey = folderOf(prefix);
-    const dir = this.pathOf(dirKey);
+    const dir = this.dirOf(dirKey);
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -132,7 +133,8 @@ export class FolderLake implements Lake {
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    for (const key of keys) fs.rmSync(this.pathOf(key), { force: true });
+    // All or nothing: one bad key refuses the whole call before anything is removed.
+    for (const key of keys.map((k) => this.pathOf(k))) fs.rmSync(key, { force: true });
   }
 
   async localPaths(keys: readonly string[]): Promise<string[]> {
@@ -164,9 +166,13 @@ export class FolderLake implements Lake {
     });
   }
 
+  /** A listing's folder: the lake's root for '', else checked like a key. */
+  private dirOf(dirKey: string): string {
+    return dirKey === '' ? this.root : this.pathOf(dirKey);
+  }
+
   private pathOf(key: string): string {
-    if (key.includes('..') || path.isAbsolute(key))
-      throw new PulseError('config_invalid', `bad lake key ${key}`, { field: 'key' });
+    checkLakeKey(key);
     return path.join(this.root, ...key.split('/'));
   }
 }

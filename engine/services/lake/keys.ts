@@ -1,3 +1,5 @@
+import { PulseError } from '../../errors';
+
 /** The lake's key layout (Hive-style partitions), one place for every writer and reader. */
 
 export const LAYERS = {
@@ -12,6 +14,16 @@ export type Layer = keyof typeof LAYERS;
 
 /** The lake's own bookkeeping beside the layers: its identity and the stream's offsets (see lakeCheckpoint.ts). */
 export const CHECKPOINT = '_checkpoint/';
+
+/**
+ * One rule for every lake, folder or bucket: a key is a relative path of names. It never climbs
+ * out of the lake's tree (`..`, a leading `/` or `\\`), and never names a hidden file (a folder
+ * lake's temporary files, an S3 lake's cache and ETags), so a key the UI sends cannot reach them.
+ */
+export function checkLakeKey(key: string): void {
+  if (key === '' || key.includes('..') || key.startsWith('/') || key.startsWith('.') || key.includes('\\'))
+    throw new PulseError('config_invalid', `bad lake key ${JSON.stringify(key)}`, { field: 'key' });
+}
 
 const hourCache = new Map<number, string>();
 

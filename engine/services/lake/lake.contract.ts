@@ -256,7 +256,7 @@ export function lakeContract(label: string, open: OpenLake): void {
     );
 
     it(
-      "a missing key is PulseError 'not_found' for size, read and localPaths; a key climbing out is refused",
+      "a missing key is PulseError 'not_found' for size, read and localPaths; a key climbing out or hidden is refused",
       withLake(async (lake) => {
         await putBytes(lake, 'here/x', Buffer.from('x'));
         await rejectsWith(lake.size('here/y'), 'not_found');
@@ -264,7 +264,11 @@ export function lakeContract(label: string, open: OpenLake): void {
         await rejectsWith(lake.read('here/y', { start: 0, end: 4 }), 'not_found');
         await rejectsWith(lake.localPaths(['here/x', 'here/y']), 'not_found');
         await rejectsWith(lake.size('here'), 'not_found', 'a folder is not an object');
-        await rejectsWith(lake.read('../outside'), 'config_invalid');
+        // One rule for both lakes: nothing outside the tree, nothing hidden (scratch files, caches).
+        for (const key of ['../outside', 'a/../../b', '/etc/passwd', '.scratch/x', 'a\\..\\b', ''])
+          await rejectsWith(lake.read(key), 'config_invalid', JSON.stringify(key));
+        await rejectsWith(lake.delete(['here/x', '../outside']), 'config_invalid');
+        assert.equal(await lake.size('here/x'), 1, 'a refused delete removes nothing');
       }),
     );
   });

@@ -16,6 +16,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PulseError } from '../../errors';
+import { isNetworkError } from '../../util/netErrors';
+import { maskSecrets, withoutCredentials } from '../../util/redact';
+import { checkLakeKey } from './keys';
 import type { Lake, LakeObject } from './port';
 
 export interface S3LakeOptions {
@@ -101,7 +104,7 @@ export class S3Lake implements Lake {
   }
 
   async put(key: string, localFile: string): Promise<void> {
-    checkKey(key);
+    checkLakeKey(key);
     try {
       const bytes = fs.statSync(localFile).size;
       if (bytes >= MULTIPART_THRESHOLD) {
@@ -130,7 +133,7 @@ export class S3Lake implements Lake {
   }
 
   async create(key: string, localFile: string): Promise<boolean> {
-    checkKey(key);
+    checkLakeKey(key);
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -172,7 +175,7 @@ export class S3Lake implements Lake {
   }
 
   async size(key: string): Promise<number> {
-    checkKey(key);
+    checkLakeKey(key);
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.opts.bucket, Key: key }));
       return head.ContentLength ?? 0;
@@ -182,7 +185,7 @@ export class S3Lake implements Lake {
   }
 
   async read(key: string, range?: { start: number; end: number }): Promise<Uint8Array> {
-    checkKey(key);
+    checkLakeKey(key);
     if (range && range.end <= range.start) {
       await this.size(key); // an empty range of a missing object is still not_found
       return new Uint8Array(0);
@@ -204,7 +207,7 @@ export class S3Lake implements Lake {
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    keys.forEach(checkKey);
+    keys.forEach(checkLakeKey);
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
       let errors: { Key?: string; Code?: string; Message?: string }[] = [];
@@ -238,7 +241,7 @@ export class S3Lake implements Lake {
   }
 
   async localPaths(keys: readonly string[]): Promise<string[]> {
-    keys.forEach(checkKey);
+    keys.forEach(checkLakeKey);
     const remote = await this.remoteMeta(keys);
     const stale = keys.filter((key) => {
       const meta = remote.get(key);
@@ -415,14 +418,7 @@ export class S3Lake implements Lake {
   private endpointName(): string {
     const { endpoint, region } = this.opts;
     if (!endpoint) return `AWS S3 (${region ?? 'us-east-1'})`;
-    try {
-      const u = new URL(endpoint);
-      u.username = '';
-      u.password = '';
-      return u.toString().replace(/\/$/, '');
-    } catch {
-      return this.redact(endpoint);
-    }
+    return this.redact(withoutCredentials(endpoint));
   }
 
   private describe(err: unknown): string {
@@ -437,8 +433,7 @@ export class S3Lake implements Lake {
   }
 
   private redact(text: string): string {
-    const secret = this.opts.secretAccessKey;
-    return secret ? text.split(secret).join('***') : text;
+    return maskSecrets(text, this.opts.secretAccessKey);
   }
 }
 
@@ -446,17 +441,6 @@ function statusOf(err: unknown): number | undefined {
   return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-]);
 const RETRIABLE_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
@@ -468,18 +452,10 @@ const RETRIABLE_NAMES = new Set([
 ]);
 
 function isRetriable(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; errors?: { code?: string }[] } | undefined;
+  const e = err as { name?: string } | undefined;
   const status = statusOf(err);
   if (status !== undefined && (status >= 500 || status === 429)) return true;
-  const code = e?.code ?? e?.errors?.[0]?.code;
-  return (code !== undefined && NETWORK_CODES.has(code)) || (e?.name !== undefined && RETRIABLE_NAMES.has(e.name));
-}
-
-/** As in the folder lake, a key never climbs out of the lake's tree: here, out of the cache folder, or into its ETags. */
-function checkKey(key: string): void {
-  if (key === '' || key.includes('..') || key.startsWith('/') || key.startsWith('.') || key.includes('\\')) {
-    throw new PulseError('config_invalid', `bad lake key ${key}`, { field: 'key' });
-  }
+  return isNetworkError(err) || (e?.name !== undefined && RETRIABLE_NAMES.has(e.name));
 }
 
 function compareKeys(a: string, b: string): number {

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  WINDOW_MS,
-  latencyBucket,
-  latencyQuantile,
-  type Metrics,
-  type MetricsBatch,
-  type WindowDelta,
-  type WindowView,
-} from './port';
+import type { Metrics, MetricsBatch, WindowDelta, WindowView } from './port';
+import { latencyBucket, latencyQuantile, WINDOW_MS } from './windows';
 
 /**
  * What the stream stage, the host's snapshots and the pipeline summary rely on from a metrics
@@ -39,6 +32,9 @@ export function metricsContract(
           lateRevenueCents: 0,
           latency: {},
           applied: {},
+          since: {},
+          oldestWindow: null,
+          newestWindow: null,
         });
       }),
     );
@@ -132,6 +128,22 @@ export function metricsContract(
     );
 
     it(
+      'says where it started counting each partition, and the starts of its oldest and newest windows',
+      withStore(async (m) => {
+        // A store that starts empty while the log already holds offsets 0-119: it counts from 120.
+        await m.apply(batchOf(0, 120, 129, [tinyWindow(T0 + 2 * WINDOW_MS, 5)]));
+        await m.apply(batchOf(0, 130, 139, [tinyWindow(T0, 7)]));
+        await m.apply(batchOf(0, 100, 125, [tinyWindow(T0 - WINDOW_MS, 9)]));
+        await m.apply(batchOf(3, 0, 4, []));
+        const t = await m.totals();
+        assert.deepEqual(t.since, { 0: 120, 3: 0 }, 'the first batch applied, not a later or refused one');
+        assert.deepEqual(t.applied, { 0: 139, 3: 4 });
+        assert.equal(t.oldestWindow, T0, 'a refused batch adds no window');
+        assert.equal(t.newestWindow, T0 + 2 * WINDOW_MS);
+      }),
+    );
+
+    it(
       'totals count transactions, revenue, late records and the latency histogram',
       withStore(async (m) => {
         const a = sampleBatch(0, 0, 9, 1);
@@ -203,6 +215,7 @@ export function metricsContract(
         assert.equal(views[0].start, T0 + 5 * WINDOW_MS);
         assert.equal(views[views.length - 1].start, T0 + (keep + 4) * WINDOW_MS);
         assert.equal((await m.totals()).transactions, keep + 5, 'totals keep counting what was evicted');
+        assert.equal((await m.totals()).oldestWindow, T0 + 5 * WINDOW_MS, 'the oldest window kept');
       }),
     );
 
@@ -220,6 +233,9 @@ export function metricsContract(
           lateRevenueCents: 0,
           latency: {},
           applied: {},
+          since: {},
+          oldestWindow: null,
+          newestWindow: null,
         });
         assert.equal(await m.apply(a), true, 'offsets start over');
         assert.deepEqual(await m.windows(0), expectedViews([a]));

@@ -24,7 +24,19 @@ export interface MetricsTotals {
   latency: Record<string, number>;
   /** Per partition, the last offset whose contribution is applied (-1: none). */
   applied: Record<string, number>;
+  /**
+   * Per partition, the first offset of the first batch applied: where the windows started counting
+   * it (an embedded store starts empty at every start of the app, a new Redis prefix at offset 0).
+   */
+  since: Record<string, number>;
+  /** Start of the oldest window kept (retention trims the oldest), null when there is none. */
+  oldestWindow: number | null;
+  /** Start of the newest window kept, null when there is none. */
+  newestWindow: number | null;
 }
+
+/** The store's operations: what a thread reaches through a port (the embedded store lives in the Host's). */
+export type MetricsCalls = Omit<Metrics, 'kind'>;
 
 export interface Metrics {
   readonly kind: 'memory' | 'redis';
@@ -34,29 +46,4 @@ export interface Metrics {
   totals(): Promise<MetricsTotals>;
   reset(): Promise<void>;
   close(): Promise<void>;
-}
-
-export const WINDOW_MS = 60_000;
-
-/** Buckets ~10% wide: bucket b holds latencies up to 1.1^b ms. */
-export function latencyBucket(ms: number): number {
-  return ms <= 1 ? 0 : Math.ceil(Math.log(ms) / Math.log(1.1));
-}
-
-export function bucketUpperMs(bucket: number): number {
-  return Math.round(1.1 ** bucket);
-}
-
-export function latencyQuantile(hist: Record<string, number>, q: number): number | null {
-  const buckets = Object.entries(hist)
-    .map(([b, n]) => [Number(b), n] as const)
-    .sort((a, b) => a[0] - b[0]);
-  const total = buckets.reduce((s, [, n]) => s + n, 0);
-  if (total === 0) return null;
-  let seen = 0;
-  for (const [b, n] of buckets) {
-    seen += n;
-    if (seen >= q * total) return bucketUpperMs(b);
-  }
-  return bucketUpperMs(buckets[buckets.length - 1][0]);
 }

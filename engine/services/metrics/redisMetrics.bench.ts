@@ -6,10 +6,19 @@
  * adapter uses) against one JSON argument decoded with cjson.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type ClientContext, type Result } from 'ioredis';
 import { testService } from '../../testing/realServices';
-import { WINDOW_MS, type MetricsBatch, type WindowDelta } from './port';
-import { APPLY_LUA, applyArgs, RedisMetrics } from './redisMetrics';
+import type { MetricsBatch, WindowDelta } from './port';
+import { WINDOW_MS } from './windows';
+import { APPLY_KEYS, APPLY_LUA, applyArgs, RedisMetrics } from './redisMetrics';
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    /** The bench's two forms of the apply script (defined by formats() below). */
+    applyFlat(...args: (string | number)[]): Result<number, Context>;
+    applyJson(...args: (string | number)[]): Result<number, Context>;
+  }
+}
 
 const APPLY_JSON_LUA = `
 local b = cjson.decode(ARGV[2])
@@ -86,10 +95,8 @@ const ms = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e6;
 
 async function formats(url: string, n: number): Promise<void> {
   const redis = new Redis(url);
-  redis.defineCommand('applyFlat', { lua: APPLY_LUA, numberOfKeys: 4 });
+  redis.defineCommand('applyFlat', { lua: APPLY_LUA, numberOfKeys: APPLY_KEYS });
   redis.defineCommand('applyJson', { lua: APPLY_JSON_LUA, numberOfKeys: 4 });
-  type Cmd = (...args: (string | number)[]) => Promise<number>;
-  const cmds = redis as unknown as { applyFlat: Cmd; applyJson: Cmd };
   for (const format of ['flat', 'json', 'flat', 'json'] as const) {
     const p = `rp-bench:${randomUUID()}:`;
     const keys = [`${p}applied`, `${p}totals`, `${p}latency`, `${p}windows`];
@@ -97,7 +104,7 @@ async function formats(url: string, n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const batch = typicalBatch(0, i);
       const t = process.hrtime.bigint();
-      if (format === 'flat') await cmds.applyFlat.call(redis, ...keys, ...applyArgs(`${p}w:`, batch));
+      if (format === 'flat') await redis.applyFlat(...keys, `${p}since`, ...applyArgs(`${p}w:`, batch));
       else {
         const arg = JSON.stringify({
           p: batch.partition,
@@ -106,7 +113,7 @@ async function formats(url: string, n: number): Promise<void> {
           late: batch.late,
           latency: batch.latency,
         });
-        await cmds.applyJson.call(redis, ...keys, `${p}w:`, arg, 26 * 3600);
+        await redis.applyJson(...keys, `${p}w:`, arg, 26 * 3600);
       }
       times.push(ms(t));
     }

@@ -1,13 +1,8 @@
-import { Redis } from 'ioredis';
+import { Redis, type ClientContext, type Result } from 'ioredis';
 import { PulseError } from '../../errors';
-import {
-  WINDOW_MS,
-  type Metrics,
-  type MetricsBatch,
-  type MetricsTotals,
-  type WindowDelta,
-  type WindowView,
-} from './port';
+import { redactText, redactUrl } from '../../util/redact';
+import type { Metrics, MetricsBatch, MetricsTotals, WindowView } from './port';
+import { batchTotals, emptyWindow, RETAIN_WINDOWS, windowView } from './windows';
 
 /**
  * The speed layer in Redis, shared by every stream worker (each its own process and connection).
@@ -21,6 +16,7 @@ import {
  *   P totals      hash: `tx`, `rev`, `late`, `lateRev`.
  *   P latency     hash: latency bucket -> count.
  *   P applied     hash: partition -> last offset applied.
+ *   P since       hash: partition -> first offset applied (where the windows started counting it).
  * Every value is an integer (cents, counts) and only ever changed by HINCRBY, so sums are exact.
  *
  * apply() is one Lua script: it compares the batch with the partition's applied offset and adds
@@ -29,17 +25,15 @@ import {
  * Cluster would need every key in one slot, e.g. a prefix with a hash tag such as `{rp}:`).
  */
 
-/** Same retention as MemoryMetrics: the newest 24 h of windows. */
-const RETAIN_WINDOWS = 24 * 60;
 const WINDOW_TTL_S = 26 * 3600;
 const CONNECT_TIMEOUT_MS = 3_000;
 const COMMAND_TIMEOUT_MS = 3_000;
 const RECONNECT_MAX_MS = 2_000;
 
 /**
- * KEYS: applied, totals, latency, windows. ARGV: window key prefix, partition, last offset, ttl,
- * retain, tx, rev, late records, late cents, then a count and that many (bucket, n) pairs, then a
- * window count and per window: start, a pair count and that many (field, increment) pairs.
+ * KEYS: applied, totals, latency, windows, since. ARGV: window key prefix, partition, last offset, ttl,
+ * retain, tx, rev, late records, late cents, first offset, then a count and that many (bucket, n) pairs,
+ * then a window count and per window: start, a pair count and that many (field, increment) pairs.
  * Flat arguments measured faster than one JSON argument decoded with cjson (see redisMetrics.bench.ts).
  */
 export const APPLY_LUA = `
@@ -50,7 +44,8 @@ redis.call('HINCRBY', KEYS[2], 'tx', ARGV[6])
 redis.call('HINCRBY', KEYS[2], 'rev', ARGV[7])
 redis.call('HINCRBY', KEYS[2], 'late', ARGV[8])
 redis.call('HINCRBY', KEYS[2], 'lateRev', ARGV[9])
-local i = 10
+redis.call('HSETNX', KEYS[5], ARGV[2], ARGV[10])
+local i = 11
 local n = tonumber(ARGV[i])
 for j = 1, n do
   redis.call('HINCRBY', KEYS[3], ARGV[i + 2 * j - 1], ARGV[i + 2 * j])
@@ -81,7 +76,15 @@ redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 return 1
 `;
 
-type ApplyCommand = (...args: (string | number)[]) => Promise<number>;
+/** How many of APPLY_LUA's arguments are keys. */
+export const APPLY_KEYS = 5;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context extends ClientContext = { type: 'default' }> {
+    /** APPLY_LUA, which every RedisMetrics defines on its connection (1: applied, 0: seen before). */
+    pulseApply(...args: (string | number)[]): Result<number, Context>;
+  }
+}
 
 export interface RedisMetricsOptions {
   url: string;
@@ -91,7 +94,14 @@ export interface RedisMetricsOptions {
 
 export class RedisMetrics implements Metrics {
   readonly kind = 'redis' as const;
-  private readonly keys: { applied: string; totals: string; latency: string; windows: string; window: string };
+  private readonly keys: {
+    applied: string;
+    totals: string;
+    latency: string;
+    windows: string;
+    window: string;
+    since: string;
+  };
   private lastError: Error | null = null;
 
   private constructor(
@@ -106,6 +116,7 @@ export class RedisMetrics implements Metrics {
       latency: `${prefix}latency`,
       windows: `${prefix}windows`,
       window: `${prefix}w:`,
+      since: `${prefix}since`,
     };
     redis.on('error', (err: Error) => {
       this.lastError = err;
@@ -113,12 +124,12 @@ export class RedisMetrics implements Metrics {
     redis.on('ready', () => {
       this.lastError = null;
     });
-    redis.defineCommand('pulseApply', { lua: APPLY_LUA, numberOfKeys: 4 });
+    redis.defineCommand('pulseApply', { lua: APPLY_LUA, numberOfKeys: APPLY_KEYS });
   }
 
   /** Connects, or fails within a few seconds with what went wrong; later outages are retried in the background. */
   static async open(opts: RedisMetricsOptions): Promise<RedisMetrics> {
-    const where = redactRedisUrl(opts.url);
+    const where = redactUrl(opts.url);
     const redis = new Redis(opts.url, {
       lazyConnect: true,
       // Fail fast while disconnected instead of queueing: the stream must not stall on the speed layer.
@@ -145,9 +156,9 @@ export class RedisMetrics implements Metrics {
 
   async apply(batch: MetricsBatch): Promise<boolean> {
     const args = applyArgs(this.keys.window, batch);
-    const run = (this.redis as unknown as { pulseApply: ApplyCommand }).pulseApply;
+    const { applied, totals, latency, windows, since } = this.keys;
     const done = await this.call('apply', () =>
-      run.call(this.redis, this.keys.applied, this.keys.totals, this.keys.latency, this.keys.windows, ...args),
+      this.redis.pulseApply(applied, totals, latency, windows, since, ...args),
     );
     return done === 1;
   }
@@ -177,10 +188,14 @@ export class RedisMetrics implements Metrics {
         .hgetall(this.keys.totals)
         .hgetall(this.keys.latency)
         .hgetall(this.keys.applied)
+        .hgetall(this.keys.since)
+        .zrange(this.keys.windows, '0', '0')
+        .zrange(this.keys.windows, '-1', '-1')
         .exec();
       if (!replies) throw new Error('totals transaction was aborted');
       for (const [err] of replies) if (err) throw err;
-      const [t, latency, applied] = replies.map(([, v]) => v as Record<string, string>);
+      const [t, latency, applied, since] = replies.slice(0, 4).map(([, v]) => v as Record<string, string>);
+      const [oldest, newest] = [replies[4][1], replies[5][1]] as string[][];
       return {
         transactions: Number(t.tx ?? 0),
         revenueCents: Number(t.rev ?? 0),
@@ -188,6 +203,9 @@ export class RedisMetrics implements Metrics {
         lateRevenueCents: Number(t.lateRev ?? 0),
         latency: numbers(latency),
         applied: numbers(applied),
+        since: numbers(since),
+        oldestWindow: oldest.length ? Number(oldest[0]) : null,
+        newestWindow: newest.length ? Number(newest[0]) : null,
       };
     });
   }
@@ -236,9 +254,9 @@ export class RedisMetrics implements Metrics {
     );
     if (!offline) {
       const transient = !isReplyError(err) || /^(LOADING|BUSY|TRYAGAIN|OOM|MASTERDOWN|READONLY)\b/.test(message);
-      return { reason: redactSecrets(message), retriable: transient };
+      return { reason: redactText(message), retriable: transient };
     }
-    const last = this.lastError ? redactSecrets(this.lastError.message) : null;
+    const last = this.lastError ? redactText(this.lastError.message) : null;
     if (last && /^(WRONGPASS|NOAUTH|NOPERM)\b/.test(last))
       return { reason: `Redis refused the credentials (${last})`, retriable: false };
     return {
@@ -250,12 +268,7 @@ export class RedisMetrics implements Metrics {
 
 /** The Lua script's flat argument list for one batch; totals are summed here, once. */
 export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string | number)[] {
-  let tx = 0;
-  let rev = 0;
-  for (const w of batch.windows) {
-    tx += w.transactions;
-    rev += w.revenueCents;
-  }
+  const { transactions: tx, revenueCents: rev } = batchTotals(batch);
   const args: (string | number)[] = [
     windowKeyPrefix,
     batch.partition,
@@ -266,6 +279,7 @@ export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string
     rev,
     batch.late.records,
     batch.late.revenueCents,
+    batch.firstOffset,
   ];
   const latency = Object.entries(batch.latency);
   args.push(latency.length);
@@ -284,15 +298,7 @@ export function applyArgs(windowKeyPrefix: string, batch: MetricsBatch): (string
 }
 
 export function parseWindow(start: number, hash: Record<string, string>): WindowView {
-  const w: WindowDelta = {
-    start,
-    transactions: 0,
-    lines: 0,
-    revenueCents: 0,
-    byStore: {},
-    byCategory: {},
-    byProduct: {},
-  };
+  const w = emptyWindow(start);
   for (const [field, raw] of Object.entries(hash)) {
     const v = Number(raw);
     if (field === 'tx') w.transactions = v;
@@ -311,21 +317,7 @@ export function parseWindow(start: number, hash: Record<string, string>): Window
       else p.revenueCents = v;
     }
   }
-  return { ...w, end: start + WINDOW_MS };
-}
-
-/** redis://:secret@host:6379 -> redis://***@host:6379; redis://user:secret@host -> redis://user:***@host. */
-export function redactRedisUrl(url: string): string {
-  return redactSecrets(url);
-}
-
-function redactSecrets(text: string): string {
-  return text
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^@\s/]*)@/gi, (_m, scheme: string, userinfo: string) => {
-      const colon = userinfo.indexOf(':');
-      return colon > 0 ? `${scheme}${userinfo.slice(0, colon)}:***@` : `${scheme}***@`;
-    })
-    .replace(/([?&]pass(?:word)?=)[^&\s]*/gi, '$1***');
+  return windowView(w);
 }
 
 function numbers(hash: Record<string, string>): Record<string, number> {

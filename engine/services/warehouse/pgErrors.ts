@@ -1,4 +1,6 @@
 import { PulseError } from '../../errors';
+import { isNetworkError } from '../../util/netErrors';
+import { maskUrlPassword } from '../../util/redact';
 
 /** A PostgreSQL server address as it may be shown: no user, no password. */
 export function describeUrl(url: string): string {
@@ -10,30 +12,6 @@ export function describeUrl(url: string): string {
   }
 }
 
-/** Removes the URL's password (raw and percent-encoded) from any text. */
-export function maskPassword(text: string, url: string): string {
-  if (!url) return text;
-  let password = '';
-  try {
-    password = new URL(url).password;
-  } catch {
-    return text.split(url).join('postgres://(unparseable URL)');
-  }
-  if (!password) return text;
-  for (const p of new Set([password, decodeURIComponent(password)])) text = text.split(p).join('***');
-  return text;
-}
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-]);
 /** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections, and class 08: connection exceptions. */
 const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300']);
 
@@ -41,7 +19,7 @@ const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300']);
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
-  if (NETWORK_CODES.has(code) || SERVER_GONE.has(code) || code.startsWith('08')) return true;
+  if (isNetworkError(err) || SERVER_GONE.has(code) || code.startsWith('08')) return true;
   const message = typeof e?.message === 'string' ? e.message : '';
   return /Connection terminated|connection error and is not queryable|not queryable|Client was closed/i.test(message);
 }
@@ -53,7 +31,7 @@ export function isConnectionError(err: unknown): boolean {
 export function toWarehouseError(err: unknown, url: string, doing = ''): PulseError {
   if (err instanceof PulseError) return err;
   const raw = err instanceof Error ? err.message || String((err as { code?: string }).code ?? err) : String(err);
-  const message = maskPassword(raw, url);
+  const message = maskUrlPassword(raw, url);
   if (isConnectionError(err)) {
     return new PulseError(
       'warehouse_failed',

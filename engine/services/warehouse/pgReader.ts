@@ -1,7 +1,8 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { PulseError } from '../../errors';
-import { describeUrl, maskPassword } from './pgErrors';
+import { maskUrlPassword } from '../../util/redact';
+import { describeUrl } from './pgErrors';
 
 /**
  * The login every warehouse-editor query runs as on a PostgreSQL server: `retail_pulse_reader`,
@@ -90,7 +91,7 @@ export async function openReaderLogin(writer: pg.Client, opts: ReaderOptions): P
     }
   }
   if (!login.ok) {
-    const reason = maskPassword(maskPassword(login.message, url.href), opts.url);
+    const reason = maskUrlPassword(maskUrlPassword(login.message, url.href), opts.url);
     return refuse(
       `cannot log in to ${where} as ${role}, the role the warehouse editor runs queries as (${reason}). ` +
         (login.code === '28P01'

@@ -23,6 +23,13 @@ import type { DimKeys, EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryR
 import { checkReadingSql } from './readingSql';
 import { SESSION_SETTINGS, parserFor } from './resultValues';
 
+declare module 'pg' {
+  interface ClientBase {
+    /** The server process of this connection, set at login (pg has it; its types leave it out). */
+    readonly processID: number;
+  }
+}
+
 export interface PgWarehouseOptions {
   url: string;
   initSqlPath: string;
@@ -205,7 +212,7 @@ export class PgWarehouse implements Warehouse {
       async (c) => {
         let cancelling: Promise<void> | null = null;
         const onAbort = (): void => {
-          cancelling = this.cancelBackend((c as unknown as { processID: number }).processID, reader.config);
+          cancelling = this.cancelBackend(c.processID, reader.config);
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         try {

@@ -43,6 +43,9 @@ export interface LoadResult {
   skipped: number;
 }
 
+/** The warehouse's operations: what another thread reaches through the warehouse worker's port. */
+export type WarehouseCalls = Omit<Warehouse, 'kind'>;
+
 export interface Warehouse {
   readonly kind: 'pglite' | 'postgres';
   loadedFiles(): Promise<string[]>;

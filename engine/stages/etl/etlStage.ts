@@ -8,7 +8,7 @@ import { duckMemoryBytes, sqlList, sqlString } from '../../services/lake/duck';
 import { memorySource } from '../../util/threadMemory';
 import { LAYERS, goldFileKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
-import type { Warehouse } from '../../services/warehouse/port';
+import type { WarehouseCalls } from '../../services/warehouse/port';
 import { loadDimKeys, prepareChunk, type PreparedChunk } from './factChunk';
 
 /** Rows per load transaction: big enough for COPY to pay off, small enough to show progress. */
@@ -23,7 +23,7 @@ const CHUNK_ROWS = 200_000;
 export async function runEtl(deps: {
   lake: Lake;
   duck: DuckDBConnection;
-  warehouse: Warehouse;
+  warehouse: WarehouseCalls;
   onProgress?: (p: EtlProgress) => void;
 }): Promise<EtlResult> {
   const { lake, duck, warehouse } = deps;
@@ -102,7 +102,8 @@ export async function runEtl(deps: {
     report();
   } catch (err) {
     result.status = 'failed';
-    result.error = toErrorInfo(err).message;
+    result.errorInfo = toErrorInfo(err);
+    result.error = result.errorInfo.message;
   }
   result.durationMs = Math.round(performance.now() - started);
   await warehouse.finishRun({

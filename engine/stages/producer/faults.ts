@@ -57,7 +57,7 @@ export class FaultInjector {
         : `{"transaction_id": ${tx.transaction_id}, total=?}`;
       this.counts.malformed++;
     } else if (r.chance(rates.invalid)) {
-      const broken = structuredClone(tx) as unknown as Record<string, unknown>;
+      const broken: Record<string, unknown> = { ...structuredClone(tx) };
       SCHEMA_BREAKS[r.int(0, SCHEMA_BREAKS.length - 1)](broken);
       value = JSON.stringify(broken);
       this.counts.invalid++;

@@ -24,7 +24,8 @@ export const MAX_RATE = 500_000;
 const TICK_MS = 20;
 const MAX_SEND = 10_000;
 
-export interface ProducerCounters {
+/** A type, not an interface: a stage status carries it as Record<string, number>. */
+export type ProducerCounters = {
   transactions: number;
   records: number;
   malformed: number;
@@ -33,7 +34,7 @@ export interface ProducerCounters {
   duplicate: number;
   /** Transactions per second over the last second. */
   rate: number;
-}
+};
 
 /**
  * Paced point-of-sale feed: every tick it sends what the target rate owes since the last change

@@ -141,17 +141,6 @@ export class LakeCheckpoint {
     return files.length;
   }
 
-  /** Silver files of the newest ranges, newest first, at most `max`: their ids feed the duplicate check. */
-  async recentSilver(state: PartitionCheckpoint, max: number): Promise<string[]> {
-    const newest = state.chain.filter((m) => m.kind === 'done').reverse();
-    const out: string[] = [];
-    for (let i = 0; i < newest.length && out.length < max; i += READS_AT_ONCE) {
-      for (const files of await this.filesOf(newest.slice(i, i + READS_AT_ONCE)))
-        out.push(...files.filter((f) => f.startsWith(LAYERS.silver)));
-    }
-    return out.slice(0, max);
-  }
-
   /** Appends an accepted range; every COMPACT_AT ranges, the older ones become one base marker. */
   private async advance(state: PartitionCheckpoint, m: Marker): Promise<string[]> {
     state.chain.push(m);

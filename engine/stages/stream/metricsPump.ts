@@ -1,9 +1,9 @@
 import { toErrorInfo, type ErrorInfo } from '../../errors';
-import { addCounts, mergeWindow } from '../../services/metrics/memoryMetrics';
-import type { Metrics, MetricsBatch } from '../../services/metrics/port';
+import { mergeBatches } from '../../services/metrics/windows';
+import type { MetricsBatch, MetricsCalls } from '../../services/metrics/port';
 
 export interface MetricsPumpDeps {
-  metrics: Metrics;
+  metrics: MetricsCalls;
   /** Whether this member still owns the partition (a revoked one's deltas are dropped). */
   owns: (partition: number) => boolean;
   /** Per partition, the last offset the store has counted: updated as batches land. */
@@ -82,24 +82,4 @@ export class MetricsPump {
       }
     }
   }
-}
-
-/** One batch covering both offset ranges of a partition, windows merged. */
-function mergeBatches(a: MetricsBatch, b: MetricsBatch): MetricsBatch {
-  const windows = new Map(a.windows.map((w) => [w.start, structuredClone(w)]));
-  for (const w of b.windows) {
-    const into = windows.get(w.start);
-    if (into) mergeWindow(into, w);
-    else windows.set(w.start, structuredClone(w));
-  }
-  const latency = { ...a.latency };
-  addCounts(latency, b.latency);
-  return {
-    partition: a.partition,
-    firstOffset: Math.min(a.firstOffset, b.firstOffset),
-    lastOffset: Math.max(a.lastOffset, b.lastOffset),
-    windows: [...windows.values()].sort((x, y) => x.start - y.start),
-    late: { records: a.late.records + b.late.records, revenueCents: a.late.revenueCents + b.late.revenueCents },
-    latency,
-  };
 }

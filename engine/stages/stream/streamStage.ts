@@ -7,7 +7,7 @@ import { validateSale } from '../../model/validate';
 import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
 import { parseBatchKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
-import type { Metrics } from '../../services/metrics/port';
+import type { MetricsCalls } from '../../services/metrics/port';
 import { LakeWriter, PartitionBuffer, type FlushResult } from './lakeWriter';
 import { MetricsPump } from './metricsPump';
 import { StreamOffsets, type Claim, type Flushed } from './streamOffsets';
@@ -37,7 +37,8 @@ export const STREAM_DEFAULTS: StreamOptions = {
   allowedLatenessMs: 30_000,
 };
 
-export interface StreamCounters {
+/** A type, not an interface: a stage status carries it as Record<string, number>. */
+export type StreamCounters = {
   consumed: number;
   valid: number;
   quarantined: number;
@@ -54,7 +55,7 @@ export interface StreamCounters {
   metricsPending: number;
   /** Records retention removed before the stream read them (reported as they are found). */
   lost: number;
-}
+};
 
 /** How often a worker reads the ids of silver files other workers wrote. */
 const ID_REFRESH_MS = 10_000;
@@ -62,7 +63,7 @@ const ID_REFRESH_MS = 10_000;
 export interface StreamDeps {
   broker: Broker;
   lake: Lake;
-  metrics: Metrics;
+  metrics: MetricsCalls;
   duck: DuckDBConnection;
   /** The catalog in force, read once per polled batch (a change applies from the next batch). */
   catalog: { current(): CatalogIndex };

@@ -1,6 +1,6 @@
 import type { ValidSale } from '../../model/validate';
-import { emptyWindow } from '../../services/metrics/memoryMetrics';
-import { WINDOW_MS, latencyBucket, type MetricsBatch, type WindowDelta } from '../../services/metrics/port';
+import type { MetricsBatch, WindowDelta } from '../../services/metrics/port';
+import { emptyWindow, latencyBucket, windowStart } from '../../services/metrics/windows';
 
 /**
  * 1-minute tumbling windows by event time. The watermark trails the newest event time seen by
@@ -48,7 +48,7 @@ export class WindowAggregator {
       return true;
     }
     if (sale.eventMs > this.maxEventMs) this.maxEventMs = sale.eventMs;
-    const start = sale.eventMs - (sale.eventMs % WINDOW_MS);
+    const start = windowStart(sale.eventMs);
     let w = b.windows.get(start);
     if (!w) b.windows.set(start, (w = emptyWindow(start)));
     w.transactions++;

@@ -4,9 +4,12 @@ import type { MetricsSnapshot } from '../../../engine/contract';
 import { Chart, setPoints, type ChartInstance } from '../components/Chart';
 import { baseOption, categoryAxis, PALETTE, valueAxis } from '../components/chartStyle';
 import { ErrorNote } from '../components/ErrorNote';
-import { timeFormat, useCtx, usePlace, useTimeFormat, type TimeFormat } from '../context';
+import { timeFormat, useCtx, usePlace, useTimeFormat, useUi, type TimeFormat } from '../context';
 import { formatMoney } from '../format';
 import { applySnapshot, type LiveState } from '../store/appStore';
+import { RANGES, setReconcile, type LiveViewState } from '../store/reconcileState';
+import { LiveControls } from './LiveControls';
+import { breakdownSnapshot, rangeFor, silverUntil, viewSnapshot } from './liveView';
 
 type Built = { option: Record<string, unknown>; points: number };
 const UTC = timeFormat('UTC');
@@ -15,26 +18,37 @@ const UTC = timeFormat('UTC');
 export const storeColour = (id: string) => PALETTE[(Math.max(1, Number(id)) - 1) % PALETTE.length];
 
 /** Option builders from the live store: pure, so they are tested without a browser. */
-export function revenuePerStore(s: MetricsSnapshot, time: TimeFormat = UTC): Built & { inProgress: string | null } {
+export function revenuePerStore(
+  s: MetricsSnapshot,
+  time: TimeFormat = UTC,
+  /** Minutes before this were read from silver (the live windows hold none of them): shaded and said. */
+  silverBefore: number | null = null,
+): Built & { inProgress: string | null } {
   const stores = [...new Set(s.windows.flatMap((w) => Object.keys(w.byStore)))].sort((a, b) => Number(a) - Number(b));
   const x = s.windows.map((w) => time.minute(w.start));
   // The minute still being filled is not a drop in revenue: it is marked as in progress.
   const open = s.windows.length > 0 && s.windows[s.windows.length - 1].end > s.at ? x[x.length - 1] : null;
+  const lastSilver = silverBefore === null ? -1 : s.windows.findLastIndex((w) => w.start < silverBefore);
+  const label = (formatter: string) => ({
+    show: true,
+    position: 'top',
+    distance: 4,
+    formatter,
+    color: '#8b98a5',
+  });
+  const areas = [
+    ...(lastSilver >= 0 ? [[{ xAxis: x[0], label: label('from silver') }, { xAxis: x[lastSilver] }]] : []),
+    ...(open ? [[{ xAxis: open, label: label('in progress') }, { xAxis: open }]] : []),
+  ];
   const series = stores.map((id, i) => ({
+    id,
     name: s.names?.stores[id] ?? `Store ${id}`,
     type: 'line',
     color: storeColour(id),
     showSymbol: s.windows.length < 3,
     data: s.windows.map((w) => (w.byStore[id]?.revenueCents ?? 0) / 100),
-    ...(i === 0 && open
-      ? {
-          markArea: {
-            silent: true,
-            itemStyle: { color: 'rgba(128,128,128,0.16)' },
-            label: { show: true, position: 'top', distance: 4, formatter: 'in progress', color: '#8b98a5' },
-            data: [[{ xAxis: open }, { xAxis: open }]],
-          },
-        }
+    ...(i === 0 && areas.length
+      ? { markArea: { silent: true, itemStyle: { color: 'rgba(128,128,128,0.16)' }, data: areas } }
       : {}),
   }));
   return {
@@ -118,15 +132,37 @@ export function sampleChart(
   };
 }
 
-/** Subscribes one chart to the live store; every tick goes straight into echarts. */
-function useLive(build: (live: LiveState, time: TimeFormat) => Built | null) {
-  const { live } = useCtx();
+type Build = (live: LiveState, time: TimeFormat, view: LiveViewState) => Built | null;
+
+/**
+ * Subscribes one chart to the live store and the page's view (range, store, auto-refresh); every
+ * tick goes straight into echarts. With auto-refresh off the chart keeps the figures it had (the
+ * range it reads changes only when the user asks), until "Refresh now".
+ */
+function useLive(build: Build, onChart?: (chart: ChartInstance, shown: () => LiveState) => () => void) {
+  const { live, ui } = useCtx();
   const time = useTimeFormat();
   return useCallback(
     (chart: ChartInstance, el: HTMLElement) => {
       let first = true;
-      const push = (state: LiveState) => {
-        const built = build(state, time);
+      let frozen: { tick: number; state: LiveState } | null = null;
+      let last: { state: LiveState; view: LiveViewState } | null = null;
+      const shown = (): LiveState => {
+        const view = ui.getState().liveView;
+        const state = live.getState();
+        if (view.autoRefresh) {
+          frozen = null;
+          return state;
+        }
+        if (!frozen || frozen.tick !== view.refreshTick) frozen = { tick: view.refreshTick, state };
+        return { ...frozen.state, range: state.range };
+      };
+      const push = () => {
+        const view = ui.getState().liveView;
+        const state = shown();
+        if (last && last.view === view && sameState(last.state, state)) return;
+        last = { state, view };
+        const built = build(state, time, view);
         if (!built) return;
         chart.setOption(first ? baseOption(built.option) : built.option, {
           replaceMerge: ['series'],
@@ -135,19 +171,36 @@ function useLive(build: (live: LiveState, time: TimeFormat) => Built | null) {
         first = false;
         setPoints(el, built.points);
       };
-      push(live.getState());
-      return live.subscribe(push);
+      push();
+      const offs = [live.subscribe(push), ui.subscribe((s, prev) => s.liveView !== prev.liveView && push())];
+      const detach = onChart?.(chart, shown);
+      return () => {
+        offs.forEach((off) => off());
+        detach?.();
+      };
     },
-    [live, build, time],
+    [live, ui, build, time, onChart],
   );
 }
 
-const buildStore = (l: LiveState, t: TimeFormat) => (l.snapshot ? revenuePerStore(l.snapshot, t) : null);
-const buildProducts = (l: LiveState) => (l.snapshot ? topProducts(l.snapshot) : null);
-const buildCategories = (l: LiveState) => (l.snapshot ? revenueByCategory(l.snapshot) : null);
-const buildTps = (l: LiveState, t: TimeFormat) =>
+const sameState = (a: LiveState, b: LiveState) =>
+  a.snapshot === b.snapshot && a.samples === b.samples && a.range === b.range;
+
+const buildStore: Build = (l, t, v) => {
+  const s = viewSnapshot(l, v);
+  return s ? revenuePerStore(s, t, silverUntil(rangeFor(l.range, v))) : null;
+};
+const buildProducts: Build = (l, _t, v) => {
+  const s = breakdownSnapshot(l, v);
+  return s ? topProducts(s) : null;
+};
+const buildCategories: Build = (l, _t, v) => {
+  const s = breakdownSnapshot(l, v);
+  return s ? revenueByCategory(s) : null;
+};
+const buildTps: Build = (l, t) =>
   sampleChart(l, 'transactions/s', [{ name: 'transactions/s', pick: (p) => Math.round(p.tps) }], t);
-const buildLatency = (l: LiveState, t: TimeFormat) =>
+const buildLatency: Build = (l, t) =>
   sampleChart(
     l,
     'ms',
@@ -157,14 +210,26 @@ const buildLatency = (l: LiveState, t: TimeFormat) =>
     ],
     t,
   );
-const buildLate = (l: LiveState, t: TimeFormat) =>
-  sampleChart(l, 'events/s', [{ name: 'late events/s', pick: (p) => p.late }], t);
+const buildLate: Build = (l, t) => sampleChart(l, 'events/s', [{ name: 'late events/s', pick: (p) => p.late }], t);
+
+/** The store and minute under a click on the revenue chart: the minute's column, the store whose line is nearest. */
+export function pointAt(s: MetricsSnapshot, index: number, value: number): { storeId: number; minute: number } | null {
+  const w = s.windows[Math.round(index)];
+  if (!w) return null;
+  const stores = Object.entries(w.byStore);
+  if (!stores.length) return null;
+  const [store] = stores.reduce((a, b) =>
+    Math.abs(b[1].revenueCents / 100 - value) < Math.abs(a[1].revenueCents / 100 - value) ? b : a,
+  );
+  return { storeId: Number(store), minute: w.start };
+}
 
 /** Why the charts are empty, when they are: nothing produced yet, windows lost with a restart, or no metrics store. */
 function EmptyState() {
   const { api, live } = useCtx();
   const { run, error } = usePlace('live.metrics');
-  const windows = useStore(live, (s) => s.snapshot?.windows.length ?? 0);
+  const view = useUi((s) => s.liveView);
+  const windows = useStore(live, (s) => viewSnapshot(s, view)?.windows.length ?? 0);
   useEffect(() => {
     void run(api.call('metrics.snapshot', { minutes: 15 })).then((m) => m && applySnapshot(live, m));
   }, []);
@@ -178,28 +243,53 @@ function EmptyState() {
   if (windows > 0) return null;
   return (
     <p className="notice" role="status">
-      No sales in the last 15 minutes of event time yet. Start the producer and the stream on the{' '}
-      <a href="#/pipeline">Pipeline</a> page. The embedded metrics store keeps its windows in memory, so after a restart
-      they start empty: the lake and the warehouse still hold every sale.
+      No sales in the last {RANGES.find(([m]) => m === view.minutes)?.[1] ?? `${view.minutes} min`} of event time
+      {view.store === null ? '' : ' for this store'} yet. Start the producer and the stream on the{' '}
+      <a href="#/pipeline">Pipeline</a> page. Minutes the live windows do not hold are read from silver.
     </p>
   );
 }
 
 export function Live() {
+  const { ui } = useCtx();
   const time = useTimeFormat();
-  const store = useLive(buildStore);
+  const view = useUi((s) => s.liveView);
+  // A click on the revenue chart traces that store's minute on the Reconciliation page.
+  const traceClicks = useCallback(
+    (chart: ChartInstance, shown: () => LiveState) => {
+      const zr = chart.getZr();
+      const onClick = (e: { offsetX: number; offsetY: number }) => {
+        const s = viewSnapshot(shown(), ui.getState().liveView);
+        const pt = [e.offsetX, e.offsetY];
+        if (!s || !chart.containPixel('grid', pt)) return;
+        const [index, value] = chart.convertFromPixel('grid', pt) as number[];
+        const point = pointAt(s, index, value);
+        if (!point) return;
+        setReconcile(ui, { trace: point, lineage: null, open: [] });
+        location.hash = '#/reconciliation';
+      };
+      zr.on('click', onClick);
+      return () => zr.off('click', onClick);
+    },
+    [ui],
+  );
+  const store = useLive(buildStore, traceClicks);
   const tps = useLive(buildTps);
   const products = useLive(buildProducts);
   const categories = useLive(buildCategories);
   const latency = useLive(buildLatency);
   const late = useLive(buildLate);
+  const range = RANGES.find(([m]) => m === view.minutes)?.[1] ?? `${view.minutes} min`;
+  const filtered = view.store !== null;
   return (
     <div className="page">
       <h2>Live</h2>
       <p className="muted">
-        1-minute event-time windows of the last 15 minutes, pushed every second; latency and late events per second.
-        Times in {time.label}.
+        1-minute event-time windows of the last {range}, pushed every second; latency and late events per second. Times
+        in {time.label}. Click a minute on the revenue chart to trace a store's sales to silver and bronze (or use the{' '}
+        <a href="#/reconciliation">Reconciliation</a> page).
       </p>
+      <LiveControls />
       <EmptyState />
       <div className="charts">
         <figure className="wide">
@@ -207,23 +297,23 @@ export function Live() {
           <Chart label="Revenue per store per minute" attach={store} height={320} />
         </figure>
         <figure>
-          <figcaption>Transactions per second</figcaption>
+          <figcaption>Transactions per second{filtered ? ' (all stores)' : ''}</figcaption>
           <Chart label="Transactions per second" attach={tps} />
         </figure>
         <figure>
-          <figcaption>Top products</figcaption>
+          <figcaption>Top products{filtered ? ' (this store, from silver)' : ''}</figcaption>
           <Chart label="Top products by revenue" attach={products} />
         </figure>
         <figure>
-          <figcaption>Revenue by category</figcaption>
+          <figcaption>Revenue by category{filtered ? ' (this store, from silver)' : ''}</figcaption>
           <Chart label="Revenue by category" attach={categories} />
         </figure>
         <figure>
-          <figcaption>Event latency per second</figcaption>
+          <figcaption>Event latency per second{filtered ? ' (all stores)' : ''}</figcaption>
           <Chart label="Event-to-window latency" attach={latency} />
         </figure>
         <figure>
-          <figcaption>Late events per second</figcaption>
+          <figcaption>Late events per second{filtered ? ' (all stores)' : ''}</figcaption>
           <Chart label="Late events" attach={late} />
         </figure>
       </div>

@@ -1,5 +1,12 @@
 import { createStore } from 'zustand/vanilla';
-import type { EtlProgress, HostApi, MetricsSnapshot, StageName, StageStatus } from '../../../engine/contract';
+import type {
+  EtlProgress,
+  HostApi,
+  MetricsRange,
+  MetricsSnapshot,
+  StageName,
+  StageStatus,
+} from '../../../engine/contract';
 
 export type Theme = 'dark' | 'light';
 
@@ -63,11 +70,13 @@ export interface LiveSample {
 export interface LiveState {
   snapshot: MetricsSnapshot | null;
   samples: LiveSample[];
+  /** The Live page's time range (metrics.range), merged with the ticks for the newest minutes. */
+  range: MetricsRange | null;
 }
 export const LIVE_HISTORY = 600;
 
 export function createLiveStore() {
-  return createStore<LiveState>()(() => ({ snapshot: null, samples: [] }));
+  return createStore<LiveState>()(() => ({ snapshot: null, samples: [], range: null }));
 }
 export type LiveStore = ReturnType<typeof createLiveStore>;
 

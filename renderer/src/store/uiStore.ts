@@ -11,6 +11,7 @@ import { errorInfo } from '../api/hostError';
 import type { ZoneChoice } from '../format';
 import { initialLake, initialWarehouse, type LakePageState, type WarehousePageState } from './pageState';
 import { initialDashboard, initialSqlLab, type DashboardState, type SqlLabState } from './sqlLabState';
+import { initialLiveView, initialReconcile, type LiveViewState, type ReconcilePageState } from './reconcileState';
 
 /**
  * What the pages show beyond the stage statuses (appStore): the state in force read from the Host
@@ -36,6 +37,8 @@ export interface UiState {
   lake: LakePageState;
   sqlLab: SqlLabState;
   dashboard: DashboardState;
+  liveView: LiveViewState;
+  reconcile: ReconcilePageState;
 }
 
 export function createUiStore(zone: ZoneChoice = 'local') {
@@ -50,6 +53,8 @@ export function createUiStore(zone: ZoneChoice = 'local') {
     lake: initialLake(),
     sqlLab: initialSqlLab(),
     dashboard: initialDashboard(),
+    liveView: initialLiveView(),
+    reconcile: initialReconcile(),
   }));
 }
 export type UiStore = ReturnType<typeof createUiStore>;
