@@ -15,6 +15,12 @@ import { loadDimKeys, prepareChunk, type PreparedChunk } from './factChunk';
 const CHUNK_ROWS = 200_000;
 
 /**
+ * The ETL's DuckDB sorts one chunk (~200,000 rows, ~40 MB) at a time: at its default limit it kept
+ * ~245 MB of buffers through a 4 M-line load (npm run bench -- --etl); past this it spills to disk.
+ */
+export const ETL_DUCK_MEMORY_LIMIT = '128MB';
+
+/**
  * silver → star schema, exactly once: each chunk of silver files is loaded in one transaction
  * together with its manifest rows (loadSql.ts), its rows copied straight into fact_sales with their
  * keys resolved here (factChunk.ts). DuckDB prepares the next chunk while the warehouse loads this
