@@ -45,6 +45,33 @@ function runOnce(input: EtlRunInput): Promise<EtlRunResult> {
   });
 }
 
+/**
+ * CPU time (ms) of a local PostgreSQL: the postmaster, the children it has reaped and the ones alive
+ * (its first line of postmaster.pid names it). Null when the server is not a local process here.
+ */
+function serverCpuMs(url: string): number | null {
+  const pidFile = path.resolve('.services/postgres/pg/data/postmaster.pid');
+  if (!fs.existsSync(pidFile) || !/127\.0\.0\.1|localhost/.test(url)) return null;
+  const pid = fs.readFileSync(pidFile, 'utf8').split('\n')[0].trim();
+  const stat = (p: string): string[] | null => {
+    try {
+      const text = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      return text.slice(text.lastIndexOf(')') + 2).split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const own = stat(pid);
+  if (!own) return null;
+  // Fields after the name: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime (clock ticks).
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const p of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const f = stat(p);
+    if (f && f[1] === pid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * 10; // 100 ticks a second on Linux
+}
+
 /** A new, empty database on the test PostgreSQL for one run, dropped after it. */
 async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
   const admin = new URL(testService('postgres'));
@@ -68,6 +95,9 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** The engine process's CPU per loaded row (all threads; a PostgreSQL server's own CPU is not in it). */
+const cpuPerRow = (r: EtlRunResult): number => Math.round((r.etl_cpu_ms * 1000 * 10) / r.rows) / 10;
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function etlBench(o: EtlBenchOptions): Promise<void> {
@@ -86,11 +116,18 @@ export async function etlBench(o: EtlBenchOptions): Promise<void> {
     for (let i = 0; i < o.runs; i++) {
       const input = { lake: silver.lake, lines: silver.lines, cents: silver.cents };
       const r =
-        w === 'postgres' ? await withDatabase((url) => runOnce({ ...input, postgres: url })) : await runOnce(input);
+        w === 'postgres'
+          ? await withDatabase(async (url) => {
+              const before = serverCpuMs(url);
+              const run = await runOnce({ ...input, postgres: url });
+              const after = serverCpuMs(url);
+              return before === null || after === null ? run : { ...run, server_cpu_ms: after - before };
+            })
+          : await runOnce(input);
       runs.push(r);
       if (!o.json)
         console.log(
-          `  ${w} run ${i + 1}: ${r.rows_per_s} rows/s (${r.rows} rows in ${r.etl_ms} ms, open ${r.open_ms} ms), peak RSS ${formatBreakdown(r.peak)}`,
+          `  ${w} run ${i + 1}: ${r.rows_per_s} rows/s (${r.rows} rows in ${r.etl_ms} ms, open ${r.open_ms} ms; engine CPU ${cpuPerRow(r)} µs/row), peak RSS ${formatBreakdown(r.peak)}, load average ${os.loadavg()[0].toFixed(1)}`,
         );
     }
     all[w] = runs;
@@ -102,6 +139,13 @@ export async function etlBench(o: EtlBenchOptions): Promise<void> {
   for (const [w, runs] of Object.entries(all)) {
     const m = runs.find((r) => r.rows_per_s === median(runs.map((x) => x.rows_per_s)))!;
     console.log(`${w}: median ${m.rows_per_s} rows/s of ${runs.map((r) => r.rows_per_s).join(', ')}`);
+    if (m.server_cpu_ms !== undefined)
+      console.log(
+        `  PostgreSQL server CPU: ${Math.round((m.server_cpu_ms * 1000 * 10) / m.rows) / 10} µs/row (open, load, gold and close)`,
+      );
+    console.log(
+      `  engine CPU (every thread of the app's process: DuckDB, encoding${w === 'pglite' ? ', PGlite' : ''}): ${cpuPerRow(m)} µs/row, ${Math.round(m.rows / (m.etl_cpu_ms / 1000))} rows per CPU-second`,
+    );
     console.log(`  open (new data dir): ${m.open_ms} ms, peak ${formatBreakdown(m.open_peak)}`);
     console.log(`  ETL: peak ${formatBreakdown(m.peak)}`);
     console.log(

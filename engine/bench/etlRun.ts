@@ -28,6 +28,8 @@ export interface EtlRunResult {
   rows_per_s: number;
   /** CPU time of the whole process (every thread) during the ETL: PGlite's work included, a server's not. */
   etl_cpu_ms: number;
+  /** CPU of the local test PostgreSQL during the run, when etlBench.ts can read it. */
+  server_cpu_ms?: number;
   /** Peak RSS while the Host opened, and while the ETL ran, by part (MB). */
   open_peak: MemoryBreakdown;
   peak: MemoryBreakdown;

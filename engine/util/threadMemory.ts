@@ -17,28 +17,37 @@ export interface ThreadMemory {
   parts: Record<string, number>;
 }
 
-const enabled = (): boolean => Boolean(process.env.RETAIL_PULSE_MEMORY_REPORTS);
+/** Whether this process reports its memory (RETAIL_PULSE_MEMORY_REPORTS set: benches). */
+export const memoryReports = (): boolean => Boolean(process.env.RETAIL_PULSE_MEMORY_REPORTS);
+const enabled = memoryReports;
 const parts: Record<string, number> = {};
-const sources = new Map<string, () => Promise<number>>();
+const sources = new Map<string, () => number>();
 
 /** Starts this thread's reports (nothing unless RETAIL_PULSE_MEMORY_REPORTS is set). */
 export function reportThreadMemory(thread: string): void {
   if (!enabled()) return;
   const channel = new BroadcastChannel(MEMORY_CHANNEL);
   channel.unref();
-  const post = async (): Promise<void> => {
-    for (const [name, read] of sources) parts[name] = await read().catch(() => 0);
+  const post = (): void => {
+    for (const [name, read] of sources) parts[name] = read();
     const m = process.memoryUsage();
     const report: ThreadMemory = { thread, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, parts: { ...parts } };
     channel.postMessage(report);
   };
-  let posting: Promise<void> | null = null;
-  const tick = (): void => void (posting ??= post().finally(() => (posting = null)));
-  tick();
-  setInterval(tick, 200).unref();
+  post();
+  setInterval(post, 200).unref();
 }
 
-/** A part read at each report: PGlite's WASM heap, DuckDB's buffers. */
-export function memorySource(name: string, read: () => Promise<number>): void {
+/** A part read at each report, synchronously: PGlite's WASM heap. */
+export function memorySource(name: string, read: () => number): void {
   if (enabled()) sources.set(name, read);
+}
+
+/**
+ * A part the thread measures itself at a point of its own work (DuckDB's buffers, on a side
+ * connection), awaited there, so no read outlives the run: one bench run whose DuckDB was read from
+ * a timer aborted with a DuckDB Napi::Error. Reports keep the most seen.
+ */
+export async function notePart(name: string, measure: () => Promise<number>): Promise<void> {
+  if (enabled()) parts[name] = Math.max(parts[name] ?? 0, await measure());
 }

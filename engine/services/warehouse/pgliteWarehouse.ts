@@ -58,7 +58,7 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
       );
     }
     await db.exec(initSql);
-    memorySource('pglite', async () => wasmHeapBytes(db));
+    memorySource('pglite', () => wasmHeapBytes(db));
     for (const [name, value] of Object.entries(SESSION_SETTINGS))
       await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
     return new PgliteWarehouse(db, dataDir);

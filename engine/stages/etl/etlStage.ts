@@ -5,7 +5,7 @@ import { readCatalogHistory } from '../../catalog/catalogHistory';
 import type { EtlProgress, EtlResult } from '../../contract';
 import { toErrorInfo } from '../../errors';
 import { duckMemoryBytes, sqlList, sqlString } from '../../services/lake/duck';
-import { memorySource } from '../../util/threadMemory';
+import { memoryReports, notePart } from '../../util/threadMemory';
 import { LAYERS, goldFileKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
 import type { WarehouseCalls } from '../../services/warehouse/port';
@@ -33,7 +33,8 @@ export async function runEtl(deps: {
   onProgress?: (p: EtlProgress) => void;
 }): Promise<EtlResult> {
   const { lake, duck, warehouse } = deps;
-  memorySource('duckdb', () => duckMemoryBytes(duck)); // benches only (threadMemory.ts)
+  // Benches only (threadMemory.ts): DuckDB's buffers once a chunk is sorted, read within the run.
+  const measureDuck = memoryReports() ? () => notePart('duckdb', () => duckMemoryBytes(duck)) : undefined;
   const runId = `etl-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
   const progress: EtlProgress = { runId, phase: 'planning', filesDone: 0, filesTotal: 0, rowsDone: 0, rowsTotal: 0 };
@@ -68,7 +69,9 @@ export async function runEtl(deps: {
     await loadDimKeys(duck, keys);
     const chunks = [...chunksOf(files, CHUNK_ROWS)];
     const prepare = (i: number): Promise<PreparedChunk> | null =>
-      i < chunks.length ? prepareChunk(duck, keys, chunks[i], lake.scratchPath(`${randomUUID()}.pgcopy`)) : null;
+      i < chunks.length
+        ? prepareChunk(duck, keys, chunks[i], lake.scratchPath(`${randomUUID()}.pgcopy`), measureDuck)
+        : null;
     let next = prepare(0);
     try {
       for (let i = 0; next; i++) {
