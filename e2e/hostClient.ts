@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { CommandName, Commands } from '../engine/contract';
+import type { CommandName, Commands, ServerMessage, WireCall } from '../engine/contract';
 
 /**
  * One call to the Host of a running web mode, over its socket, as a second client would: what the
@@ -17,18 +17,14 @@ export async function hostCall<K extends CommandName>(
       ws.once('open', resolve);
       ws.once('error', reject);
     });
-    ws.send(JSON.stringify({ id: 1, name, req }));
+    const call: WireCall = { id: 1, name, req };
+    ws.send(JSON.stringify(call));
     return await new Promise((resolve, reject) => {
       ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as {
-          id?: number;
-          ok?: boolean;
-          value?: unknown;
-          error?: { message: string };
-        };
-        if (m.id !== 1) return;
+        const m = JSON.parse(String(data)) as ServerMessage;
+        if ('event' in m || m.id !== 1) return;
         if (m.ok) resolve(m.value as Commands[K]['res']);
-        else reject(new Error(m.error?.message));
+        else reject(new Error(m.error.message));
       });
     });
   } finally {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { IpcMain } from 'electron';
-import type { HostApi, HostBridge } from '../engine/contract';
+import type { CallReply, HostApi, HostBridge } from '../engine/contract';
 import { PulseError } from '../engine/errors';
 import { HostCallError } from '../renderer/src/api/hostError';
 import { bridgeApi } from '../renderer/src/api/ipcBridge';
-import { CALL_CHANNEL, EVENT_CHANNEL, registerHostIpc, type CallReply } from './ipc';
+import { CALL_CHANNEL, EVENT_CHANNEL, registerHostIpc } from './ipc';
 
 type Handler = (event: unknown, ...args: unknown[]) => Promise<CallReply>;
 
@@ -50,7 +50,7 @@ test('IPC: known commands with a well-formed request reach the Host; events go b
   assert.deepEqual(reply, { ok: true, value: [] });
   assert.deepEqual(calls, [['stage.list', {}]]);
   listeners.get('stage.status')!({ stage: 'producer' });
-  assert.deepEqual(s.sent, [[EVENT_CHANNEL, 'stage.status', { stage: 'producer' }]]);
+  assert.deepEqual(s.sent, [[EVENT_CHANNEL, { event: 'stage.status', payload: { stage: 'producer' } }]]);
 });
 
 test('IPC: unknown commands, non-object requests, wrong field types and unknown fields are refused before the Host', async () => {

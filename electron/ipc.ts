@@ -1,12 +1,11 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import { checkCall, EVENT_NAMES } from '../engine/commandCheck';
-import type { CallReply, HostApi } from '../engine/contract';
+import type { CallReply, HostApi, WireEvent } from '../engine/contract';
 import { toErrorInfo } from '../engine/errors';
+import { IPC_CHANNELS } from '../engine/wireContract';
 
-export const CALL_CHANNEL = 'host:call';
-export const EVENT_CHANNEL = 'host:event';
-
-export type { CallReply };
+export const CALL_CHANNEL = IPC_CHANNELS.call;
+export const EVENT_CHANNEL = IPC_CHANNELS.event;
 
 /** Only our own page may call: the window's main frame, loaded from the app or the dev server. */
 export function trustedSender(
@@ -19,9 +18,10 @@ export function trustedSender(
 }
 
 /**
- * The only user of ipcMain: each call's sender, name and request shape are checked (the same
- * check as web mode, engine/commandCheck.ts) before the Host sees it; answers { ok, value } or
- * { ok: false, error } so errors cross as data, never as thrown strings.
+ * The only user of ipcMain (lint refuses it elsewhere): each call's sender, name and request shape
+ * are checked (the same check as web mode, engine/commandCheck.ts) before the Host sees it; answers
+ * with the contract's reply envelope (engine/wireContract.ts), so errors cross as data, never as
+ * thrown strings. Events go out as one WireEvent, the same shape web mode sends.
  */
 export function registerHostIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, host: HostApi): () => void {
   const senders = new Set<WebContents>();
@@ -42,7 +42,8 @@ export function registerHostIpc(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler
   });
   const offs = EVENT_NAMES.map((e) =>
     host.on(e, (payload) => {
-      for (const s of senders) if (!s.isDestroyed()) s.send(EVENT_CHANNEL, e, payload);
+      const message: WireEvent = { event: e, payload };
+      for (const s of senders) if (!s.isDestroyed()) s.send(EVENT_CHANNEL, message);
     }),
   );
   return () => {

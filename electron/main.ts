@@ -59,8 +59,9 @@ async function start(): Promise<void> {
 
 const shutdown = makeShutdown({
   closeHost: () => host?.close() ?? Promise.resolve(),
-  // Infrastructure control hooks in here: list the containers this app started and stop them
-  // when the user agrees. Until the Host exposes that, there is nothing to ask about.
+  // Where quitting would offer to stop the compose stack (the Host has infra.status / infra.stop,
+  // engine/infra/): not wired yet, so the app quits without asking and leaves containers running,
+  // as `npm run infra -- up` does.
   runningContainers: async () => [],
   askStopContainers: async (names) =>
     (

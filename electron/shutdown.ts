@@ -1,5 +1,5 @@
 /**
- * Graceful shutdown, in order: ask about running containers (once infra can run them), stop the
+ * Graceful shutdown, in order: ask about running containers (when main.ts wires the hook), stop the
  * stage workers and services (Host.close), then let the app quit. Kept apart from main.ts so a
  * test can drive it without the binary.
  */
@@ -8,7 +8,7 @@ export interface ShutdownDeps {
   closeHost: (() => Promise<void>) | null;
   /**
    * Hook for the infrastructure control: resolves to the containers this app started that are
-   * still running (empty when none or when infra is not there), then `stopContainers` stops them
+   * still running (empty when none or when nothing is wired), then `stopContainers` stops them
    * if the user says so.
    */
   runningContainers?: () => Promise<string[]>;

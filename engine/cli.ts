@@ -16,6 +16,7 @@ import { openLake } from './services/open';
 import { quarantineCommand } from './cli/quarantineCli';
 import { importCommand } from './cli/importCli';
 import { reconcileCommand } from './cli/reconcileCli';
+import { topicCommand } from './cli/topicCli';
 
 const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate R] [--seed N] [--catalog PATH]
        [--malformed-rate P] [--invalid-rate P] [--late-rate P] [--duplicate-rate P]
@@ -24,7 +25,8 @@ const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate
   A service left out (or given as "embedded") runs embedded: on-disk log, lake folder, PGlite, in-memory windows.
   The stream's offsets live in the lake; --group names its consumer group (default: the lake's own, from its id).
   --catalog: the stores and products in force (a JSON file, or a folder with stores.csv and products.csv).
-Also: npm run quarantine -- list|replay …, npm run import -- FILE…, npm run reconcile -- [lineage …] (--help for each).`;
+Also: npm run quarantine -- list|replay …, npm run import -- FILE…, npm run reconcile -- [lineage …],
+  npm run topic -- read|search|tail|produce|lag … (--help for each).`;
 
 function num(
   values: Record<string, unknown>,
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
   if (command === 'quarantine') return quarantineCommand(rest);
   if (command === 'import') return importCommand(rest);
   if (command === 'reconcile') return reconcileCommand(rest);
+  if (command === 'topic') return topicCommand(rest);
   console.error(`unknown command ${command ?? '(none)'}\n${USAGE}`);
   process.exitCode = 2;
 }

@@ -11,11 +11,11 @@ type Field = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'numberOrNul
 type Spec = Record<string, Field | `${Field}?`>;
 /**
  * Allowed fields of each command's request, `?` marking optional ones; unknown fields are refused.
- * Every contract command must be here (the type says so); a name the contract does not have yet
- * (infra.* while that block lands) is tolerated and never matched, since checkCall only accepts
- * names the contract has.
+ * Exactly the contract's commands: the type refuses a table that forgets one (a new command in
+ * engine/contract.ts does not compile until its request is described here) or names one the
+ * contract does not have.
  */
-const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
+const REQUESTS: Record<CommandName, Spec> = {
   'stage.start': { stage: 'string', settings: 'object?' },
   'stage.stop': { stage: 'string' },
   'stage.list': {},
@@ -77,10 +77,23 @@ const REQUESTS: Record<CommandName, Spec> & Record<string, Spec> = {
   'reconcile.report': {},
   'lineage.minute': { storeId: 'number', minute: 'number', limit: 'number?' },
   'metrics.range': { minutes: 'number', stores: 'array?' },
+  'topics.read': {
+    partition: 'number?',
+    offset: 'number?',
+    time: 'number?',
+    cursor: 'array?',
+    direction: 'string?',
+    limit: 'number?',
+  },
+  'topics.search': { transactionId: 'string' },
+  'topics.tail': { follow: 'boolean?', partition: 'number?' },
+  'topics.produce': { key: 'string?', value: 'string' },
+  'topics.lag': { group: 'string?' },
 };
 
 export const COMMAND_NAMES = Object.keys(REQUESTS) as CommandName[];
-const EVENTS: Record<EventName, true> & Record<string, true> = {
+/** Every contract event, and only those (the same typing as REQUESTS): what IPC and web mode forward. */
+const EVENTS: Record<EventName, true> = {
   'stage.status': true,
   'etl.progress': true,
   'metrics.tick': true,
@@ -94,6 +107,8 @@ const EVENTS: Record<EventName, true> & Record<string, true> = {
   'catalog.changed': true,
   'import.progress': true,
   'sqlLab.changed': true,
+  'topics.tail': true,
+  'topics.lag': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 
@@ -118,11 +133,14 @@ function fits(v: unknown, t: Field): boolean {
   }
 }
 
+function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.hasOwn(REQUESTS, name);
+}
+
 /** Returns the call typed, or throws PulseError('config_invalid') naming what is wrong. */
 export function checkCall(name: unknown, req: unknown): { name: CommandName; req: Record<string, unknown> } {
-  if (typeof name !== 'string' || !Object.hasOwn(REQUESTS, name))
-    throw new PulseError('config_invalid', `unknown command ${JSON.stringify(name)}`);
-  const command = name as CommandName;
+  if (!isCommandName(name)) throw new PulseError('config_invalid', `unknown command ${JSON.stringify(name)}`);
+  const command = name;
   if (!fits(req, 'object')) throw new PulseError('config_invalid', `${command} takes one request object`);
   const r = req as Record<string, unknown>;
   const spec = REQUESTS[command];

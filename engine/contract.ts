@@ -3,7 +3,7 @@
  * Types only: the renderer imports it with `import type` and never pulls engine code.
  * Calls take one request object and resolve to a response; events are pushed by the Host.
  */
-import type { ErrorInfo } from './errors';
+import type { ErrorCode, ErrorInfo } from './errors';
 import type {
   CatalogPreview,
   CatalogVersionInfo,
@@ -36,7 +36,11 @@ import type {
 } from './sqlLabContract';
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
 
-export type { ErrorInfo };
+import type { TopicsCommands, TopicsEvents } from './topicsContract';
+
+export type { ErrorCode, ErrorInfo };
+/** The wire format (reply envelope, IPC channels, web-mode frames, the preload's HostBridge), in wireContract.ts. */
+export type * from './wireContract';
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
 /** Reconciliation, lineage and the Live page's time range: their types live in reconcileContract.ts. */
@@ -47,6 +51,8 @@ export type * from './infraContract';
 export type * from './sqlLabContract';
 /** The lake's offsets, listings and counts, in lakeContract.ts. */
 export type * from './lakeContract';
+/** The Topics page (topic browser, search, tail, lag): its types live beside, in topicsContract.ts. */
+export type * from './topicsContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -252,7 +258,8 @@ export interface ConnectionTest {
   error: ErrorInfo | null;
 }
 
-export interface Commands {
+/** Each area's commands beside its types (TopicsCommands: the Topics page) join these. */
+export interface Commands extends TopicsCommands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
     res: StageStatus;
@@ -357,7 +364,7 @@ export interface Commands {
   'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
 }
 
-export interface Events {
+export interface Events extends TopicsEvents {
   'stage.status': StageStatus;
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;
@@ -381,18 +388,6 @@ export interface Events {
 
 export type CommandName = keyof Commands;
 export type EventName = keyof Events;
-
-/** A call's answer as it crosses a process boundary: errors as data, so their code and field survive. */
-export type CallReply<T = unknown> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
-
-/**
- * What the Electron preload exposes as window.api: calls answer with the reply envelope, because an
- * Error crossing the context bridge keeps only its message. The renderer turns it back into a HostApi.
- */
-export interface HostBridge {
-  call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<CallReply<Commands[K]['res']>>;
-  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
-}
 
 /** What a Host offers any front end; implemented in-process, over IPC, or over a WebSocket. */
 export interface HostApi {

@@ -30,6 +30,7 @@ import type { Metrics } from './services/metrics/port';
 import type { WarehouseCalls } from './services/warehouse/port';
 import { ReconcileCommands } from './reconcile/reconcileCommands';
 import { SqlLab } from './sqlLab/sqlLab';
+import { TopicCommands } from './topics/topicCommands';
 import type { StreamOptions } from './stages/stream/streamStage';
 import { lockDataDir } from './util/dataDirLock';
 import { projectFile } from './util/projectFile';
@@ -69,6 +70,8 @@ export class Host implements HostApi {
   private readonly sqlLab: SqlLab;
   /** Reconciliation and lineage, and the Live page's time range. */
   private readonly recon: ReconcileCommands;
+  /** The Topics page: topic browser, search by transaction id, live tail, a hand-written message, lag. */
+  private readonly topics: TopicCommands;
   private readonly data: HostData;
   private readonly summaries: SummaryCommand;
   private readonly serviceCommands: ServiceCommands;
@@ -112,7 +115,7 @@ export class Host implements HostApi {
       services,
       emit,
       catalog: () => this.data.catalog.current(),
-      importing: () => this.data.imports.busy(),
+      importing: () => this.data.imports.busy() || this.topics.busyWriting(),
       onOffsets: (o) => this.offsets.fromStream(o),
     });
     this.app = new AppCommands({
@@ -136,6 +139,15 @@ export class Host implements HostApi {
       etlRunning: () => this.stages.etlBusy,
       streamRunning: () => this.stages.streamRunning,
       names: () => this.data.catalog.names(),
+    });
+    this.topics = new TopicCommands({
+      config,
+      streamGroup: () => this.offsets.get().group,
+      streamRunning: () => this.stages.streamRunning,
+      writerBusy: () => this.stages.producerApi !== null || this.data.imports.busy(),
+      active: () => this.stages.producerApi !== null || this.stages.streamRunning || this.data.imports.busy(),
+      emit,
+      listening: this.events.wants,
     });
     this.data = new HostData({
       config,
@@ -172,6 +184,7 @@ export class Host implements HostApi {
       ...this.data.handlers(),
       ...this.sqlLab.handlers(),
       ...this.recon.handlers(),
+      ...this.topics.handlers(),
     });
   }
 
@@ -276,6 +289,7 @@ export class Host implements HostApi {
   private async shutdown(): Promise<void> {
     this.stopTick();
     this.infra.close();
+    await this.topics.close();
     await this.app.close();
     await this.data.close();
     await this.summaries.close();

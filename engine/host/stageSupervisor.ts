@@ -77,7 +77,10 @@ export class StageSupervisor {
     if (this.producer) throw new PulseError('stage_state', 'the producer is already running');
     const { config } = this.deps.services;
     if (this.deps.importing() && config.services.broker.mode === 'embedded')
-      throw new PulseError('stage_state', 'an import is writing the embedded log: start the producer when it is done');
+      throw new PulseError(
+        'stage_state',
+        'an import or a hand-written message is writing the embedded log: start the producer when it is done',
+      );
     this.settings = mergeProducerSettings(this.settings, settings);
     this.deps.emit('producer.settings', this.settings);
     const options = {

@@ -1,17 +1,9 @@
-import type { ErrorInfo } from '../errors';
-
 /*
- * The contract over a WebSocket, as JSON text frames:
- *   client → server  { id, name, req }                       a call
- *   server → client  { id, ok: true, value } | { id, ok: false, error }
- *   server → client  { event, payload }                      a Host event
- * The renderer's web client (renderer/src/api/wsClient.ts) speaks the other side.
+ * Web mode speaks the contract's wire format (engine/wireContract.ts) as JSON text frames: a
+ * WireCall from the client, a WireReply or a WireEvent from the server. The renderer's web client
+ * (renderer/src/api/wsClient.ts) speaks the other side with the same types.
  */
-export type ClientMessage = { id: number; name: string; req: unknown };
-export type ServerMessage =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: ErrorInfo }
-  | { event: string; payload: unknown };
+export type { ServerMessage, WireCall } from '../wireContract';
 
 /** Frames larger than this are refused before they are parsed. */
 export const MAX_FRAME_BYTES = 1 << 20;

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { checkCall, EVENT_NAMES } from '../commandCheck';
 import type { HostApi } from '../contract';
 import { toErrorInfo } from '../errors';
-import { MAX_FRAME_BYTES, type ServerMessage } from './protocol';
+import { MAX_FRAME_BYTES, type ServerMessage, type WireCall } from './protocol';
 
 /** The same CSP as the Electron window, plus the socket back to this server. */
 export const WEB_CSP =
@@ -138,7 +138,7 @@ function attach(ws: WebSocket, hostReady: Promise<HostApi>): void {
       ws.close(1003, 'frames must be JSON text');
       return;
     }
-    const m = msg as { id?: unknown; name?: unknown; req?: unknown };
+    const m = msg as { [K in keyof WireCall]?: unknown };
     if (typeof m !== 'object' || m === null || !Number.isSafeInteger(m.id)) {
       ws.close(1008, 'a call needs a numeric id');
       return;

@@ -4,7 +4,8 @@
  * and the threads (worker.ts and the role modules) both read their types from here, so a call or
  * an event cannot mean one thing on one side and another on the other.
  *
- * A new role: an entry here, a starter in workerRoles.ts (or a module beside it), nothing else.
+ * A new role: an entry here, a starter in stageRoles.ts or serviceRoles.ts (or a module beside them)
+ * listed in worker.ts's STARTERS, and a LazyWorker or StageBoard slot in the Host that starts it.
  */
 import type { ReconcileLakeApi } from '../reconcile/reconcileLakeApi';
 import type { MessagePort } from 'node:worker_threads';
@@ -30,6 +31,7 @@ import type { WriteState } from '../services/warehouse/pgliteQueries';
 import type { WarehouseCalls } from '../services/warehouse/port';
 import type { ProducerCounters, ProducerOptions } from '../stages/producer/producerStage';
 import type { StreamCounters, StreamOptions } from '../stages/stream/streamStage';
+import type { TopicSearchResult } from '../topicsContract';
 
 /** The stream worker's options: the stage's (defaults fill the rest) and the catalog in force. */
 export type StreamWorkerOptions = Partial<StreamOptions> & { catalog: Catalog };
@@ -120,6 +122,12 @@ export interface WorkerRoles {
   summary: {
     init: NoInit;
     api: { count(): Promise<DurableCounts> };
+    events: NoEvents;
+  };
+  /** The Topics page's search by transaction id: DuckDB over the lake and a scan of the log past it. */
+  topics: {
+    init: NoInit;
+    api: { search(transactionId: string): Promise<TopicSearchResult> };
     events: NoEvents;
   };
 }

@@ -17,6 +17,7 @@ import {
   startWarehouse,
   startWarehouseReader,
 } from './serviceRoles';
+import { startTopics } from '../topics/searchWorker';
 
 const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   producer: startProducer,
@@ -28,6 +29,7 @@ const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   quarantine: startQuarantine,
   importer: startImporter,
   summary: startSummary,
+  topics: startTopics,
 };
 
 async function run<R extends WorkerRole>(port: Endpoint, init: WorkerInit<R>): Promise<void> {

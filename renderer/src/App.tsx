@@ -10,11 +10,13 @@ import { Live } from './pages/Live';
 import { Pipeline } from './pages/Pipeline';
 import { Reconciliation } from './pages/Reconciliation';
 import { Settings } from './pages/Settings';
+import { Topics } from './pages/Topics';
 import { Warehouse } from './pages/Warehouse';
 
 export const PAGES: [string, string, () => ReactNode][] = [
   ['pipeline', 'Pipeline', () => <Pipeline />],
   ['live', 'Live', () => <Live />],
+  ['topics', 'Topics', () => <Topics />],
   ['lake', 'Lake', () => <Lake />],
   ['data', 'Data', () => <Data />],
   ['warehouse', 'Warehouse', () => <Warehouse />],

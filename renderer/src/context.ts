@@ -36,17 +36,20 @@ export function useUi<T>(select: (s: UiState) => T): T {
 export function useAct(): <T>(p: Promise<T>, source?: string) => Promise<T | undefined> {
   const { ui } = useCtx();
   const page = useContext(PageContext);
-  return (p, source = 'ui') =>
-    p.then(
-      (v) => {
-        clearError(ui, `page:${page}:${source}`);
-        return v;
-      },
-      (err: unknown) => {
-        reportError(ui, `page:${page}:${source}`, source, err);
-        return undefined;
-      },
-    );
+  return useCallback(
+    <T>(p: Promise<T>, source = 'ui') =>
+      p.then(
+        (v) => {
+          clearError(ui, `page:${page}:${source}`);
+          return v;
+        },
+        (err: unknown) => {
+          reportError(ui, `page:${page}:${source}`, source, err);
+          return undefined;
+        },
+      ),
+    [ui, page],
+  );
 }
 
 /** A call whose error belongs to one place (a field, an editor, a control): shown there, cleared by a success. */

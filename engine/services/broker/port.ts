@@ -21,6 +21,21 @@ export interface PolledBatch {
   records: BrokerRecord[];
 }
 
+/** A member of a consumer group as the broker describes it, with the partitions of one topic it owns. */
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  partitions: number[];
+}
+
+/** A consumer group's state and members (Kafka's DescribeGroups); the embedded log keeps no membership. */
+export interface GroupDescription {
+  /** Kafka's group state: Stable, PreparingRebalance, CompletingRebalance, Empty, Dead. */
+  state: string;
+  members: GroupMember[];
+}
+
 export interface BrokerProducer {
   /** Resolves once every message is durable (acknowledged). Batch: one call, many messages. */
   send(messages: readonly ProduceMessage[]): Promise<void>;
@@ -60,6 +75,8 @@ export interface Broker {
   readonly kind: 'embedded' | 'kafka';
   /** Creates the topic if absent; returns its partition count. */
   ensureTopic(topic: string, partitions: number): Promise<number>;
+  /** The topic's partition count; 0 when it does not exist (nothing is created). */
+  topicPartitions(topic: string): Promise<number>;
   producer(topic: string): Promise<BrokerProducer>;
   consumer(opts: { group: string; topic: string }): Promise<BrokerConsumer>;
   /** Per partition, the offset the next appended record will get. */
@@ -76,6 +93,16 @@ export interface Broker {
     to: number,
     visit: (records: BrokerRecord[]) => void,
   ): Promise<void>;
+  /**
+   * Up to `max` records of one partition from `from` (from the log's earliest when `from` is older),
+   * in offset order; [] at the end. No consumer group is joined: browsing never moves a group's
+   * members or commits.
+   */
+  read(topic: string, partition: number, from: number, max: number): Promise<BrokerRecord[]>;
+  /** Per partition, the first offset appended at or after `ms` (epoch ms); the end offset when none was. */
+  offsetsForTime(topic: string, ms: number): Promise<number[]>;
+  /** The group's state and members; null where the broker keeps no membership (the embedded log). */
+  describeGroup(group: string, topic: string): Promise<GroupDescription | null>;
   close(): Promise<void>;
 }
 

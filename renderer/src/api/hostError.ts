@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../../../engine/errors';
+import type { ErrorInfo } from '../../../engine/contract';
 
 /** A Host error with its code (and the field it is about), as either transport delivers it. */
 export class HostCallError extends Error {

@@ -1,11 +1,13 @@
-import type { Commands, CommandName, Events, EventName, HostApi } from '../../../engine/contract';
-import type { ErrorInfo } from '../../../engine/errors';
+import type {
+  Commands,
+  CommandName,
+  Events,
+  EventName,
+  HostApi,
+  ServerMessage,
+  WireCall,
+} from '../../../engine/contract';
 import { HostCallError } from './hostError';
-
-type ServerMessage =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: ErrorInfo }
-  | { event: string; payload: unknown };
 
 /**
  * HostApi over the web-mode WebSocket (engine/web/server.ts): the same calls and events as
@@ -65,7 +67,8 @@ export function connectWebSocket(url: string, Socket: typeof WebSocket = WebSock
       return new Promise((resolve, reject) => {
         const id = nextId++;
         pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        ws.send(JSON.stringify({ id, name, req }));
+        const message: WireCall = { id, name, req };
+        ws.send(JSON.stringify(message));
       });
     },
     on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void {

@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
 import type { ChartSpec, QueryResult } from '../../../engine/contract';
 import { formatMoney, formatNumber, isNumeric } from '../format';
 import { Chart, setPoints, type ChartInstance } from './Chart';
@@ -83,7 +83,7 @@ export function ResultChart({
   spec: ChartSpec;
   money?: readonly string[];
 }) {
-  const data = chartData(result, spec);
+  const data = useMemo(() => chartData(result, spec), [result, spec]);
   const kinds = columnKinds(result, money);
   const isMoney = spec.y.every((y) => kinds[result.columns.indexOf(y)] === 'money');
   const attach = useCallback(
@@ -120,7 +120,7 @@ export function ResultChart({
       );
       return () => undefined;
     },
-    [result, spec, isMoney],
+    [data, spec, isMoney],
   );
   if (!data) return <p className="muted">The chart's columns are not in this result.</p>;
   const partial = data.rowsShown < result.rows.length || result.more || (result.offset ?? 0) > 0;

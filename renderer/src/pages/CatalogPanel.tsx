@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { CatalogPreview, CatalogView, TextFile } from '../../../engine/contract';
+import type { CatalogPreview, TextFile } from '../../../engine/contract';
 import { Grid } from '../components/Grid';
 import { useAct, useCtx } from '../context';
+import { useHostQuery } from '../hostQuery';
 
 /** Web mode sends a call as one WebSocket frame (1 MiB): larger catalogs go through --catalog. */
 const WEB_LIMIT = 900_000;
@@ -12,16 +13,14 @@ const count = (n: number) => n.toLocaleString('en-US');
 export function CatalogPanel() {
   const { api } = useCtx();
   const act = useAct();
-  const [view, setView] = useState<CatalogView | null>(null);
   const [files, setFiles] = useState<TextFile[] | null>(null);
   const [preview, setPreview] = useState<CatalogPreview | null>(null);
   const [note, setNote] = useState('');
 
-  const load = () => void act(api.call('catalog.get', {}), 'catalog').then((v) => v && setView(v));
-  useEffect(() => {
-    load();
-    return api.on('catalog.changed', load);
-  }, []);
+  const catalog = useHostQuery((host) => host.call('catalog.get', {}), [], { source: 'catalog' });
+  const view = catalog.data ?? null;
+  const { refresh } = catalog;
+  useEffect(() => api.on('catalog.changed', () => void refresh()), [api, refresh]);
 
   const choose = async (list: FileList | null) => {
     setPreview(null);
@@ -41,7 +40,7 @@ export function CatalogPanel() {
     if (!files) return;
     const v = await act(api.call('catalog.apply', { files }), 'catalog');
     if (v) {
-      setView(v);
+      catalog.set(v);
       setPreview(null);
       setFiles(null);
       setNote(`Catalog ${v.version} is in force: the stream and the producer use it from now on.`);

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { EtlRunRecord, EtlSchedule } from '../../../engine/contract';
 import { ErrorNote } from '../components/ErrorNote';
 import { Grid } from '../components/Grid';
 import { useAct, useApp, useCtx, usePlace, useTimeFormat } from '../context';
 import { formatDuration, formatNumber } from '../format';
+import { useHostQuery } from '../hostQuery';
 
 const duration = (r: EtlRunRecord) =>
   r.finished_at ? formatDuration(Date.parse(r.finished_at) - Date.parse(r.started_at)) : '–';
@@ -16,18 +17,18 @@ export function Etl() {
   const scheduleField = usePlace('etl.schedule');
   const progress = useApp((s) => s.etlProgress);
   const etl = useApp((s) => s.stages.etl);
-  const [history, setHistory] = useState<EtlRunRecord[]>([]);
-  const [schedule, setSchedule] = useState<EtlSchedule>({ everyMinutes: null, nextRunAt: null });
   const [every, setEvery] = useState('15');
-
-  const refresh = () => void act(api.call('etl.history', { limit: 20 }), 'etl').then((h) => h && setHistory(h));
-  useEffect(() => {
-    refresh();
-    void act(api.call('etl.schedule', {}), 'etl').then((s) => s && setSchedule(s));
-  }, []);
-  useEffect(() => {
-    if (etl.state !== 'running') refresh();
-  }, [etl.state]);
+  // Read on mount and on every change of the ETL's state but to running: a finished run shows in the history.
+  const runs = useHostQuery((host) => host.call('etl.history', { limit: 20 }), [], {
+    source: 'etl',
+    refreshOn: [etl.state],
+    enabled: etl.state !== 'running',
+  });
+  const history: EtlRunRecord[] = runs.data ?? [];
+  const scheduled = useHostQuery((host) => host.call('etl.schedule', {}), [], { source: 'etl' });
+  const schedule: EtlSchedule = scheduled.data ?? { everyMinutes: null, nextRunAt: null };
+  const setSchedule = scheduled.set;
+  const refresh = () => void runs.refresh();
 
   const total = progress ? Math.max(progress.rowsTotal, 1) : 1;
   const pct = progress

@@ -21,7 +21,7 @@ export function ImportPanel() {
   const [results, setResults] = useState<ImportSummary[]>([]);
   const cancel = useRef(false);
 
-  useEffect(() => api.on('import.progress', setProgress), []);
+  useEffect(() => api.on('import.progress', setProgress), [api]);
 
   const run = async (list: FileList | null) => {
     if (!list?.length) return;

@@ -7,6 +7,7 @@ import type {
   SettingsView,
 } from '../../../engine/contract';
 import { useAct, useCtx } from '../context';
+import { useHostQuery } from '../hostQuery';
 import { condition, HealthHistory } from './infrastructure/HealthHistory';
 import { LogView } from './infrastructure/LogView';
 import { ResourceUse } from './infrastructure/ResourceUse';
@@ -26,27 +27,26 @@ const SERVICE_LABEL: Record<string, string> = {
 export function Infrastructure() {
   const { api } = useCtx();
   const act = useAct();
-  const [settings, setSettings] = useState<SettingsView | null>(null);
-  const [infra, setInfra] = useState<InfraStatus | null>(null);
   const [unavailable, setUnavailable] = useState<string | null>(null);
   const [logs, setLogs] = useState<string | null>(null);
   const [progress, setProgress] = useState<InfraProgress[]>([]);
   const [modes, setModes] = useState<ServiceModes | null>(null);
   const [stats, setStats] = useState<Record<string, InfraServiceStats>>({});
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
 
-  const refresh = () =>
-    api.call('infra.status', {}).then(
-      (s) => {
-        setInfra(s);
-        setNow(Date.now());
-        setUnavailable(null);
-      },
-      (err: Error) => setUnavailable(err.message),
-    );
+  const settings = useHostQuery((host) => host.call('settings.get', {}), [], { source: 'settings' }).data ?? null;
+  // Polled every 3 s; a slow answer that a newer one (or a control's answer) overtook is dropped.
+  const status = useHostQuery((host) => host.call('infra.status', {}), [], {
+    onData: () => {
+      setNow(Date.now());
+      setUnavailable(null);
+    },
+    onError: (err) => setUnavailable(err.message),
+  });
+  const infra: InfraStatus | null = status.data ?? null;
+  const setInfra = status.set;
+  const { refresh } = status;
   useEffect(() => {
-    void act(api.call('settings.get', {}), 'settings').then((s) => s && setSettings(s));
-    void refresh();
     const t = setInterval(() => void refresh(), 3000);
     const off = api.on('infra.progress', (p) =>
       setProgress((cur) => [...cur.filter((x) => !(p.layer && x.layer === p.layer)), p].slice(-12)),
@@ -61,7 +61,7 @@ export function Infrastructure() {
       off();
       offStats();
     };
-  }, []);
+  }, [api, refresh]);
 
   const control = (cmd: 'infra.start' | 'infra.stop', service: string) =>
     void act(api.call(cmd, { service }), 'infra').then((s) => s && setInfra(s));
@@ -234,7 +234,7 @@ export function Infrastructure() {
               ))}
             </tbody>
           </table>
-          {logs && <LogView service={logs} />}
+          {logs && <LogView key={logs} service={logs} />}
         </>
       )}
     </div>

@@ -1,9 +1,9 @@
-import { useEffect } from 'react';
 import { ErrorNote } from '../components/ErrorNote';
 import { Grid } from '../components/Grid';
 import { PartitionTree } from '../components/PartitionTree';
 import { useAct, useCtx, usePlace, useTimeFormat, useUi } from '../context';
 import { formatBytes, formatNumber } from '../format';
+import { useHostQuery } from '../hostQuery';
 import type { LakeTab } from '../store/pageState';
 import { setLake } from '../store/uiStore';
 import { QuarantinePanel } from './QuarantinePanel';
@@ -31,13 +31,17 @@ export function Lake() {
       return l;
     });
 
-  useEffect(() => void list(layer), [layer]);
-  useEffect(() => {
-    if (folder)
-      void act(api.call('lake.list', { prefix: folder }), 'lake').then(
-        (l) => l && ui.getState().lake.folder === folder && setLake(ui, { listing: l }),
-      );
-  }, [folder]);
+  // The layer's top folders, and the chosen folder's files: read when the choice changes, into the
+  // lake's store slice; an answer for a layer or folder left since is dropped.
+  useHostQuery((host) => host.call('lake.list', { prefix: layer }), [layer], {
+    source: 'lake',
+    onData: (l) => setLake(ui, { children: { ...ui.getState().lake.children, [layer]: l.prefixes } }),
+  });
+  useHostQuery((host) => host.call('lake.list', { prefix: folder }), [folder], {
+    source: 'lake',
+    enabled: Boolean(folder),
+    onData: (l) => setLake(ui, { listing: l }),
+  });
 
   const toggle = (prefix: string, open: boolean) => {
     const current = ui.getState().lake.open;

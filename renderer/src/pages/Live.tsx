@@ -1,4 +1,4 @@
-import { useCallback, useEffect } from 'react';
+import { useCallback } from 'react';
 import { useStore } from 'zustand';
 import type { MetricsSnapshot } from '../../../engine/contract';
 import { Chart, setPoints, type ChartInstance } from '../components/Chart';
@@ -6,6 +6,7 @@ import { baseOption, categoryAxis, PALETTE, valueAxis } from '../components/char
 import { ErrorNote } from '../components/ErrorNote';
 import { timeFormat, useCtx, usePlace, useTimeFormat, useUi, type TimeFormat } from '../context';
 import { formatMoney } from '../format';
+import { useHostQuery } from '../hostQuery';
 import { applySnapshot, type LiveState } from '../store/appStore';
 import { RANGES, setReconcile, type LiveViewState } from '../store/reconcileState';
 import { LiveControls } from './LiveControls';
@@ -226,13 +227,14 @@ export function pointAt(s: MetricsSnapshot, index: number, value: number): { sto
 
 /** Why the charts are empty, when they are: nothing produced yet, windows lost with a restart, or no metrics store. */
 function EmptyState() {
-  const { api, live } = useCtx();
-  const { run, error } = usePlace('live.metrics');
+  const { live } = useCtx();
+  const { error } = usePlace('live.metrics');
   const view = useUi((s) => s.liveView);
   const windows = useStore(live, (s) => viewSnapshot(s, view)?.windows.length ?? 0);
-  useEffect(() => {
-    void run(api.call('metrics.snapshot', { minutes: 15 })).then((m) => m && applySnapshot(live, m));
-  }, []);
+  useHostQuery((host) => host.call('metrics.snapshot', { minutes: 15 }), [], {
+    place: 'live.metrics',
+    onData: (m) => applySnapshot(live, m),
+  });
   if (error)
     return (
       <div className="notice" role="status">

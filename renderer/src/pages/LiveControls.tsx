@@ -1,7 +1,8 @@
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { useStore } from 'zustand';
 import { ErrorNote } from '../components/ErrorNote';
 import { useCtx, usePlace, useTimeFormat, useUi } from '../context';
+import { useHostQuery } from '../hostQuery';
 import { RANGES, setLiveView } from '../store/reconcileState';
 import { rangeFor, silverUntil } from './liveView';
 
@@ -15,31 +16,23 @@ const NO_NAMES: Record<string, string> = {};
  * keep what they show until "Refresh now". Answers to an older choice are dropped.
  */
 export function LiveControls() {
-  const { api, live, ui } = useCtx();
+  const { live, ui } = useCtx();
   const view = useUi((s) => s.liveView);
   const place = usePlace('live.range');
   const time = useTimeFormat();
   const range = useStore(live, (s) => rangeFor(s.range, view));
   const names = useStore(live, (s) => s.range?.names.stores ?? s.snapshot?.names.stores ?? NO_NAMES);
-  const asked = useRef(0);
-
-  const fetchRange = () => {
-    const v = ui.getState().liveView;
-    const id = ++asked.current;
-    void place
-      .run(
-        api.call('metrics.range', { minutes: v.minutes, ...(v.store === null ? {} : { stores: [Number(v.store)] }) }),
-      )
-      .then((r) => {
-        if (r && id === asked.current) live.setState({ range: r });
-      });
-  };
-  useEffect(fetchRange, [view.minutes, view.store, view.refreshTick]);
+  const { minutes, store } = view;
+  const { refresh } = useHostQuery(
+    (host) => host.call('metrics.range', { minutes, ...(store === null ? {} : { stores: [Number(store)] }) }),
+    [minutes, store],
+    { place: 'live.range', refreshOn: [view.refreshTick], onData: (r) => live.setState({ range: r }) },
+  );
   useEffect(() => {
     if (!view.autoRefresh) return;
-    const timer = setInterval(fetchRange, REFRESH_MS);
+    const timer = setInterval(() => void refresh(), REFRESH_MS);
     return () => clearInterval(timer);
-  }, [view.autoRefresh, view.minutes, view.store]);
+  }, [view.autoRefresh, refresh]);
 
   const stores = Object.entries(names).sort((a, b) => Number(a[0]) - Number(b[0]));
   const until = silverUntil(range);

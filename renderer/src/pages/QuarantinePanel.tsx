@@ -1,25 +1,30 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { QuarantineListing, QuarantineQuery, ReplayResult } from '../../../engine/contract';
 import { Grid } from '../components/Grid';
 import { useAct, useCtx } from '../context';
+import { useHostQuery } from '../hostQuery';
 
 const count = (n: number) => n.toLocaleString('en-US');
 const money = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+const clean = (q: QuarantineQuery): QuarantineQuery =>
+  Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined && v !== '')) as QuarantineQuery;
 
 /** Quarantined records with their latest reason and where replays took them; replay by reason and time. */
 export function QuarantinePanel() {
   const { api } = useCtx();
   const act = useAct();
   const [filter, setFilter] = useState<QuarantineQuery>({});
-  const [listing, setListing] = useState<QuarantineListing | null>(null);
   const [replay, setReplay] = useState<ReplayResult | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const query = (): QuarantineQuery =>
-    Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== '')) as QuarantineQuery;
-  const load = () =>
-    act(api.call('quarantine.list', { ...query(), limit: 500 }), 'quarantine').then((l) => l && setListing(l));
-  useEffect(() => void load(), []);
+  // The filter the list was asked with: it applies when the user says so (Show), not at each keystroke.
+  const [shown, setShown] = useState<QuarantineQuery>({});
+  const query = (): QuarantineQuery => clean(filter);
+  const listed = useHostQuery((host) => host.call('quarantine.list', { ...clean(shown), limit: 500 }), [shown], {
+    source: 'quarantine',
+  });
+  const listing: QuarantineListing | null = listed.data ?? null;
 
   const runReplay = async () => {
     setBusy(true);
@@ -28,7 +33,7 @@ export function QuarantinePanel() {
     const r = await act(api.call('quarantine.replay', open), 'quarantine replay');
     setBusy(false);
     if (r) setReplay(r);
-    await load();
+    setShown({ ...filter }); // read again, with the filter the replay took
   };
   const set = (k: keyof QuarantineQuery) => (e: { target: { value: string } }) =>
     setFilter((f) => ({ ...f, [k]: e.target.value }));
@@ -72,7 +77,7 @@ export function QuarantinePanel() {
             <option value="replayed">replayed</option>
           </select>
         </label>
-        <button onClick={() => void load()}>Show</button>
+        <button onClick={() => setShown({ ...filter })}>Show</button>
         <button onClick={() => void runReplay()} disabled={busy || !listing?.open}>
           {busy ? 'Replaying…' : 'Replay open records'}
         </button>

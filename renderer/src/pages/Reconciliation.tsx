@@ -1,8 +1,8 @@
-import { useEffect } from 'react';
 import type { ReconcileCheck, ReconciliationReport } from '../../../engine/contract';
 import { ErrorNote } from '../components/ErrorNote';
 import { useCtx, usePlace, useTimeFormat, useUi, type TimeFormat } from '../context';
 import { formatDuration, formatMoney, formatNumber } from '../format';
+import { useHostQuery } from '../hostQuery';
 import { setReconcile } from '../store/reconcileState';
 import { LineagePanel } from './reconciliation/LineagePanel';
 import './reconciliation/reconciliation.css';
@@ -28,17 +28,17 @@ const STATE_WORDS: Record<ReconcileCheck['state'], string> = {
  * then a store's minute traced down to silver rows and raw bronze records.
  */
 export function Reconciliation() {
-  const { api, ui } = useCtx();
+  const { ui } = useCtx();
   const time = useTimeFormat();
   const page = useUi((s) => s.reconcile);
   const place = usePlace('reconcile.report');
-  const refresh = () => {
-    setReconcile(ui, { loading: true });
-    void place
-      .run(api.call('reconcile.report', {}))
-      .then((report) => setReconcile(ui, { loading: false, ...(report ? { report } : {}) }));
-  };
-  useEffect(refresh, []);
+  // Read on opening and on Refresh; the last report stays in the store while the app runs.
+  const reading = useHostQuery((host) => host.call('reconcile.report', {}), [], {
+    place: 'reconcile.report',
+    onData: (report) => setReconcile(ui, { report }),
+  });
+  const loading = reading.loading;
+  const refresh = () => void reading.refresh();
   const r = page.report;
   return (
     <div className="page reconciliation">
@@ -49,11 +49,11 @@ export function Reconciliation() {
         Times in {time.label}.
       </p>
       <div className="toolbar">
-        <button onClick={refresh} disabled={page.loading}>
-          {page.loading ? 'Reading…' : 'Refresh'}
+        <button onClick={refresh} disabled={loading}>
+          {loading ? 'Reading…' : 'Refresh'}
         </button>
         <span className="muted" role="status" aria-label="Report status">
-          {r ? `read at ${time.time(r.at)} in ${formatDuration(r.tookMs)}` : page.loading ? 'reading…' : ''}
+          {r ? `read at ${time.time(r.at)} in ${formatDuration(r.tookMs)}` : loading ? 'reading…' : ''}
         </span>
       </div>
       <ErrorNote error={place.error} />

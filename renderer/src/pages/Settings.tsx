@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { ConnectionTest, ErrorInfo, ServiceKind, SettingKey, SettingsView } from '../../../engine/contract';
 import { errorInfo } from '../api/hostError';
 import { ErrorNote } from '../components/ErrorNote';
 import { ServiceStatusLine, ZoneChoiceField } from '../components/SettingsParts';
 import { useAct, useApp, useCtx, useUi } from '../context';
 import { formatDuration } from '../format';
+import { useHostQuery } from '../hostQuery';
 
 const SERVICES: [ServiceKind, string, [SettingKey, string, string][]][] = [
   [
@@ -52,19 +53,20 @@ export function Settings() {
   const { api, app } = useCtx();
   const act = useAct();
   const services = useUi((s) => s.services);
-  const [view, setView] = useState<SettingsView | null>(null);
   const [form, setForm] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState(false);
   const [formError, setFormError] = useState<ErrorInfo | null>(null);
   const [tests, setTests] = useState<Partial<Record<ServiceKind, ConnectionTest | 'testing'>>>({});
   const theme = useApp((s) => s.theme);
 
-  const load = (v: SettingsView | undefined) => {
-    if (!v) return;
-    setView(v);
+  const fill = (v: SettingsView) =>
     setForm(Object.fromEntries(FIELDS.map(([k]) => [k, v.values[k] === undefined ? '' : String(v.values[k])])));
+  const settings = useHostQuery((host) => host.call('settings.get', {}), [], { source: 'settings', onData: fill });
+  const view = settings.data ?? null;
+  const load = (v: SettingsView) => {
+    settings.set(v);
+    fill(v);
   };
-  useEffect(() => void act(api.call('settings.get', {}), 'settings').then(load), []);
 
   // What the user typed, as typed: the engine validates each field ("four" partitions is refused by name).
   const values = (keys: readonly SettingKey[] = FIELDS.map(([k]) => k)) =>

@@ -1,5 +1,5 @@
 import type { EditorView } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
 import type { QueryPreset } from '../../../engine/contract';
 import { downloadCsv } from '../components/csv';
 import { ErrorNote } from '../components/ErrorNote';
@@ -7,6 +7,7 @@ import { Grid } from '../components/Grid';
 import { ChartPicker, defaultChart, ResultChart } from '../components/ResultChart';
 import { useAct, useCtx, usePlace, useUi } from '../context';
 import { formatDuration } from '../format';
+import { useHostQuery } from '../hostQuery';
 import { PAGE_SIZE } from '../store/pageState';
 import { setWarehouse } from '../store/uiStore';
 import { errorInfo } from '../api/hostError';
@@ -18,6 +19,9 @@ import { useSqlLabLists } from '../components/sqlLab/useSqlLabLists';
 import { setSqlLab } from '../store/sqlLabState';
 
 const LAB_LISTS = ['saved', 'history'] as const;
+// Clock reads for run(), an event handler: kept out of the component so its render stays pure.
+const newQueryId = () => `ui-${Date.now()}`;
+const clock = () => performance.now();
 
 /**
  * Preset star-schema questions and the SQL lab: a CodeMirror editor completing the reader's schema
@@ -34,19 +38,24 @@ export function Warehouse() {
   const view = useRef<EditorView | null>(null);
   useSqlLabLists(LAB_LISTS);
 
-  useEffect(() => {
-    if (presets.length === 0)
-      void act(api.call('warehouse.presets', {}), 'warehouse').then((p) => p && setWarehouse(ui, { presets: p }));
-    if (!ui.getState().sqlLab.schema)
-      void act(api.call('warehouse.schema', {}), 'schema').then((s) => s && setSqlLab(ui, { schema: s }));
-  }, []);
+  // Read once into the store (they outlive the page): the presets, and the schema the editor completes.
+  useHostQuery((host) => host.call('warehouse.presets', {}), [], {
+    source: 'warehouse',
+    enabled: presets.length === 0,
+    onData: (p) => setWarehouse(ui, { presets: p }),
+  });
+  useHostQuery((host) => host.call('warehouse.schema', {}), [], {
+    source: 'schema',
+    enabled: !schema,
+    onData: (s) => setSqlLab(ui, { schema: s }),
+  });
 
   /** A new run (not another page of the last one) is kept in the lab's history. */
   const run = async (text: string, label: string, offset = 0, preset?: QueryPreset, paging = false) => {
-    const queryId = `ui-${Date.now()}`;
+    const queryId = newQueryId();
     const samePage = ran?.sql === text && ran.label === label;
     setWarehouse(ui, { running: queryId, cancelled: false });
-    const started = performance.now();
+    const started = clock();
     let stopped = false;
     const r = await editor.run(
       api
@@ -69,7 +78,7 @@ export function Warehouse() {
     setWarehouse(ui, {
       running: null,
       result: r,
-      elapsedMs: performance.now() - started,
+      elapsedMs: clock() - started,
       cancelled: false,
       ran: { sql: text, label, money, offset },
       chart: preset ? (preset.chart ?? defaultChart(r)) : samePage && chart ? chart : defaultChart(r),

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { LakeCounts } from '../../../engine/contract';
-import { useAct, useCtx, usePlace, useUi } from '../context';
+import { useCtx, usePlace, useUi } from '../context';
+import { useHostQuery } from '../hostQuery';
 import type { StageView } from '../store/appStore';
 
 /* The Pipeline page's controls that talk to the Host: the producer rate and the lake's counts. */
@@ -11,24 +12,17 @@ import type { StageView } from '../store/appStore';
  * never replaces a newer one.
  */
 export function useLakeCounts(stream: StageView): LakeCounts | null {
-  const { api, ui } = useCtx();
-  const act = useAct();
+  const { ui } = useCtx();
   const counts = useUi((s) => s.lakeCounts);
-  const seq = useRef(0);
-  const read = () => {
-    const mine = ++seq.current;
-    void act(api.call('lake.counts', {}), 'lake').then((c) => {
-      if (c && mine === seq.current) ui.setState({ lakeCounts: c });
-    });
-  };
+  const { refresh } = useHostQuery((host) => host.call('lake.counts', {}), [], {
+    source: 'lake',
+    refreshOn: [stream.state, stream.counters.commits],
+    onData: (c) => ui.setState({ lakeCounts: c }),
+  });
   useEffect(() => {
-    const t = setInterval(read, 5000);
-    return () => {
-      seq.current++;
-      clearInterval(t);
-    };
-  }, []);
-  useEffect(read, [stream.state, stream.counters.commits]);
+    const t = setInterval(() => void refresh(), 5000);
+    return () => clearInterval(t);
+  }, [refresh]);
   return counts;
 }
 

@@ -30,7 +30,6 @@ export function initialLiveView(): LiveViewState {
 /** The Reconciliation page's last report and lineage, kept while the app runs. */
 export interface ReconcilePageState {
   report: ReconciliationReport | null;
-  loading: boolean;
   /** The store and minute to trace (from a Live chart's point, or the form). */
   trace: { storeId: number; minute: number } | null;
   lineage: Lineage | null;
@@ -40,7 +39,7 @@ export interface ReconcilePageState {
 }
 
 export function initialReconcile(): ReconcilePageState {
-  return { report: null, loading: false, trace: null, lineage: null, tracing: false, open: [] };
+  return { report: null, trace: null, lineage: null, tracing: false, open: [] };
 }
 
 export function setLiveView(ui: UiStore, patch: Partial<LiveViewState>): void {

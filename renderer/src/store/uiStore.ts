@@ -12,6 +12,7 @@ import type { ZoneChoice } from '../format';
 import { initialLake, initialWarehouse, type LakePageState, type WarehousePageState } from './pageState';
 import { initialDashboard, initialSqlLab, type DashboardState, type SqlLabState } from './sqlLabState';
 import { initialLiveView, initialReconcile, type LiveViewState, type ReconcilePageState } from './reconcileState';
+import { initialTopics, type TopicsPageState } from './topicsState';
 
 /**
  * What the pages show beyond the stage statuses (appStore): the state in force read from the Host
@@ -39,6 +40,7 @@ export interface UiState {
   dashboard: DashboardState;
   liveView: LiveViewState;
   reconcile: ReconcilePageState;
+  topics: TopicsPageState;
 }
 
 export function createUiStore(zone: ZoneChoice = 'local') {
@@ -55,6 +57,7 @@ export function createUiStore(zone: ZoneChoice = 'local') {
     dashboard: initialDashboard(),
     liveView: initialLiveView(),
     reconcile: initialReconcile(),
+    topics: initialTopics(),
   }));
 }
 export type UiStore = ReturnType<typeof createUiStore>;

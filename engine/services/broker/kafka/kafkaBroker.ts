@@ -7,9 +7,12 @@ import {
   type BrokerConsumer,
   type BrokerProducer,
   type BrokerRecord,
+  type GroupDescription,
   type ProduceMessage,
 } from '../port';
+import { describeGroup, offsetsForTime } from './kafkaBrowse';
 import { KafkaConsumer } from './kafkaConsumer';
+import { PartitionFetcher } from './kafkaFetch';
 import { brokerError, leaderRetry, readCommitted, readLow } from './kafkaRequests';
 import { scanPartition } from './kafkaScan';
 
@@ -36,6 +39,8 @@ export class KafkaBroker implements Broker {
   readonly kind = 'kafka' as const;
   private readonly closers = new Set<() => Promise<void>>();
   private readonly knownPartitions = new Map<string, number>();
+  /** Browsing reads (read()): Fetch requests without a consumer group, one connection per broker. */
+  private fetcher: PartitionFetcher | null = null;
 
   private constructor(
     private readonly kafka: Kafka,
@@ -92,6 +97,14 @@ export class KafkaBroker implements Broker {
       throw new PulseError('broker_io', `topic ${topic} was created but has no partitions yet`, { retriable: true });
     } catch (err) {
       throw brokerError(this.opts.brokers, `cannot create topic ${topic}`, err);
+    }
+  }
+
+  async topicPartitions(topic: string): Promise<number> {
+    try {
+      return await this.partitionCount(topic);
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot read the metadata of ${topic}`, err);
     }
   }
 
@@ -184,8 +197,37 @@ export class KafkaBroker implements Broker {
     );
   }
 
+  async read(topic: string, partition: number, from: number, max: number): Promise<BrokerRecord[]> {
+    this.fetcher ??= new PartitionFetcher(this.kafka, async (t) => ({
+      earliest: await this.earliestOffsets(t),
+      end: await this.endOffsets(t),
+    }));
+    try {
+      return await this.fetcher.read(topic, partition, from, max);
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot read ${topic}/${partition} from offset ${from}`, err);
+    }
+  }
+
+  async offsetsForTime(topic: string, ms: number): Promise<number[]> {
+    try {
+      return await leaderRetry(() => offsetsForTime(this.admin, topic, ms));
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot find the offsets of ${topic} at ${new Date(ms).toISOString()}`, err);
+    }
+  }
+
+  async describeGroup(group: string, topic: string): Promise<GroupDescription> {
+    try {
+      return await describeGroup(this.admin, group, topic);
+    } catch (err) {
+      throw brokerError(this.opts.brokers, `cannot describe consumer group ${group}`, err);
+    }
+  }
+
   async close(): Promise<void> {
     for (const close of [...this.closers]) await close();
+    await this.fetcher?.close();
     await this.admin.disconnect().catch(() => undefined);
   }
 

@@ -9,6 +9,7 @@ import {
   type BrokerProducer,
   type AssignHandler,
   type BrokerRecord,
+  type GroupDescription,
   type PolledBatch,
   type ProduceMessage,
 } from '../port';
@@ -37,6 +38,10 @@ export class LogBroker implements Broker {
       writeFileAtomic(meta, JSON.stringify({ partitions }));
     }
     return this.partitionCount(topic);
+  }
+
+  async topicPartitions(topic: string): Promise<number> {
+    return fs.existsSync(path.join(this.topicDir(topic), TOPIC_META)) ? this.partitionCount(topic) : 0;
   }
 
   async producer(topic: string): Promise<BrokerProducer> {
@@ -87,8 +92,33 @@ export class LogBroker implements Broker {
     }
   }
 
+  async read(topic: string, partition: number, from: number, max: number): Promise<BrokerRecord[]> {
+    const log = this.partitionLog(topic, partition);
+    log.refresh();
+    return log.read(Math.max(from, log.startOffset), max);
+  }
+
+  async offsetsForTime(topic: string, ms: number): Promise<number[]> {
+    return this.open(topic, false).map((l) => (l.refresh(), l.offsetForTime(ms)));
+  }
+
+  /** The embedded log keeps no membership: its one member is the stream of the app that holds the data dir. */
+  async describeGroup(): Promise<GroupDescription | null> {
+    return null;
+  }
+
   async close(): Promise<void> {
-    for (const topic of [...this.logs.keys()]) this.closeTopic(topic);
+    // Keys are `<topic>\0<writable>`: close each topic's readers and writer once.
+    for (const topic of new Set([...this.logs.keys()].map((k) => k.split('\0')[0]))) this.closeTopic(topic);
+  }
+
+  private partitionLog(topic: string, partition: number): PartitionLog {
+    const logs = this.open(topic, false);
+    if (!Number.isInteger(partition) || partition < 0 || partition >= logs.length)
+      throw new PulseError('not_found', `topic ${topic} has partitions 0 to ${logs.length - 1}, not ${partition}`, {
+        field: 'partition',
+      });
+    return logs[partition];
   }
 
   readCommitted(group: string, topic: string, partition: number): number {

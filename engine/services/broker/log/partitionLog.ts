@@ -23,6 +23,8 @@ interface BatchIndex {
   segment: number[];
   pos: number[];
   len: number[];
+  /** Append time of the batch, as the running maximum (so a clock stepping back keeps it sorted, as Kafka's time index). */
+  time: number[];
 }
 
 /**
@@ -33,7 +35,7 @@ interface BatchIndex {
  */
 export class PartitionLog {
   private readonly segments: Segment[] = [];
-  private readonly index: BatchIndex = { base: [], count: [], segment: [], pos: [], len: [] };
+  private readonly index: BatchIndex = { base: [], count: [], segment: [], pos: [], len: [], time: [] };
   private next = 0;
 
   private constructor(
@@ -74,7 +76,14 @@ export class PartitionLog {
         retriable: true,
       });
     }
-    this.indexBatch(this.segments.length - 1, seg.size, this.next, messages.length, buf.length - HEADER_BYTES);
+    this.indexBatch(
+      this.segments.length - 1,
+      seg.size,
+      this.next,
+      messages.length,
+      buf.length - HEADER_BYTES,
+      appendMs,
+    );
     seg.size += buf.length;
     const baseOffset = this.next;
     this.next += messages.length;
@@ -125,6 +134,22 @@ export class PartitionLog {
       i = j + 1;
     }
     return out;
+  }
+
+  /**
+   * The first offset of the first batch appended at or after `ms`, as Kafka answers ListOffsets by
+   * timestamp; the end offset when every batch is older. A binary search over the batch index.
+   */
+  offsetForTime(ms: number): number {
+    const t = this.index.time;
+    let lo = 0;
+    let hi = t.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t[mid] < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < t.length ? this.index.base[lo] : this.next;
   }
 
   /** Picks up batches another thread or process appended since the last look (readers only). */
@@ -192,7 +217,7 @@ export class PartitionLog {
         fs.readSync(seg.fd, payload, 0, h.payloadLen, pos + HEADER_BYTES);
         if (!payloadIntact(h, payload)) break;
       }
-      this.indexBatch(segIdx, pos, h.baseOffset, h.count, h.payloadLen);
+      this.indexBatch(segIdx, pos, h.baseOffset, h.count, h.payloadLen, h.appendMs);
       this.next = h.baseOffset + h.count;
       pos += HEADER_BYTES + h.payloadLen;
     }
@@ -214,7 +239,9 @@ export class PartitionLog {
     return seg;
   }
 
-  private indexBatch(segment: number, pos: number, base: number, count: number, len: number): void {
+  private indexBatch(segment: number, pos: number, base: number, count: number, len: number, time: number): void {
+    const t = this.index.time;
+    t.push(t.length ? Math.max(t[t.length - 1], time) : time);
     this.index.base.push(base);
     this.index.count.push(count);
     this.index.segment.push(segment);

@@ -53,6 +53,6 @@ export function usePinRefresh(pin: PinnedChart): () => void {
       cancelRunning();
       setTile(ui, pin.id, { running: false });
     };
-  }, [pin.id, pin.sql, pin.refreshSeconds]);
+  }, [api, ui, pin.id, pin.sql, pin.refreshSeconds]);
   return () => now.current();
 }

@@ -1,6 +1,6 @@
 import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { WarehouseSchema } from '../../../../engine/contract';
 import { compartments, contentAttributes, editorExtensions, sqlLanguage, type EditorHooks } from './editorSetup';
 
@@ -31,7 +31,9 @@ export default function SqlEditor({
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const hooks = useRef<EditorHooks>({ onChange, onRun });
-  hooks.current = { onChange, onRun };
+  useLayoutEffect(() => {
+    hooks.current = { onChange, onRun };
+  });
 
   useEffect(() => {
     const v = new EditorView({
@@ -52,6 +54,8 @@ export default function SqlEditor({
       view.current = null;
       v.destroy();
     };
+    // The editor is made once; the effects below carry value, schema and attributes into it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   // The store's text changed from outside (a preset, a saved query, history): the editor follows.

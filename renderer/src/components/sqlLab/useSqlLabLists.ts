@@ -9,17 +9,18 @@ import { setSqlLab } from '../../store/sqlLabState';
  * shows them is open, and again whenever any window changes one (sqlLab.changed). Never writes.
  */
 export function useSqlLabLists(parts: readonly SqlLabPart[]): void {
+  // `parts` is a module constant at each call site (a new array each render would read again each render).
   const { api, ui } = useCtx();
-  const place = usePlace('sqlLab.lists');
+  const { run } = usePlace('sqlLab.lists');
   useEffect(() => {
     let live = true;
     const read = (part: SqlLabPart) => {
       if (!parts.includes(part)) return;
       if (part === 'saved')
-        void place.run(api.call('sqlLab.saved', {})).then((saved) => live && saved && setSqlLab(ui, { saved }));
+        void run(api.call('sqlLab.saved', {})).then((saved) => live && saved && setSqlLab(ui, { saved }));
       else if (part === 'history')
-        void place.run(api.call('sqlLab.history', {})).then((history) => live && history && setSqlLab(ui, { history }));
-      else void place.run(api.call('dashboard.pins', {})).then((pins) => live && pins && setDashboard(ui, { pins }));
+        void run(api.call('sqlLab.history', {})).then((history) => live && history && setSqlLab(ui, { history }));
+      else void run(api.call('dashboard.pins', {})).then((pins) => live && pins && setDashboard(ui, { pins }));
     };
     parts.forEach(read);
     const off = api.on('sqlLab.changed', (e) => read(e.part));
@@ -27,5 +28,5 @@ export function useSqlLabLists(parts: readonly SqlLabPart[]): void {
       live = false;
       off();
     };
-  }, [parts.join()]);
+  }, [api, ui, run, parts]);
 }

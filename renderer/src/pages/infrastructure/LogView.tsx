@@ -4,7 +4,7 @@ import { useAct, useCtx } from '../../context';
 
 const MAX_LINES = 5000;
 
-/** A log view whose follow pauses when scrolled up, with search. */
+/** A log view whose follow pauses when scrolled up, with search. One service per mount (the page keys it by service). */
 export function LogView({ service }: { service: string }) {
   const { api } = useCtx();
   const act = useAct();
@@ -14,7 +14,6 @@ export function LogView({ service }: { service: string }) {
   const box = useRef<HTMLPreElement>(null);
 
   useEffect(() => {
-    setLines([]);
     void act(api.call('infra.logs', { service, tail: 500, follow: true }), 'infra').then((r) => r && setLines(r.lines));
     const off = api.on('infra.log', (e) =>
       setLines((cur) => [...cur, ...e.lines.filter((l) => l.service === service)].slice(-MAX_LINES)),
@@ -23,7 +22,7 @@ export function LogView({ service }: { service: string }) {
       off();
       void api.call('infra.logs', { service, follow: false }).catch(() => undefined);
     };
-  }, [service]);
+  }, [api, act, service]);
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines, follow]);

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import type { Lineage, LineageSale } from '../../../../engine/contract';
 import { ErrorNote } from '../../components/ErrorNote';
@@ -26,27 +26,36 @@ export function LineagePanel() {
   const time = useTimeFormat();
   const page = useUi((s) => s.reconcile);
   const place = usePlace('reconcile.lineage');
+  const { run } = place;
   const names = useStore(live, (s) => s.range?.names.stores ?? s.snapshot?.names.stores ?? NO_NAMES);
   const [store, setStore] = useState(page.trace ? String(page.trace.storeId) : '');
   const [minute, setMinute] = useState(page.trace ? time.dateTime(page.trace.minute).slice(0, 16) : '');
+  // A new trace (from the Live page) fills the form, during render as React advises, not in an effect.
+  const [formFor, setFormFor] = useState(page.trace);
+  if (page.trace !== formFor) {
+    setFormFor(page.trace);
+    if (page.trace) {
+      setStore(String(page.trace.storeId));
+      setMinute(time.dateTime(page.trace.minute).slice(0, 16));
+    }
+  }
 
-  const trace = (storeId: number, at: number) => {
-    const current = ui.getState().reconcile.trace;
-    const same = current?.storeId === storeId && current.minute === at;
-    setReconcile(ui, { ...(same ? {} : { trace: { storeId, minute: at } }), tracing: true });
-    void place
-      .run(api.call('lineage.minute', { storeId, minute: at, limit: 50 }))
-      .then((lineage) => setReconcile(ui, { tracing: false, ...(lineage ? { lineage, open: [] } : {}) }));
-  };
+  const trace = useCallback(
+    (storeId: number, at: number) => {
+      const current = ui.getState().reconcile.trace;
+      const same = current?.storeId === storeId && current.minute === at;
+      setReconcile(ui, { ...(same ? {} : { trace: { storeId, minute: at } }), tracing: true });
+      void run(api.call('lineage.minute', { storeId, minute: at, limit: 50 })).then((lineage) =>
+        setReconcile(ui, { tracing: false, ...(lineage ? { lineage, open: [] } : {}) }),
+      );
+    },
+    [api, ui, run],
+  );
   // A trace asked for from the Live page (or kept from before) that has no answer yet: read it.
   useEffect(() => {
-    const t = page.trace;
-    if (!t) return;
-    setStore(String(t.storeId));
-    setMinute(time.dateTime(t.minute).slice(0, 16));
-    const l = page.lineage;
-    if (!page.tracing && (!l || l.storeId !== t.storeId || l.minute !== t.minute)) trace(t.storeId, t.minute);
-  }, [page.trace]);
+    const { trace: t, lineage: l, tracing } = ui.getState().reconcile;
+    if (t && !tracing && (!l || l.storeId !== t.storeId || l.minute !== t.minute)) trace(t.storeId, t.minute);
+  }, [page.trace, ui, trace]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
