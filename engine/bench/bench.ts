@@ -1,6 +1,8 @@
 /**
  * npm run bench -- [--seconds S] [--rate R] [--services embedded|external] [--json]
  * npm run bench -- --backlog N [--broker embedded|kafka|both] [--json]   (see drainBench.ts)
+ * npm run bench -- --etl [--sales N] [--runs R] [--warehouse pglite|postgres|both] [--cache DIR] [--json]: the ETL
+ * alone (etlBench.ts)
  * Sustained end-to-end throughput of the pipeline (producer → broker → stream → silver + windows),
  * event-to-window latency, engine CPU per transaction, peak RSS, then the ETL's load rate.
  * `--services external` runs the embedded bench and then the same bench on the local real servers
@@ -132,6 +134,11 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     backlog: { type: 'string' },
     broker: { type: 'string', default: 'embedded' },
+    etl: { type: 'boolean', default: false },
+    sales: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '1' },
+    warehouse: { type: 'string', default: 'both' },
+    cache: { type: 'string' },
   },
 });
 if (values.backlog !== undefined) {
@@ -146,6 +153,22 @@ if (values.backlog !== undefined) {
     results.push(await drainBench(b, sales));
   if (values.json) console.log(JSON.stringify(results));
   else printDrain(results);
+  process.exit(0);
+}
+if (values.etl) {
+  const { etlBench, DEFAULT_BENCH_CACHE } = await import('./etlBench');
+  const w = values.warehouse;
+  if (w !== 'pglite' && w !== 'postgres' && w !== 'both') {
+    console.error(`--warehouse must be pglite, postgres or both, got ${w}`);
+    process.exit(2);
+  }
+  await etlBench({
+    sales: Number(values.sales),
+    runs: Number(values.runs),
+    warehouses: w === 'both' ? ['pglite', 'postgres'] : [w],
+    cache: values.cache ?? DEFAULT_BENCH_CACHE,
+    json: values.json,
+  });
   process.exit(0);
 }
 if (values.services !== 'embedded' && values.services !== 'external') {

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../errors';
+import { reportThreadMemory } from '../util/threadMemory';
 import type { Endpoint } from './rpc';
 import { emitter, serve } from './rpc';
 import type { CommonEvents, RoleStarter, WorkerEvents, WorkerInit, WorkerRole } from './protocol';
@@ -43,6 +44,7 @@ async function run<R extends WorkerRole>(port: Endpoint, init: WorkerInit<R>): P
 const port: Endpoint | null = parentPort;
 if (!port) throw new Error('engine/workers/worker.ts runs as a worker thread (WorkerHandle starts it)');
 const init: WorkerInit<WorkerRole> = workerData;
+reportThreadMemory(init.role);
 
 run(port, init).catch((err: unknown) => {
   emitter<CommonEvents>(port)('fatal', toErrorInfo(err));
