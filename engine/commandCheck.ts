@@ -86,6 +86,9 @@ const REQUESTS: Record<CommandName, Spec> = {
   'alerts.saveRule': { rule: 'object' },
   'alerts.deleteRule': { id: 'string' },
   'alerts.check': {},
+  'compaction.run': { dryRun: 'boolean?', targetMb: 'number?' },
+  'compaction.status': {},
+  'compaction.schedule': { everyMinutes: 'numberOrNull?' },
   'reconcile.report': {},
   'lineage.minute': { storeId: 'number', minute: 'number', limit: 'number?' },
   'metrics.range': { minutes: 'number', stores: 'array?' },
@@ -124,6 +127,7 @@ const EVENTS: Record<EventName, true> = {
   'alerts.changed': true,
   'topics.tail': true,
   'topics.lag': true,
+  'compaction.progress': true,
 };
 export const EVENT_NAMES = Object.keys(EVENTS) as EventName[];
 

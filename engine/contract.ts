@@ -17,6 +17,7 @@ import type {
   TextFile,
 } from './dataContract';
 import type { OpsCommands, OpsEvents } from './opsContract';
+import type { CompactionCommands, CompactionEvents } from './compactionContract';
 import type { Lineage, MetricsRange, ReconciliationReport } from './reconcileContract';
 
 import type {
@@ -36,7 +37,6 @@ import type {
   WarehouseSchema,
 } from './sqlLabContract';
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
-
 import type { TopicsCommands, TopicsEvents } from './topicsContract';
 
 export type { ErrorCode, ErrorInfo };
@@ -56,6 +56,8 @@ export type * from './sqlLabContract';
 export type * from './lakeContract';
 /** The Topics page (topic browser, search, tail, lag): its types live beside, in topicsContract.ts. */
 export type * from './topicsContract';
+/** Compaction of the lake's small files (runs, progress, the schedule), in compactionContract.ts. */
+export type * from './compactionContract';
 
 export type StageName = 'producer' | 'stream' | 'etl';
 export type StageState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -162,6 +164,11 @@ export interface MetricsSnapshot {
   transactions: number;
   revenue: number;
   lateRecords: number;
+  /**
+   * Event-to-window latency: from each record's arrival in the broker (its log or Kafka record
+   * timestamp) to its window's publication, so a replayed backlog does not count its age. How far
+   * event time trails the clock is the stream's `eventLagMs` counter (stage status), apart.
+   */
   latencyMs: { p50: number | null; p99: number | null };
   at: number;
   /** Display names of the store and product ids the windows are keyed by. */
@@ -256,8 +263,8 @@ export interface ConnectionTest {
   error: ErrorInfo | null;
 }
 
-/** Each area's commands beside its types (TopicsCommands: the Topics page; OpsCommands: data quality, ETL runs, alerts) join these. */
-export interface Commands extends TopicsCommands, OpsCommands {
+/** Each area's commands beside its types (Topics, Compaction, Ops: data quality, ETL runs, alerts) join these. */
+export interface Commands extends TopicsCommands, CompactionCommands, OpsCommands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
     res: StageStatus;
@@ -361,7 +368,7 @@ export interface Commands extends TopicsCommands, OpsCommands {
   'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
 }
 
-export interface Events extends TopicsEvents, OpsEvents {
+export interface Events extends TopicsEvents, CompactionEvents, OpsEvents {
   'stage.status': StageStatus;
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;

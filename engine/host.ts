@@ -30,6 +30,7 @@ import { ServiceBoard } from './serviceBoard';
 import type { Metrics } from './services/metrics/port';
 import type { WarehouseCalls } from './services/warehouse/port';
 import { ReconcileCommands } from './reconcile/reconcileCommands';
+import { CompactionCommands } from './compaction/compactionCommands';
 import { SqlLab } from './sqlLab/sqlLab';
 import { TopicCommands } from './topics/topicCommands';
 import type { StreamOptions } from './stages/stream/streamStage';
@@ -73,6 +74,8 @@ export class Host implements HostApi {
   private readonly recon: ReconcileCommands;
   /** The Topics page: topic browser, search by transaction id, live tail, a hand-written message, lag. */
   private readonly topics: TopicCommands;
+  /** Compaction of the lake's small files: now, on a schedule, with progress. */
+  private readonly compaction: CompactionCommands;
   private readonly data: HostData;
   /** Data quality, ETL runs (trigger, log, schedule, rerun) and alerts. */
   readonly ops: OperatorViews;
@@ -184,6 +187,11 @@ export class Host implements HostApi {
       services: board,
       watch: options.checkServices === true,
     });
+    this.compaction = new CompactionCommands({
+      config,
+      attachWarehouse: () => services.warehousePort(),
+      emit,
+    });
     // Every command of the contract, by area. A new handler group is one line here.
     this.router = new CommandRouter({
       ...this.stages.handlers(),
@@ -198,6 +206,7 @@ export class Host implements HostApi {
       ...this.recon.handlers(),
       ...this.ops.handlers(),
       ...this.topics.handlers(),
+      ...this.compaction.handlers(),
     });
   }
 
@@ -307,6 +316,7 @@ export class Host implements HostApi {
     await this.data.close();
     await this.ops.close();
     await this.summaries.close();
+    await this.compaction.close();
     await this.stages.close();
     await this.services.close();
     this.release();
@@ -320,5 +330,6 @@ export class Host implements HostApi {
     await this.data.servicesChanged();
     await this.ops.servicesChanged();
     await this.summaries.close();
+    await this.compaction.servicesChanged();
   }
 }

@@ -56,6 +56,8 @@ export interface LakeFileInfo {
   rows: number | null;
   /** Source partition and offsets, from the file name (bronze, silver, quarantine). */
   offsets: { partition: number; first: number; last: number } | null;
+  /** A compacted file: how many of the stream's batch files it holds, and their offsets per source partition. */
+  compacted?: { files: number; covers: { partition: number; first: number; last: number }[] };
 }
 
 export interface LakePreview {

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { ColumnBuffer, sqlList } from '../services/lake/duck';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
+import { visibleKeys } from '../compaction/lakeView';
 
 /**
  * The transaction ids silver holds are the durable record of every sale accepted, by any stream
@@ -10,7 +11,8 @@ import type { Lake } from '../services/lake/port';
  */
 
 export async function silverKeys(lake: Lake): Promise<string[]> {
-  return (await lake.list(LAYERS.silver)).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+  // As compaction leaves it: a compacted file or the files it replaced, never both.
+  return visibleKeys(lake, LAYERS.silver);
 }
 
 /** Which of `ids` the silver files `keys` (all of silver when absent) hold: exact. */

@@ -3,6 +3,8 @@ import { PulseError } from '../errors';
 import { previewRows, readFooter } from '../services/lake/footer';
 import { parseBatchKey } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
+import { spanOf } from '../compaction/compactionKeys';
+import { lakeView, resolveView } from '../compaction/lakeView';
 
 /**
  * The lake browser's cheap reads, on the Host's thread: listings by prefix and Parquet footers
@@ -36,9 +38,9 @@ export async function listLake(lake: Lake, prefix: string): Promise<LakeListing>
     lake.listPrefixes(prefix),
     prefix === '' ? Promise.resolve([]) : lake.list(prefix),
   ]);
-  const direct = objects
-    .filter((o) => !o.key.slice(prefix.length).includes('/') && o.key.endsWith('.parquet'))
-    .sort(byPartitionAndOffset);
+  // As compaction leaves the folder: a compacted file or the files it replaced, never both.
+  const view = prefix === '' ? resolveView([], []) : await lakeView(lake, prefix, objects);
+  const direct = view.visible.filter((o) => !o.key.slice(prefix.length).includes('/')).sort(byPartitionAndOffset);
   const files = await Promise.all(
     direct.map(async (o, i) => {
       // Footers are a few KB each; a huge folder shows sizes and offsets only beyond the first ones.
@@ -49,7 +51,14 @@ export async function listLake(lake: Lake, prefix: string): Promise<LakeListing>
               () => null,
             )
           : null;
-      return { key: o.key, bytes: o.size, rows, offsets: parseBatchKey(o.key) };
+      const merged = view.byOutput.get(o.key);
+      return {
+        key: o.key,
+        bytes: o.size,
+        rows,
+        offsets: parseBatchKey(o.key),
+        ...(merged ? { compacted: { files: merged.leaves.length, covers: spanOf(merged.leaves) } } : {}),
+      };
     }),
   );
   return { prefix, prefixes, files };

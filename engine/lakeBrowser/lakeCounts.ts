@@ -2,6 +2,7 @@ import type { LakeCounts } from '../contract';
 import { readRowCount } from '../services/lake/footer';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
+import { visibleParquet } from '../compaction/lakeView';
 
 const CONCURRENT_READS = 16;
 
@@ -29,7 +30,7 @@ export class LakeCounter {
   }
 
   private async layer(prefix: string): Promise<{ rows: number; files: number }> {
-    const objects = (await this.lake.list(prefix)).filter((o) => o.key.endsWith('.parquet'));
+    const objects = await visibleParquet(this.lake, prefix);
     const present = new Set(objects.map((o) => o.key));
     for (const key of this.rows.keys()) if (key.startsWith(prefix) && !present.has(key)) this.rows.delete(key);
     const unread = objects.filter((o) => this.rows.get(o.key)?.bytes !== o.size);

@@ -5,6 +5,7 @@ import { PulseError } from '../errors';
 import { sqlList } from '../services/lake/duck';
 import { LAYERS, type Layer } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
+import { visibleKeys } from '../compaction/lakeView';
 
 export const LAKE_QUERY_MAX_ROWS = 10_000;
 
@@ -42,7 +43,7 @@ export class LakeSql {
   private async refreshViews(): Promise<Layer[]> {
     const present: Layer[] = [];
     for (const layer of Object.keys(LAYERS) as Layer[]) {
-      const keys = (await this.lake.list(LAYERS[layer])).map((o) => o.key).filter((k) => k.endsWith('.parquet'));
+      const keys = await visibleKeys(this.lake, LAYERS[layer]);
       if (keys.length === 0) {
         await this.duck.run(`DROP VIEW IF EXISTS ${layer}`);
         continue;

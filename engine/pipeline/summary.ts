@@ -13,6 +13,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { openDuck, sqlList } from '../services/lake/duck';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
+import { visibleKeys } from '../compaction/lakeView';
 import { latencyQuantile } from '../services/metrics/windows';
 import { openBroker, openLake } from '../services/open';
 
@@ -108,8 +109,7 @@ async function countLayers(
   lake: Lake,
   duck: DuckDBConnection,
 ): Promise<Pick<PipelineSummary, 'bronze' | 'silver' | 'quarantine'>> {
-  const filesOf = async (prefix: string): Promise<string[]> =>
-    lake.localPaths((await lake.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet')));
+  const filesOf = async (prefix: string): Promise<string[]> => lake.localPaths(await visibleKeys(lake, prefix));
   const [bronze, silver, quarantine] = await Promise.all([
     filesOf(LAYERS.bronze),
     filesOf(LAYERS.silver),

@@ -3,6 +3,7 @@ import { PulseError } from '../errors';
 import { sqlList, sqlString } from '../services/lake/duck';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
+import { visibleKeys } from '../compaction/lakeView';
 import { parseTimestampUs } from '../model/timestamp';
 
 /**
@@ -65,7 +66,7 @@ export interface QuarantineFiles {
 
 export async function quarantineFiles(lake: Lake): Promise<QuarantineFiles> {
   const parquet = async (prefix: string, match: (k: string) => boolean = () => true): Promise<string[]> =>
-    (await lake.list(prefix)).map((o) => o.key).filter((k) => k.endsWith('.parquet') && match(k));
+    (await visibleKeys(lake, prefix)).filter(match);
   const q = await parquet(LAYERS.quarantine);
   const log = await parquet(LAYERS.replays);
   const silver = await parquet(LAYERS.silver, (k) => /\/replay-[^/]+\.parquet$/.test(k));

@@ -3,6 +3,7 @@ import { parquetMetadataAsync, type AsyncBuffer, type FileMetaData } from 'hypar
 import { sqlList } from '../services/lake/duck';
 import { LAYERS } from '../services/lake/keys';
 import type { Lake, LakeObject } from '../services/lake/port';
+import { lakeView as compactionView, type LakeView as CompactionView } from '../compaction/lakeView';
 
 export type LedgerLayer = 'bronze' | 'silver' | 'quarantine';
 
@@ -41,7 +42,8 @@ const FOOTERS_AT_ONCE = 16;
  * Bronze and quarantine come from their Parquet footers (row counts and min/max statistics, a
  * ranged read, no download from S3); silver needs its revenue, so DuckDB scans each new file once.
  * Everything is by source partition and offset as the files' contents say, never by file name, so
- * files merged or renamed (compaction) are read the same way.
+ * files merged or renamed (compaction) are read the same way. A layer is listed as every reader lists
+ * it (compaction/lakeView.ts): a compacted file or the files it replaced, never both.
  */
 export class LakeLedger {
   private readonly cache: Record<LedgerLayer, Map<string, LedgerFile>> = {
@@ -50,6 +52,7 @@ export class LakeLedger {
     quarantine: new Map(),
   };
   private readonly refreshing: Partial<Record<LedgerLayer, Promise<LedgerFile[]>>> = {};
+  private readonly views: Partial<Record<LedgerLayer, CompactionView>> = {};
 
   constructor(
     private readonly lake: Lake,
@@ -65,9 +68,16 @@ export class LakeLedger {
     return next;
   }
 
+  /** The compaction log as the last refresh of `layer` read it: which files a compacted one replaced. */
+  compaction(layer: LedgerLayer): CompactionView | null {
+    return this.views[layer] ?? null;
+  }
+
   private async refresh(layer: LedgerLayer): Promise<LedgerFile[]> {
     const cache = this.cache[layer];
-    const objects = (await this.lake.list(LAYERS[layer])).filter((o) => o.key.endsWith('.parquet'));
+    const view = await compactionView(this.lake, LAYERS[layer]);
+    this.views[layer] = view;
+    const objects = view.visible;
     const present = new Set(objects.map((o) => o.key));
     for (const key of cache.keys()) if (!present.has(key)) cache.delete(key);
     const unread = objects.filter((o) => cache.get(o.key)?.size !== o.size);

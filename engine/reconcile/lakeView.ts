@@ -2,6 +2,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { REPLAY_METRICS_PARTITION } from '../quarantine/replay';
 import { sqlList } from '../services/lake/duck';
 import type { Lake } from '../services/lake/port';
+import { leavesWhere, loadStatus, unloadedParts } from '../compaction/etlSources';
+import type { LakeView as CompactionView } from '../compaction/lakeView';
 import type { CheckpointView } from './checkpointRead';
 import type { FilePart, LedgerFile, LedgerLayer } from './lakeLedger';
 
@@ -57,11 +59,18 @@ function add(t: Totals, f: LedgerFile): void {
   }
 }
 
+export interface LakeViewDeps {
+  lake: Lake;
+  duck: () => Promise<DuckDBConnection>;
+  /** Silver's compaction log as the ledger listed it: which files each compacted one replaced. */
+  silverLog: Pick<CompactionView, 'byOutput' | 'bySource'> | null;
+}
+
 export async function lakeView(
   files: Record<LedgerLayer, LedgerFile[]>,
   checkpoint: Map<number, CheckpointView>,
   input: LakeViewInput,
-  deps: { lake: Lake; duck: () => Promise<DuckDBConnection> },
+  deps: LakeViewDeps,
 ): Promise<LakeView> {
   const view: LakeView = {
     bronze: empty(),
@@ -75,6 +84,10 @@ export async function lakeView(
   for (const f of files.bronze) add(view.bronze, f);
   for (const f of files.quarantine) add(view.quarantine, f);
   const loaded = new Set(input.loaded ?? []);
+  const log = deps.silverLog ?? { byOutput: new Map(), bySource: new Map() };
+  // The manifest lists the files the ETL loaded; compaction merges them later: a compacted file is
+  // loaded when its files are (etlSources.ts, the ETL's own rule).
+  const statusOf = loadStatus(log, loaded);
   const backlog = { files: 0, lines: 0, cents: 0 };
   const present = new Set<string>();
   for (const f of files.silver) {
@@ -83,13 +96,27 @@ export async function lakeView(
     present.add(f.key);
     const lines = f.parts.reduce((s, p) => s + p.rows, 0);
     const cents = f.parts.reduce((s, p) => s + p.cents, 0);
-    const side = loaded.has(f.key) ? view.loaded : backlog;
-    side.files++;
-    side.lines += lines;
-    side.cents += cents;
+    const status = statusOf(f.key);
+    const unloaded =
+      status === 'some'
+        ? await unloadedOf(f.key, log.byOutput, statusOf, deps)
+        : status === 'none'
+          ? { files: 1, lines, cents }
+          : { files: 0, lines: 0, cents: 0 };
+    if (status !== 'none') {
+      view.loaded.files++;
+      view.loaded.lines += lines - unloaded.lines;
+      view.loaded.cents += cents - unloaded.cents;
+    }
+    if (status !== 'all') {
+      backlog.files += unloaded.files;
+      backlog.lines += unloaded.lines;
+      backlog.cents += unloaded.cents;
+    }
   }
   view.backlog = input.loaded ? backlog : null;
-  view.loaded.gone = (input.loaded ?? []).filter((k) => !present.has(k)).length;
+  // A loaded file a compacted one replaced is not gone: its rows are in that file.
+  view.loaded.gone = (input.loaded ?? []).filter((k) => !present.has(k) && !log.bySource.has(k)).length;
 
   const partitions = new Set<number>(checkpoint.keys());
   for (const layer of ['bronze', 'silver', 'quarantine'] as const)
@@ -115,6 +142,26 @@ export async function lakeView(
 
   if (input.windowsSince) await missedByWindows(view, files.silver, input.windowsSince, deps);
   return view;
+}
+
+/** The part of a partly loaded compacted file the ETL has still to load: its files, lines and cents. */
+async function unloadedOf(
+  key: string,
+  byOutput: CompactionView['byOutput'],
+  statusOf: ReturnType<typeof loadStatus>,
+  deps: LakeViewDeps,
+): Promise<{ files: number; lines: number; cents: number }> {
+  const units = unloadedParts(byOutput.get(key)!, byOutput, statusOf);
+  const [local] = await deps.lake.localPaths([key]);
+  const [[lines, cents]] = (
+    await (
+      await deps.duck()
+    ).runAndReadAll(
+      `SELECT count(*), coalesce((sum(line_amount) * 100)::BIGINT, 0) FROM read_parquet(${sqlList([local])})
+       WHERE ${leavesWhere(units.flatMap((u) => u.leaves))}`,
+    )
+  ).getRowsJS();
+  return { files: units.length, lines: Number(lines), cents: Number(cents) };
 }
 
 /** Offset ranges below `next` that no bronze file holds (or that a file holds fewer records of than its range spans). */

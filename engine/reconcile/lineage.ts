@@ -4,6 +4,7 @@ import { isImported } from '../model/sale';
 import { sqlList } from '../services/lake/duck';
 import { hourKey, LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
+import { visibleKeys } from '../compaction/lakeView';
 import type { LakeLedger } from './lakeLedger';
 
 /** What the lake says of a store's minute: every sale in silver counted, the first ones with their bronze records. */
@@ -31,9 +32,8 @@ export async function lakeLineage(
   q: { storeId: number; minute: number; limit: number },
 ): Promise<LakeLineage> {
   const [date, hh] = hourKey(q.minute).split('/');
-  const keys = (await deps.lake.list(`${LAYERS.silver}date=${date}/hour=${hh}/`))
-    .map((o) => o.key)
-    .filter((k) => k.endsWith('.parquet'));
+  // As every reader reads the lake: a compacted file or the files it replaced, never both.
+  const keys = await visibleKeys(deps.lake, `${LAYERS.silver}date=${date}/hour=${hh}/`);
   if (!keys.length) return { silver: { sales: 0, lines: 0, cents: 0, files: 0 }, sales: [], more: false };
   const local = await deps.lake.localPaths(keys);
   const keyOf = new Map(local.map((p, i) => [p, keys[i]]));

@@ -48,7 +48,7 @@ export function reconcileLakeApi(lake: Lake, allowedDirs: string[]): ReconcileLa
           silver: await ledger.files('silver'),
           quarantine: await ledger.files('quarantine'),
         };
-        return lakeView(files, checkpoint, input, { lake, duck });
+        return lakeView(files, checkpoint, input, { lake, duck, silverLog: ledger.compaction('silver') });
       }),
     lineage: (q) => one(() => lakeLineage({ lake, duck, ledger }, q)),
     silverWindows: (q) => one(() => minutes.windows(q.from, q.to)),

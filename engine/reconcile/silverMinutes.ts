@@ -3,6 +3,7 @@ import type { WindowDelta, WindowView } from '../contract';
 import { sqlList } from '../services/lake/duck';
 import { hourKey, LAYERS } from '../services/lake/keys';
 import type { Lake } from '../services/lake/port';
+import { visibleParquet } from '../compaction/lakeView';
 import { emptyWindow, WINDOW_MS } from '../services/metrics/windows';
 
 const HOUR_MS = 3_600_000;
@@ -63,16 +64,13 @@ export class SilverMinutes {
 
   private async keys(hourStart: number): Promise<string[]> {
     const [date, hh] = hourKey(hourStart).split('/');
-    return (await this.lake.list(`${LAYERS.silver}date=${date}/hour=${hh}/`))
-      .filter((o) => o.key.endsWith('.parquet'))
-      .map((o) => o.key);
+    return (await visibleParquet(this.lake, `${LAYERS.silver}date=${date}/hour=${hh}/`)).map((o) => o.key);
   }
 
   private async hour(hourStart: number): Promise<WindowDelta[]> {
     const [date, hh] = hourKey(hourStart).split('/');
-    const objects = (await this.lake.list(`${LAYERS.silver}date=${date}/hour=${hh}/`)).filter((o) =>
-      o.key.endsWith('.parquet'),
-    );
+    // As every reader reads the lake: a compacted file or the files it replaced, never both.
+    const objects = await visibleParquet(this.lake, `${LAYERS.silver}date=${date}/hour=${hh}/`);
     const signature = objects.map((o) => `${o.key}:${o.size}`).join('|');
     const known = this.hours.get(hh + date);
     if (known?.signature === signature) return known.minutes;

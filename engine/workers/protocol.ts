@@ -8,6 +8,8 @@
  * listed in worker.ts's STARTERS, and a LazyWorker or StageBoard slot in the Host that starts it.
  */
 import type { ReconcileLakeApi } from '../reconcile/reconcileLakeApi';
+import type { CompactOptions } from '../compaction/compactor';
+import type { CompactionProgress, CompactionResult } from '../compactionContract';
 import type { MessagePort } from 'node:worker_threads';
 import type { EngineConfig } from '../config';
 import type {
@@ -118,6 +120,13 @@ export interface WorkerRoles {
       cancel(): Promise<ImportSummary>;
     };
     events: { progress: ImportProgress };
+  };
+  /** Compaction of the lake's small files (compaction/compactionWorker.ts): a DuckDB of its own, the manifest through a port. */
+  compaction: {
+    /** A port to the warehouse worker (its attach()): which silver files the ETL has loaded. */
+    init: { warehousePort: MessagePort };
+    api: { run(opts: CompactOptions): Promise<CompactionResult> };
+    events: { progress: CompactionProgress };
   };
   /** pipeline.summary's replay of the log and DuckDB over the lake, off the Host's thread. */
   summary: {

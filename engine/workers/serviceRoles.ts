@@ -30,6 +30,7 @@ export const startWarehouse: RoleStarter<'warehouse'> = async (init, emit) => {
   const calls: WarehouseCalls = warehouse;
   return {
     loadedFiles: () => calls.loadedFiles(),
+    dimKeys: () => calls.dimKeys(),
     loadChunk: (chunk) => calls.loadChunk(chunk),
     beginRun: (runId) => calls.beginRun(runId),
     finishRun: (run) => calls.finishRun(run),

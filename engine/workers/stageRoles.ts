@@ -11,7 +11,7 @@ import { openDuck } from '../services/lake/duck';
 import type { MetricsCalls } from '../services/metrics/port';
 import { openBroker, openExternalMetrics, openLake } from '../services/open';
 import type { WarehouseCalls } from '../services/warehouse/port';
-import { runEtl } from '../stages/etl/etlStage';
+import { ETL_DUCK_MEMORY_LIMIT, runEtl } from '../stages/etl/etlStage';
 import { ProducerStage } from '../stages/producer/producerStage';
 import { STREAM_DEFAULTS, StreamStage } from '../stages/stream/streamStage';
 import type { RoleStarter } from './protocol';
@@ -56,13 +56,14 @@ export const startStream: RoleStarter<'stream'> = async (init, emit) => {
   const follow = setInterval(() => void catalog.refreshFrom(lake).catch((e) => emit('error', toErrorInfo(e))), 15_000);
   follow.unref();
   // Every transaction id in silver, for duplicates across the whole history (a scan of silver at start).
-  const ids = await IdIndex.open(lake, await openDuck({ threads: 1 }));
+  // DuckDB's limits fit the stream's byte cap (STREAM_DEFAULTS.flushBytes): one flush's staging tables and its compression.
+  const ids = await IdIndex.open(lake, await openDuck({ threads: 1, memoryLimit: '64MB' }));
   const stage = new StreamStage(
     {
       broker: await openBroker(config),
       lake,
       metrics,
-      duck: await openDuck({ threads: 1 }),
+      duck: await openDuck({ threads: 1, memoryLimit: '128MB' }),
       catalog,
       ids,
       onError: (e) => emit('error', e),
@@ -86,6 +87,6 @@ export const startStream: RoleStarter<'stream'> = async (init, emit) => {
 export const startEtl: RoleStarter<'etl'> = async (init, emit) => {
   const warehouse: WarehouseCalls = connect<WarehouseCalls>(init.warehousePort).api;
   const lake = await openLake(init.config);
-  const duck = await openDuck({ threads: 2 });
+  const duck = await openDuck({ threads: 2, memoryLimit: ETL_DUCK_MEMORY_LIMIT });
   return { run: () => runEtl({ lake, duck, warehouse, onProgress: (p) => emit('progress', p) }) };
 };

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorInfo } from '../errors';
+import { reportThreadMemory } from '../util/threadMemory';
 import type { Endpoint } from './rpc';
 import { emitter, serve } from './rpc';
 import type { CommonEvents, RoleStarter, WorkerEvents, WorkerInit, WorkerRole } from './protocol';
@@ -18,6 +19,7 @@ import {
   startWarehouseReader,
 } from './serviceRoles';
 import { startTopics } from '../topics/searchWorker';
+import { startCompaction } from '../compaction/compactionWorker';
 
 const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   producer: startProducer,
@@ -31,6 +33,7 @@ const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   summary: startSummary,
   quality: startQuality,
   topics: startTopics,
+  compaction: startCompaction,
 };
 
 async function run<R extends WorkerRole>(port: Endpoint, init: WorkerInit<R>): Promise<void> {
@@ -43,6 +46,7 @@ async function run<R extends WorkerRole>(port: Endpoint, init: WorkerInit<R>): P
 const port: Endpoint | null = parentPort;
 if (!port) throw new Error('engine/workers/worker.ts runs as a worker thread (WorkerHandle starts it)');
 const init: WorkerInit<WorkerRole> = workerData;
+reportThreadMemory(init.role);
 
 run(port, init).catch((err: unknown) => {
   emitter<CommonEvents>(port)('fatal', toErrorInfo(err));

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import {
   DOUBLE,
   DuckDBDataChunk,
@@ -9,15 +12,43 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 
+/** What one DuckDB instance may hold in memory unless its caller says otherwise (DuckDB's own default is 80% of RAM). */
+export const DUCK_MEMORY_LIMIT = '256MB';
+
 /**
  * DuckDB, in process: it writes every Parquet file of the lake (ZSTD, UTC timestamps, statistics)
- * and answers SQL over lake files. Each thread opens its own in-memory instance.
+ * and answers SQL over lake files. Each thread opens its own in-memory instance, bounded by
+ * `memoryLimit` (sorts, joins and aggregates past it spill to a temp folder of its own under the OS
+ * temp dir, made only when needed, so a big scan slows down instead of growing the process).
  */
-export async function openDuck(opts: { threads?: number } = {}): Promise<DuckDBConnection> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: String(opts.threads ?? 1) });
+export async function openDuck(opts: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(opts.threads ?? 1),
+    memory_limit: opts.memoryLimit ?? DUCK_MEMORY_LIMIT,
+    temp_directory: path.join(os.tmpdir(), `retail-pulse-duckdb-${process.pid}-${randomUUID().slice(0, 8)}`),
+  });
   const conn = await instance.connect();
   await conn.run("SET TimeZone = 'UTC'");
+  instances.set(conn, instance);
   return conn;
+}
+
+const instances = new WeakMap<DuckDBConnection, DuckDBInstance>();
+const sideConnections = new WeakMap<DuckDBConnection, Promise<DuckDBConnection>>();
+
+/**
+ * What the buffer manager of `conn`'s instance holds now (its memory_limit bounds it), read on a
+ * connection of its own: a query on `conn` would end a result it is streaming.
+ */
+export async function duckMemoryBytes(conn: DuckDBConnection): Promise<number> {
+  const instance = instances.get(conn);
+  if (!instance) return 0;
+  let side = sideConnections.get(conn);
+  if (!side) sideConnections.set(conn, (side = instance.connect()));
+  const r = await (
+    await side
+  ).runAndReadAll('SELECT coalesce(sum(memory_usage_bytes), 0)::DOUBLE FROM duckdb_memory()');
+  return Number(r.getRowsJS()[0][0]);
 }
 
 export type ColumnType = 'VARCHAR' | 'INTEGER' | 'DOUBLE';

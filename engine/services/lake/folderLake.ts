@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PulseError } from '../../errors';
-import { fsyncDir } from '../../util/fsx';
 import { checkLakeKey } from './keys';
 import type { Lake, LakeObject } from './port';
 
@@ -26,15 +25,10 @@ export class FolderLake implements Lake {
   async put(key: string, localFile: string): Promise<void> {
     const target = this.pathOf(key);
     try {
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      const fd = fs.openSync(localFile, 'r');
-      try {
-        fs.fdatasyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      fs.renameSync(localFile, target);
-      fsyncDir(path.dirname(target));
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      await syncFile(localFile, 'data');
+      await fs.promises.rename(localFile, target);
+      await syncFile(path.dirname(target));
     } catch (cause) {
       throw new PulseError('lake_io', `cannot write ${key} in ${this.root}: ${(cause as Error).message}`, {
         cause,
@@ -46,16 +40,11 @@ export class FolderLake implements Lake {
   async create(key: string, localFile: string): Promise<boolean> {
     const target = this.pathOf(key);
     try {
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      const fd = fs.openSync(localFile, 'r');
-      try {
-        fs.fdatasyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      await syncFile(localFile, 'data');
       // link() fails when the name exists: the first writer wins, whole, and nobody replaces it.
-      fs.linkSync(localFile, target);
-      fsyncDir(path.dirname(target));
+      await fs.promises.link(localFile, target);
+      await syncFile(path.dirname(target));
       return true;
     } catch (cause) {
       if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -192,4 +181,17 @@ function holdsFile(dir: string): boolean {
 /** The folder key a prefix lies in: 'a/b/' for 'a/b/' and 'a/b/c', '' for 'a' or ''. */
 function folderOf(prefix: string): string {
   return prefix.slice(0, prefix.lastIndexOf('/') + 1);
+}
+
+/**
+ * Flushes a file (or a folder's entries) to disk on libuv's thread pool: a stream's write waits
+ * for it, the thread goes on validating the next records meanwhile.
+ */
+async function syncFile(file: string, what: 'data' | 'all' = 'all'): Promise<void> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    await (what === 'data' ? handle.datasync() : handle.sync());
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,7 +1,7 @@
 import type { MetricsBatch, MetricsTotals, WindowDelta, WindowView } from './port';
 
 /*
- * The speed layer's window math, one place for the stream (windowAggregator, metricsPump) and
+ * The speed layer's window math, one place for the stream (windowAggregator, metricsForwarder) and
  * every metrics adapter (memory, Redis): 1-minute tumbling windows by event time, additive deltas
  * in cents and counts (so sums are exact), log-bucketed latency, and how long windows are kept.
  */

@@ -55,7 +55,7 @@ export async function loadSample(w: Warehouse): Promise<SilverFile[]> {
   ];
   // The catalog version the lines were enriched with comes first, as the ETL applies it.
   await w.syncCatalog([BUILTIN_V1]);
-  await w.loadChunk(chunkOf('run-1', files));
+  await w.loadChunk(await chunkOf(w, 'run-1', files));
   return files;
 }
 

@@ -1,65 +1,49 @@
-import { PulseError } from '../../errors';
-import { STAGING_COLUMNS, type LoadChunk, type LoadResult } from './port';
+import { KNOWN_VERSIONS } from './catalogSql';
+import { pieces, type CopyPiece } from './copyBinary';
+import { FACT_COLUMNS, type DimKeys, type LoadChunk, type LoadResult } from './port';
 
 /**
- * The statements of one load transaction, shared by PGlite and PostgreSQL: the rows of a chunk go
- * to a staging table, dims are upserted from it, facts are inserted once (ON CONFLICT DO NOTHING
- * on transaction_id + line_no), and the chunk's files are added to the manifest.
+ * The statements of one load transaction, shared by PGlite and PostgreSQL. The chunk's files are
+ * claimed in the manifest first; when all of them are new (the usual case), their rows are copied
+ * straight into fact_sales, keys resolved beforehand by the ETL. A chunk holding a file already
+ * loaded, or a line fact_sales already has (a sale two stream workers both accepted), goes through
+ * a staging table instead and inserts only the new files' new lines.
  */
-export const CREATE_STAGING = `CREATE TEMP TABLE IF NOT EXISTS staging_sales (
-  transaction_id text, line_no smallint, event_time timestamptz, store_id integer, store_name text, city text, region text,
-  customer_id text, product_id integer, product_name text, category text, quantity integer,
-  unit_price numeric(12,2), line_amount numeric(12,2), source_file text, catalog_version text)`;
 
-export const TRUNCATE_STAGING = 'TRUNCATE staging_sales';
+const COLUMNS = FACT_COLUMNS.join(', ');
 
-/** COPY into staging from `source` (PGlite: '/dev/blob', PostgreSQL: STDIN), columns named so a reordered table cannot shift them. */
-export function copyStagingSql(source: string): string {
-  return `COPY staging_sales (${STAGING_COLUMNS.join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+/** The chunk's files into the manifest; returns those that were not there (this chunk loads them). */
+export const CLAIM_FILES = `INSERT INTO load_manifest (file_key, rows_in_file, run_id)
+  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
+  ON CONFLICT (file_key) DO NOTHING RETURNING file_key`;
+
+/** COPY of one binary piece into `table` from `source` (PGlite: '/dev/blob', PostgreSQL: STDIN). */
+export function copyFactsSql(table: LoadTable, source: string): string {
+  return `COPY ${table} (${COLUMNS}) FROM ${source} WITH (FORMAT binary)`;
 }
 
-/** Rows of files already in the manifest leave staging first: such a file is skipped whole, its dims untouched. */
-export const DROP_LOADED_FROM_STAGING = `DELETE FROM staging_sales
-  WHERE source_file IN (SELECT file_key FROM load_manifest WHERE file_key = ANY($1::text[]))`;
-
-/** Stores and products come from catalog versions (catalogSql.ts); customers and days from the facts. */
-export const UPSERT_DIMS = [
-  `INSERT INTO dim_customer (customer_id, first_seen_at, last_seen_at)
-   SELECT customer_id, min(event_time), max(event_time) FROM staging_sales GROUP BY customer_id
-   ON CONFLICT (customer_id) DO UPDATE SET first_seen_at = LEAST(dim_customer.first_seen_at, EXCLUDED.first_seen_at),
-     last_seen_at = GREATEST(dim_customer.last_seen_at, EXCLUDED.last_seen_at)`,
-  `INSERT INTO dim_date (date_key, full_date, year, quarter, month, day, iso_weekday, is_weekend)
-   SELECT DISTINCT to_char(d, 'YYYYMMDD')::integer, d, extract(year FROM d), extract(quarter FROM d), extract(month FROM d),
-     extract(day FROM d), extract(isodow FROM d), extract(isodow FROM d) IN (5, 6)
-   FROM (SELECT DISTINCT (event_time AT TIME ZONE 'UTC')::date AS d FROM staging_sales) days
-   ON CONFLICT (date_key) DO NOTHING`,
-];
-
-/**
- * A line's catalog version (silver written before versions existed: the first one) and the dim rows
- * in force at that version's valid_from: the store and product as the line was enriched.
- */
-const WITH_DIMS = `FROM staging_sales s
-  LEFT JOIN catalog_versions v
-    ON v.version = coalesce(s.catalog_version, (SELECT version FROM catalog_versions ORDER BY valid_from, applied_at LIMIT 1))
-  LEFT JOIN dim_store ds ON ds.store_id = s.store_id AND ds.valid_from <= v.valid_from AND v.valid_from < ds.valid_to
-  LEFT JOIN dim_product dp ON dp.product_id = s.product_id AND dp.valid_from <= v.valid_from AND v.valid_from < dp.valid_to`;
-
-/** A staged line whose catalog version, store or product the warehouse does not have (none, normally). */
-export const UNMATCHED_LINE = `SELECT s.source_file, s.catalog_version, s.store_id, s.product_id,
-    v.version IS NULL AS no_version, ds.store_key IS NULL AS no_store
-  ${WITH_DIMS}
-  WHERE v.version IS NULL OR ds.store_key IS NULL OR dp.product_key IS NULL LIMIT 1`;
-
-export const INSERT_FACTS = `INSERT INTO fact_sales (transaction_id, line_no, date_key, store_id, product_id, customer_id, event_time, quantity, unit_price, line_amount, source_file, store_key, product_key, catalog_version)
-  SELECT s.transaction_id, s.line_no, to_char((s.event_time AT TIME ZONE 'UTC')::date, 'YYYYMMDD')::integer, s.store_id, s.product_id, s.customer_id,
-    s.event_time, s.quantity, s.unit_price, s.line_amount, s.source_file, ds.store_key, dp.product_key, v.version
-  ${WITH_DIMS}
+export const CREATE_STAGING = `CREATE TEMP TABLE staging_facts (LIKE fact_sales) ON COMMIT DROP`;
+export const INSERT_FROM_STAGING = `INSERT INTO fact_sales (${COLUMNS})
+  SELECT ${COLUMNS} FROM staging_facts WHERE source_file = ANY($1::text[])
   ON CONFLICT (transaction_id, line_no) DO NOTHING`;
 
-export const INSERT_MANIFEST = `INSERT INTO load_manifest (file_key, rows_in_file, run_id)
-  SELECT * FROM unnest($1::text[], $2::integer[], $3::text[])
-  ON CONFLICT (file_key) DO NOTHING`;
+export const UPSERT_CUSTOMERS = `INSERT INTO dim_customer (customer_id, first_seen_at, last_seen_at)
+  SELECT id, min(first), max(last) FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS c(id, first, last) GROUP BY id
+  ON CONFLICT (customer_id) DO UPDATE SET first_seen_at = LEAST(dim_customer.first_seen_at, EXCLUDED.first_seen_at),
+    last_seen_at = GREATEST(dim_customer.last_seen_at, EXCLUDED.last_seen_at)
+  WHERE EXCLUDED.first_seen_at < dim_customer.first_seen_at OR EXCLUDED.last_seen_at > dim_customer.last_seen_at`;
+
+export const UPSERT_DAYS = `INSERT INTO dim_date (date_key, full_date, year, quarter, month, day, iso_weekday, is_weekend)
+  SELECT DISTINCT to_char(d, 'YYYYMMDD')::integer, d, extract(year FROM d), extract(quarter FROM d), extract(month FROM d),
+    extract(day FROM d), extract(isodow FROM d), extract(isodow FROM d) IN (5, 6)
+  FROM unnest($1::date[]) AS days(d)
+  ON CONFLICT (date_key) DO NOTHING`;
+
+/** Each catalog version's store and product rows (the ones in force at its valid_from). */
+export const STORE_KEYS = `SELECT v.version, d.store_id, d.store_key::float8 AS key FROM catalog_versions v
+  JOIN dim_store d ON d.valid_from <= v.valid_from AND v.valid_from < d.valid_to`;
+export const PRODUCT_KEYS = `SELECT v.version, d.product_id, d.product_key::float8 AS key FROM catalog_versions v
+  JOIN dim_product d ON d.valid_from <= v.valid_from AND v.valid_from < d.valid_to`;
 
 export const BEGIN_RUN = `INSERT INTO etl_runs (run_id, started_at, status) VALUES ($1, now(), 'running')`;
 /** Called with the ETL lock held, so a run still 'running' belongs to a process that stopped mid-run. */
@@ -77,28 +61,60 @@ export function manifestParams(runId: string, files: { key: string; rows: number
   return [files.map((f) => f.key), files.map((f) => f.rows), files.map(() => runId)];
 }
 
-type Exec = (sql: string, params?: unknown[]) => Promise<{ affectedRows?: number; rows?: unknown[] }>;
+export type LoadTable = 'fact_sales' | 'staging_facts';
 
-/**
- * The rest of a load once `copied` rows are in staging, inside the caller's transaction: drop rows of
- * files already loaded, upsert dims, insert facts once, add the chunk's files to the manifest.
- */
-export async function loadStaged(exec: Exec, chunk: LoadChunk, copied: number): Promise<LoadResult> {
-  await exec(DROP_LOADED_FROM_STAGING, [chunk.files.map((f) => f.key)]);
-  const unmatched = (await exec(UNMATCHED_LINE)).rows?.[0] as Record<string, unknown> | undefined;
-  if (unmatched) {
-    const what = unmatched.no_version
-      ? `catalog version ${String(unmatched.catalog_version)}, which the warehouse does not have`
-      : unmatched.no_store
-        ? `store ${String(unmatched.store_id)}, which catalog version ${String(unmatched.catalog_version)} does not have in the warehouse`
-        : `product ${String(unmatched.product_id)}, which catalog version ${String(unmatched.catalog_version)} does not have in the warehouse`;
-    throw new PulseError(
-      'warehouse_failed',
-      `${String(unmatched.source_file)} has a line of ${what}: the warehouse's catalog history is behind the lake's (reference/catalog/); run the ETL again, it applies the missing versions first`,
-    );
-  }
-  for (const sql of UPSERT_DIMS) await exec(sql);
-  const inserted = (await exec(INSERT_FACTS)).affectedRows ?? 0;
-  await exec(INSERT_MANIFEST, manifestParams(chunk.runId, chunk.files));
-  return { inserted, skipped: copied - inserted };
+/** One open transaction of an adapter: statements, and COPY of one binary piece (copyFactsSql; returns its rows). */
+export interface LoadSession {
+  query(sql: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  copy(table: LoadTable, piece: CopyPiece): Promise<number>;
+}
+
+/** The chunk's load inside the caller's transaction (see the top of this file). */
+export async function loadChunkIn(s: LoadSession, chunk: LoadChunk): Promise<LoadResult> {
+  const claimed = (await s.query(CLAIM_FILES, manifestParams(chunk.runId, chunk.files))).rows.map((r) =>
+    String(r.file_key),
+  );
+  let inserted = 0;
+  if (claimed.length === 0) return { inserted, skipped: chunk.facts.rows };
+  if (claimed.length === chunk.files.length) {
+    await s.query('SAVEPOINT facts');
+    try {
+      for (const piece of pieces(chunk.facts)) inserted += await s.copy('fact_sales', piece);
+      await s.query('RELEASE SAVEPOINT facts');
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+      await s.query('ROLLBACK TO SAVEPOINT facts');
+      inserted = await viaStaging(s, chunk, claimed);
+    }
+  } else inserted = await viaStaging(s, chunk, claimed);
+  const c = chunk.customers;
+  await s.query(UPSERT_CUSTOMERS, [c.ids, c.first, c.last]);
+  await s.query(UPSERT_DAYS, [chunk.days]);
+  return { inserted, skipped: chunk.facts.rows - inserted };
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+async function viaStaging(s: LoadSession, chunk: LoadChunk, claimed: string[]): Promise<number> {
+  await s.query(CREATE_STAGING);
+  for (const piece of pieces(chunk.facts)) await s.copy('staging_facts', piece);
+  const r = await s.query(`WITH ins AS (${INSERT_FROM_STAGING} RETURNING 1) SELECT count(*)::float8 AS n FROM ins`, [
+    claimed,
+  ]);
+  return Number(r.rows[0].n);
+}
+
+type Query = (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+
+export async function readDimKeys(query: Query): Promise<DimKeys> {
+  const columns = (rows: Record<string, unknown>[], id: string) => ({
+    version: rows.map((r) => String(r.version)),
+    id: rows.map((r) => Number(r[id])),
+    key: rows.map((r) => Number(r.key)),
+  });
+  return {
+    versions: (await query(KNOWN_VERSIONS)).rows.map((r) => String(r.version)),
+    stores: columns((await query(STORE_KEYS)).rows, 'store_id'),
+    products: columns((await query(PRODUCT_KEYS)).rows, 'product_id'),
+  };
 }

@@ -120,7 +120,7 @@ test('PostgreSQL: a connection killed mid-load loses nothing and loads nothing t
   try {
     const big = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T00:00:00.000Z', 60_000, 11);
     const small = silverFile('silver/sales/date=2026-03-06/part-0002.parquet', '2026-03-06T12:00:00.000Z', 3, 12);
-    const chunk = chunkOf('run-1', [small, big]);
+    const chunk = await chunkOf(w, 'run-1', [small, big]);
     let killed = 0;
     const loading = w.loadChunk(chunk);
     const outcome = loading.then(
@@ -129,7 +129,7 @@ test('PostgreSQL: a connection killed mid-load loses nothing and loads nothing t
     );
     for (let i = 0; i < 500 && !killed; i++) {
       const r = await watcher.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY staging_sales%' AND state = 'active'`,
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'COPY fact_sales%' AND state = 'active'`,
       );
       for (const { pid } of r.rows)
         killed += (await watcher.query('SELECT pg_terminate_backend($1)', [pid])).rowCount ?? 0;
@@ -168,7 +168,7 @@ test('PostgreSQL: after the server drops every connection the adapter works agai
     await new Promise((res) => setTimeout(res, 200));
     assert.deepEqual((await w.query('SELECT 1 AS one')).rows, [[1]]);
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:00:00.000Z', 3, 13);
-    assert.equal((await w.loadChunk(chunkOf('run-1', [a]))).inserted, a.rows);
+    assert.equal((await w.loadChunk(await chunkOf(w, 'run-1', [a]))).inserted, a.rows);
   } finally {
     await w.close();
   }

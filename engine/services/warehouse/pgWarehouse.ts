@@ -6,22 +6,22 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { PulseError } from '../../errors';
 import {
   BEGIN_RUN,
-  CREATE_STAGING,
   FAIL_ORPHAN_RUNS,
   FINISH_RUN,
   LIST_RUNS,
   NEWEST_LOAD,
   RUN_FILES,
   TOTALS,
-  TRUNCATE_STAGING,
-  copyStagingSql,
-  loadStaged,
+  copyFactsSql,
+  loadChunkIn,
+  readDimKeys,
 } from './loadSql';
 import { syncCatalogVersions } from './catalogSql';
+import { readPiece } from './copyBinary';
 import { isConnectionError, toWarehouseError } from './pgErrors';
 import { openReaderLogin, readerUnavailable, type ReaderLogin } from './pgReader';
 import type { Catalog } from '../../model/catalog';
-import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
+import type { DimKeys, EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { checkReadingSql } from './readingSql';
 import { SESSION_SETTINGS, parserFor } from './resultValues';
 
@@ -46,8 +46,6 @@ const LOCK_SPACE = 0x52504c53; // 'RPLS'
 const INIT_LOCK = 1;
 const ETL_LOCK = 2;
 const CATALOG_LOCK = 3;
-/** COPY gets the chunk's CSV in writes this big: one write per row would cost a syscall each. */
-const COPY_WRITE_BYTES = 1 << 20;
 /** The loader, a couple of queries and the summary at once; the ETL lock has its own connection. */
 const POOL_MAX = 4;
 
@@ -128,18 +126,27 @@ export class PgWarehouse implements Warehouse {
     return r.rows.map((x) => x.file_key);
   }
 
+  async dimKeys(): Promise<DimKeys> {
+    return this.withClient(
+      (c) => readDimKeys((sql, params) => c.query<Record<string, unknown>>(sql, params)),
+      "reading the dimensions' keys",
+    );
+  }
+
   async loadChunk(chunk: LoadChunk): Promise<LoadResult> {
     return this.withClient(async (c) => {
       await c.query('BEGIN');
-      await c.query(CREATE_STAGING);
-      await c.query(TRUNCATE_STAGING);
-      const copy = c.query(copyFrom(copyStagingSql('STDIN')));
-      await pipeline(Readable.from(slices(chunk.csv, COPY_WRITE_BYTES)), copy);
-      const exec = async (sql: string, params?: unknown[]): Promise<{ affectedRows: number; rows: unknown[] }> => {
-        const r = await c.query(sql, params);
-        return { affectedRows: r.rowCount ?? 0, rows: r.rows };
-      };
-      const result = await loadStaged(exec, chunk, copy.rowCount);
+      const result = await loadChunkIn(
+        {
+          query: (sql, params) => c.query<Record<string, unknown>>(sql, params),
+          copy: async (table, piece) => {
+            const copy = c.query(copyFrom(copyFactsSql(table, 'STDIN')));
+            await pipeline(Readable.from([readPiece(piece)]), copy);
+            return copy.rowCount;
+          },
+        },
+        chunk,
+      );
       await c.query('COMMIT');
       return result;
     }, `loading ${chunk.files.length} file(s) into the warehouse`);
@@ -363,12 +370,6 @@ export class PgWarehouse implements Warehouse {
 
 function cancelled(detail: string): PulseError {
   return new PulseError('cancelled', `the query was cancelled ${detail}`);
-}
-
-function* slices(bytes: Uint8Array, size: number): Generator<Buffer> {
-  for (let i = 0; i < bytes.byteLength; i += size) {
-    yield Buffer.from(bytes.buffer, bytes.byteOffset + i, Math.min(size, bytes.byteLength - i));
-  }
 }
 
 /** Who holds the ETL lock, for the etl_busy message. */

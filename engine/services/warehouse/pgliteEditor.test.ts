@@ -112,11 +112,11 @@ test('PGlite: the editor reads the warehouse as of its last write, and not a run
   try {
     const before = await count();
     const day = silverFile('silver/sales/date=2026-04-01/part-0001.parquet', '2026-04-01T10:00:00.000Z', 30, 31);
-    await warehouse.loadChunk(chunkOf('run-x', [day]));
+    await warehouse.loadChunk(await chunkOf(warehouse, 'run-x', [day]));
     assert.equal(await count(), before + day.rows, 'a load is seen by the next query');
     await warehouse.beginRun('run-open');
     const more = silverFile('silver/sales/date=2026-04-02/part-0001.parquet', '2026-04-02T10:00:00.000Z', 30, 32);
-    await warehouse.loadChunk(chunkOf('run-open', [more]));
+    await warehouse.loadChunk(await chunkOf(warehouse, 'run-open', [more]));
     assert.equal(await count(), before + day.rows, 'a run still loading is not half-seen');
     await warehouse.finishRun({ runId: 'run-open', status: 'succeeded', files: 1, inserted: more.rows, skipped: 0 });
     assert.equal(await count(), before + day.rows + more.rows);

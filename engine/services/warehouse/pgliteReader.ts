@@ -1,4 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { openPglite, READER_SETTINGS } from './pgliteCluster';
 import { PulseError } from '../../errors';
 import { toWarehouseError } from './pgErrors';
 import { READER_ROLE } from './pgReader';
@@ -51,7 +52,7 @@ export class PgliteReader {
   static async open(snapshotDir: string): Promise<PgliteReader> {
     let db: PGlite;
     try {
-      db = await PGlite.create({ dataDir: snapshotDir, username: READER_ROLE });
+      db = await openPglite(snapshotDir, { settings: READER_SETTINGS, username: READER_ROLE });
     } catch (cause) {
       throw new PulseError(
         'warehouse_failed',

@@ -1,25 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PulseError } from '../../errors';
 import {
   BEGIN_RUN,
-  CREATE_STAGING,
   FAIL_ORPHAN_RUNS,
   FINISH_RUN,
   LIST_RUNS,
   NEWEST_LOAD,
   RUN_FILES,
   TOTALS,
-  TRUNCATE_STAGING,
-  copyStagingSql,
-  loadStaged,
+  copyFactsSql,
+  loadChunkIn,
+  readDimKeys,
 } from './loadSql';
 import { pgliteParsers, readingQuery, type Parsers } from './pgliteReader';
 import type { SnapshotSource, WriteState } from './pgliteQueries';
 import { syncCatalogVersions } from './catalogSql';
+import { clusterTemplate, openPglite, wasmHeapBytes, WAREHOUSE_SETTINGS } from './pgliteCluster';
+import { memorySource } from '../../util/threadMemory';
 import type { Catalog } from '../../model/catalog';
-import type { EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
+import type { DimKeys, EtlRunRecord, LoadChunk, LoadResult, QueryOptions, QueryResult, Warehouse } from './port';
 import { SESSION_SETTINGS } from './resultValues';
 
 /**
@@ -42,15 +43,15 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
     this.parsers = pgliteParsers(db);
   }
 
-  static async open(dataDir: string, initSql: string): Promise<PgliteWarehouse> {
+  /**
+   * A new data dir is the cluster `template` unpacked (default: the installed PGlite's, made once
+   * per machine in a process of its own: pgliteCluster.ts); an existing one is opened as it is.
+   */
+  static async open(dataDir: string, initSql: string, opts: { template?: string } = {}): Promise<PgliteWarehouse> {
     fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     let db: PGlite;
     try {
-      db = await PGlite.create({
-        dataDir,
-        // Without these the WAL grows past a gigabyte after a few reloads (LAB-NOTES).
-        postgresqlconf: ['max_wal_size = 64MB', 'min_wal_size = 32MB'],
-      });
+      db = await openPglite(dataDir, { settings: WAREHOUSE_SETTINGS, template: opts.template ?? clusterTemplate() });
     } catch (cause) {
       throw new PulseError(
         'warehouse_failed',
@@ -59,7 +60,7 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
       );
     }
     await db.exec(initSql);
-    await db.exec(CREATE_STAGING);
+    memorySource('pglite', () => wasmHeapBytes(db));
     for (const [name, value] of Object.entries(SESSION_SETTINGS))
       await db.query(`SELECT set_config($1, $2, false)`, [name, value]);
     return new PgliteWarehouse(db, dataDir);
@@ -70,13 +71,26 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
     return r.rows.map((x) => x.file_key);
   }
 
+  dimKeys(): Promise<DimKeys> {
+    return readDimKeys((sql, params) => this.db.query<Record<string, unknown>>(sql, params));
+  }
+
   async loadChunk(chunk: LoadChunk): Promise<LoadResult> {
     this.wrote();
-    return this.db.transaction(async (tx) => {
-      await tx.query(TRUNCATE_STAGING);
-      const copied = await tx.query(copyStagingSql(`'/dev/blob'`), [], { blob: new Blob([chunk.csv]) });
-      return loadStaged((sql, params) => tx.query(sql, params), chunk, copied.affectedRows ?? 0);
-    });
+    // Pieces go to PGlite as slices of a file-backed Blob: PGlite reads each into memory only while
+    // its COPY runs (a Blob made from a buffer would hold a native copy the GC cannot see).
+    const file = await fs.openAsBlob(chunk.facts.path);
+    return this.db.transaction((tx) =>
+      loadChunkIn(
+        {
+          query: (sql, params) => tx.query<Record<string, unknown>>(sql, params),
+          copy: async (table, piece) =>
+            (await tx.query(copyFactsSql(table, `'/dev/blob'`), [], { blob: file.slice(piece.start, piece.end) }))
+              .affectedRows ?? 0,
+        },
+        chunk,
+      ),
+    );
   }
 
   /** The data dir is locked to one app, so a run open in this instance is the only one there can be. */

@@ -1,5 +1,6 @@
 import type { EtlRunRecord, QueryResult } from '../../contract';
 import type { Catalog } from '../../model/catalog';
+import type { CopyFile } from './copyBinary';
 
 export type { EtlRunRecord, QueryResult };
 
@@ -9,8 +10,27 @@ export interface LoadChunk {
   runId: string;
   /** Silver files in this chunk and their row counts; recorded in the manifest with the rows. */
   files: { key: string; rows: number }[];
-  /** The chunk's silver lines as CSV, columns in STAGING_COLUMNS order, no header. */
-  csv: Uint8Array;
+  /**
+   * The chunk's fact rows, file by file, in FACT_COLUMNS order with their dimension keys resolved
+   * (dimKeys()): a local binary COPY file the loader sends piece by piece.
+   */
+  facts: CopyFile;
+  /** The chunk's customers (each once) with the time of their first and last line in it (ISO-8601). */
+  customers: { ids: string[]; first: string[]; last: string[] };
+  /** The UTC days of its lines, 'YYYY-MM-DD'. */
+  days: string[];
+}
+
+/**
+ * Which dim row a silver line points at: for each catalog version the warehouse has, the
+ * dim_store / dim_product row in force at its valid_from (the store and product as the line was
+ * enriched). Keys of a version never change once it is applied, so the ETL reads them once a run.
+ */
+export interface DimKeys {
+  /** Every catalog version applied, oldest first: silver written before versions existed reads as the first. */
+  versions: string[];
+  stores: { version: string[]; id: number[]; key: number[] };
+  products: { version: string[]; id: number[]; key: number[] };
 }
 
 export interface QueryOptions {
@@ -29,9 +49,11 @@ export type WarehouseCalls = Omit<Warehouse, 'kind'>;
 export interface Warehouse {
   readonly kind: 'pglite' | 'postgres';
   loadedFiles(): Promise<string[]>;
+  dimKeys(): Promise<DimKeys>;
   /**
-   * Loads one chunk in one transaction: dims upserted, facts inserted once, manifest rows added.
-   * Rows of a file already in the manifest are skipped (counted in `skipped`), so a retry is safe.
+   * Loads one chunk in one transaction: manifest rows added, facts inserted once, customers and
+   * days upserted. Rows of a file already in the manifest, and a line the warehouse already holds
+   * (its transaction_id and line_no), are skipped (counted in `skipped`), so a retry is safe.
    */
   loadChunk(chunk: LoadChunk): Promise<LoadResult>;
   /** Starts an ETL run; PulseError 'etl_busy' while another run (here, or in another process) is open. */
@@ -62,22 +84,20 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
-/** Silver columns the ETL stages into the warehouse, in this order. */
-export const STAGING_COLUMNS = [
+/** fact_sales columns in the order a load's COPY sends them. */
+export const FACT_COLUMNS = [
   'transaction_id',
   'line_no',
-  'event_time',
+  'date_key',
   'store_id',
-  'store_name',
-  'city',
-  'region',
-  'customer_id',
   'product_id',
-  'product_name',
-  'category',
+  'customer_id',
+  'event_time',
   'quantity',
   'unit_price',
   'line_amount',
   'source_file',
+  'store_key',
+  'product_key',
   'catalog_version',
 ] as const;

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BUILTIN_CATALOG, catalogVersion, PRODUCTS, STORES } from '../../model/catalog';
 import { toCents } from '../../model/sale';
-import { STAGING_COLUMNS, type LoadChunk, type Warehouse } from './port';
+import type { Warehouse } from './port';
 import { warehouseCatalogContract } from './warehouseCatalog.contract';
+import { chunkOf } from './loadChunk.fixture';
+
+/** The files' lines as the ETL hands them to the warehouse (loadChunk.fixture.ts). */
+export { chunkOf };
 
 /** The built-in chain as the first catalog version: what the facts below are enriched with. */
 export const BUILTIN_V1 = catalogVersion(BUILTIN_CATALOG, 'built-in', Date.parse('2026-01-01T00:00:00Z'));
@@ -33,7 +37,7 @@ export function warehouseContract(
   withWarehouse('a chunk becomes fact rows, upserted dims, dim_date days and exact revenue', async (w) => {
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T23:59:58.250Z', 2, 1);
     const b = silverFile('silver/sales/date=2026-03-08/part-0001.parquet', '2026-03-08T08:30:00.000Z', 3, 2);
-    const r = await w.loadChunk(chunkOf('run-1', [a, b]));
+    const r = await w.loadChunk(await chunkOf(w, 'run-1', [a, b]));
     assert.deepEqual(r, { inserted: a.rows + b.rows, skipped: 0 });
     const totals = await w.totals();
     assert.equal(totals.factRows, a.rows + b.rows);
@@ -78,8 +82,8 @@ export function warehouseContract(
   withWarehouse('loading the same files again inserts nothing: each row exactly once', async (w) => {
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:00:00.000Z', 5, 3);
     const b = silverFile('silver/sales/date=2026-03-06/part-0002.parquet', '2026-03-06T11:00:00.000Z', 2, 4);
-    await w.loadChunk(chunkOf('run-1', [a, b]));
-    const again = await w.loadChunk(chunkOf('run-2', [a, b]));
+    await w.loadChunk(await chunkOf(w, 'run-1', [a, b]));
+    const again = await w.loadChunk(await chunkOf(w, 'run-2', [a, b]));
     assert.deepEqual(again, { inserted: 0, skipped: a.rows + b.rows });
     const totals = await w.totals();
     assert.equal(totals.factRows, a.rows + b.rows);
@@ -89,12 +93,45 @@ export function warehouseContract(
   withWarehouse('a chunk mixing a loaded file and a new one loads only the new one', async (w) => {
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:00:00.000Z', 3, 5);
     const b = silverFile('silver/sales/date=2026-03-07/part-0001.parquet', '2026-03-07T10:00:00.000Z', 4, 6);
-    await w.loadChunk(chunkOf('run-1', [a]));
-    const mixed = await w.loadChunk(chunkOf('run-2', [a, b]));
+    await w.loadChunk(await chunkOf(w, 'run-1', [a]));
+    const mixed = await w.loadChunk(await chunkOf(w, 'run-2', [a, b]));
     assert.deepEqual(mixed, { inserted: b.rows, skipped: a.rows });
     assert.deepEqual((await w.loadedFiles()).sort(), [a.key, b.key]);
     assert.equal(toCents((await w.totals()).revenue), a.cents + b.cents);
   });
+
+  withWarehouse(
+    'a sale line the warehouse holds, in a new file, is loaded once: its file is, the copy is skipped',
+    async (w) => {
+      // Two stream workers that both accepted one sale write it to two silver files (README, "Duplicates").
+      const a = silverFile('silver/sales/date=2026-03-06/0-0-9.parquet', '2026-03-06T10:00:00.000Z', 6, 14);
+      const fresh = silverFile('silver/sales/date=2026-03-06/1-0-9.parquet', '2026-03-06T11:00:00.000Z', 5, 15);
+      const copies = a.lines.slice(0, 3);
+      const b: SilverFile = {
+        ...fresh,
+        lines: [...copies, ...fresh.lines],
+        rows: copies.length + fresh.rows,
+        cents: fresh.cents + copies.reduce((s, l) => s + l.quantity * toCents(l.product.price), 0),
+      };
+      await w.loadChunk(await chunkOf(w, 'run-1', [a]));
+      assert.deepEqual(await w.loadChunk(await chunkOf(w, 'run-2', [b])), {
+        inserted: fresh.rows,
+        skipped: copies.length,
+      });
+      // Both copies in one chunk of new files: the first one in is kept.
+      const c = silverFile('silver/sales/date=2026-03-07/0-10-19.parquet', '2026-03-07T10:00:00.000Z', 4, 16);
+      const d: SilverFile = { ...c, key: 'silver/sales/date=2026-03-07/1-10-19.parquet' };
+      assert.deepEqual(await w.loadChunk(await chunkOf(w, 'run-3', [c, d])), { inserted: c.rows, skipped: d.rows });
+      assert.deepEqual((await w.loadedFiles()).sort(), [a.key, b.key, c.key, d.key].sort());
+      const totals = await w.totals();
+      assert.equal(totals.factRows, a.rows + fresh.rows + c.rows);
+      assert.equal(toCents(totals.revenue), a.cents + fresh.cents + c.cents);
+      const lines = await w.query(
+        'SELECT source_file, count(*) FROM fact_sales WHERE date_key = 20260307 GROUP BY 1 ORDER BY 1',
+      );
+      assert.deepEqual(lines.rows, [[c.key, c.rows]]);
+    },
+  );
 
   withWarehouse('runs are recorded with their status, counts and error; one run at a time', async (w) => {
     await w.beginRun('etl-1');
@@ -133,7 +170,7 @@ export function warehouseContract(
     const a = silverFile('silver/sales/date=2026-03-06/part-0002.parquet', '2026-03-06T10:00:00.000Z', 2, 3);
     const b = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T11:00:00.000Z', 4, 4);
     const before = Date.now();
-    await w.loadChunk(chunkOf('run-files', [a, b]));
+    await w.loadChunk(await chunkOf(w, 'run-files', [a, b]));
     assert.deepEqual(await w.runFiles('run-files', 10), [
       { key: b.key, rows: b.rows },
       { key: a.key, rows: a.rows },
@@ -146,7 +183,7 @@ export function warehouseContract(
 
   withWarehouse('query returns typed rows, decoded the same on every adapter', async (w) => {
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:15:00.123Z', 3, 7);
-    await w.loadChunk(chunkOf('run-1', [a]));
+    await w.loadChunk(await chunkOf(w, 'run-1', [a]));
     const r = await w.query(
       `SELECT count(*) AS lines, sum(line_amount) AS revenue, min(event_time) AS first_sale, min(d.full_date) AS first_day,
          array_agg(DISTINCT f.store_id ORDER BY f.store_id) AS stores
@@ -185,7 +222,7 @@ export function warehouseContract(
 
   withWarehouse('query refuses writes and leaves nothing behind', async (w) => {
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:00:00.000Z', 2, 8);
-    await w.loadChunk(chunkOf('run-1', [a]));
+    await w.loadChunk(await chunkOf(w, 'run-1', [a]));
     await assert.rejects(
       w.query(`INSERT INTO dim_store (store_id, store_name, city, region) VALUES (99, 'Fake', 'Nowhere', 'None')`),
       (e: { code?: string; field?: string; message?: string }) =>
@@ -205,7 +242,7 @@ export function warehouseContract(
     assert.deepEqual((await w.query('SELECT count(*) FROM dim_store WHERE store_id = 99')).rows, [[0]]);
     // Nothing the editor ran changed the writer's session: loading still finds its tables.
     const b = silverFile('silver/sales/date=2026-03-07/part-0001.parquet', '2026-03-07T10:00:00.000Z', 2, 9);
-    assert.equal((await w.loadChunk(chunkOf('run-1', [b]))).inserted, b.rows);
+    assert.equal((await w.loadChunk(await chunkOf(w, 'run-1', [b]))).inserted, b.rows);
   });
 
   withWarehouse('bad SQL fails with PostgreSQL’s message', async (w) => {
@@ -273,43 +310,4 @@ export function silverFile(
 
 function priced(p: (typeof PRODUCTS)[number]): Line['product'] {
   return { product_id: p.product_id, name: p.name, category: p.category, price: p.price ?? 10 };
-}
-
-/** CSV in STAGING_COLUMNS order, as the ETL stages it. */
-export function csvOf(files: SilverFile[]): string {
-  const quote = (v: string | number): string =>
-    typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v);
-  const out: string[] = [];
-  for (const f of files) {
-    for (const l of f.lines) {
-      const row: Record<(typeof STAGING_COLUMNS)[number], string | number> = {
-        transaction_id: l.txn,
-        line_no: l.lineNo,
-        event_time: l.time,
-        store_id: l.store.store_id,
-        store_name: l.store.name,
-        city: l.store.city,
-        region: l.store.region,
-        customer_id: l.customer,
-        product_id: l.product.product_id,
-        product_name: l.product.name,
-        category: l.product.category,
-        quantity: l.quantity,
-        unit_price: l.product.price.toFixed(2),
-        line_amount: ((l.quantity * toCents(l.product.price)) / 100).toFixed(2),
-        source_file: f.key,
-        catalog_version: f.version,
-      };
-      out.push(STAGING_COLUMNS.map((c) => quote(row[c])).join(','));
-    }
-  }
-  return out.join('\n') + '\n';
-}
-
-export function chunkOf(runId: string, files: SilverFile[]): LoadChunk {
-  return {
-    runId,
-    files: files.map((f) => ({ key: f.key, rows: f.rows })),
-    csv: new TextEncoder().encode(csvOf(files)),
-  };
 }

@@ -4,18 +4,29 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { readCatalogHistory } from '../../catalog/catalogHistory';
 import type { EtlProgress, EtlResult } from '../../contract';
 import { toErrorInfo } from '../../errors';
-import { sqlList, sqlString } from '../../services/lake/duck';
+import { duckMemoryBytes, sqlList, sqlString } from '../../services/lake/duck';
+import { memoryReports, notePart } from '../../util/threadMemory';
 import { LAYERS, goldFileKey } from '../../services/lake/keys';
 import type { Lake } from '../../services/lake/port';
-import { STAGING_COLUMNS, type WarehouseCalls } from '../../services/warehouse/port';
+import { silverToLoad } from '../../compaction/etlSources';
+import { visibleKeys } from '../../compaction/lakeView';
+import type { WarehouseCalls } from '../../services/warehouse/port';
+import { loadDimKeys, prepareChunk, type PreparedChunk } from './factChunk';
 
 /** Rows per load transaction: big enough for COPY to pay off, small enough to show progress. */
 const CHUNK_ROWS = 200_000;
 
 /**
- * silver → star schema, exactly once: each silver file is loaded in one transaction together with
- * its manifest row, and fact_sales ignores a (transaction_id, line_no) it already has. Then the
- * daily gold aggregates of the dates it touched are rewritten in the lake.
+ * The ETL's DuckDB sorts one chunk (~200,000 rows, ~40 MB) at a time: at its default limit it kept
+ * ~245 MB of buffers through a 4 M-line load (npm run bench -- --etl); past this it spills to disk.
+ */
+export const ETL_DUCK_MEMORY_LIMIT = '128MB';
+
+/**
+ * silver → star schema, exactly once: each chunk of silver files is loaded in one transaction
+ * together with its manifest rows (loadSql.ts), its rows copied straight into fact_sales with their
+ * keys resolved here (factChunk.ts). DuckDB prepares the next chunk while the warehouse loads this
+ * one. Then the daily gold aggregates of the dates it touched are rewritten in the lake.
  */
 export async function runEtl(deps: {
   lake: Lake;
@@ -24,6 +35,8 @@ export async function runEtl(deps: {
   onProgress?: (p: EtlProgress) => void;
 }): Promise<EtlResult> {
   const { lake, duck, warehouse } = deps;
+  // Benches only (threadMemory.ts): DuckDB's buffers once a chunk is sorted, read within the run.
+  const measureDuck = memoryReports() ? () => notePart('duckdb', () => duckMemoryBytes(duck)) : undefined;
   const runId = `etl-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
   const started = performance.now();
   const progress: EtlProgress = { runId, phase: 'planning', filesDone: 0, filesTotal: 0, rowsDone: 0, rowsTotal: 0 };
@@ -42,11 +55,10 @@ export async function runEtl(deps: {
   try {
     // Dims first: every catalog version a silver line may name is in the warehouse before its facts.
     await warehouse.syncCatalog(await readCatalogHistory(lake));
-    const loaded = new Set(await warehouse.loadedFiles());
-    const pending = (await lake.list(LAYERS.silver))
-      .filter((o) => o.key.endsWith('.parquet') && !loaded.has(o.key))
-      .map((o) => o.key);
-    const local = await lake.localPaths(pending);
+    // Silver as compaction leaves it, less what the manifest has (compaction/etlSources.ts says how).
+    const toLoad = await silverToLoad(lake, duck, new Set(await warehouse.loadedFiles()));
+    const pending = toLoad.map((f) => f.key);
+    const local = toLoad.map((f) => f.path);
     const rows = await rowCounts(duck, local);
     const files = pending.map((key, i) => ({ key, path: local[i], rows: rows.get(local[i]) ?? 0 }));
     progress.filesTotal = files.length;
@@ -54,15 +66,36 @@ export async function runEtl(deps: {
     progress.phase = 'loading';
     report();
 
-    for (const chunk of chunksOf(files, CHUNK_ROWS)) {
-      const csv = await stageCsv(duck, lake, chunk);
-      const r = await warehouse.loadChunk({ runId, files: chunk.map((f) => ({ key: f.key, rows: f.rows })), csv });
-      result.rowsInserted += r.inserted;
-      result.rowsSkipped += r.skipped;
-      result.files += chunk.length;
-      progress.filesDone += chunk.length;
-      progress.rowsDone += chunk.reduce((s, f) => s + f.rows, 0);
-      report();
+    const keys = await warehouse.dimKeys();
+    await loadDimKeys(duck, keys);
+    const chunks = [...chunksOf(files, CHUNK_ROWS)];
+    const prepare = (i: number): Promise<PreparedChunk> | null =>
+      i < chunks.length
+        ? prepareChunk(duck, keys, chunks[i], lake.scratchPath(`${randomUUID()}.pgcopy`), measureDuck)
+        : null;
+    let next = prepare(0);
+    try {
+      for (let i = 0; next; i++) {
+        const chunk = await next;
+        next = prepare(i + 1);
+        try {
+          const r = await warehouse.loadChunk({ runId, ...chunk });
+          result.rowsInserted += r.inserted;
+          result.rowsSkipped += r.skipped;
+        } finally {
+          fs.rmSync(chunk.facts.path, { force: true });
+        }
+        result.files += chunk.files.length;
+        progress.filesDone += chunk.files.length;
+        progress.rowsDone += chunk.facts.rows;
+        report();
+      }
+    } finally {
+      // A chunk prepared for a load that failed: its scratch file goes too.
+      await next?.then(
+        (c) => fs.rmSync(c.facts.path, { force: true }),
+        () => undefined,
+      );
     }
 
     progress.phase = 'gold';
@@ -119,35 +152,9 @@ function* chunksOf<T extends { rows: number }>(files: T[], maxRows: number): Gen
   if (chunk.length) yield chunk;
 }
 
-/** The chunk's silver lines as CSV in STAGING_COLUMNS order, each tagged with its lake key. */
-async function stageCsv(
-  duck: DuckDBConnection,
-  lake: Lake,
-  chunk: { key: string; path: string }[],
-): Promise<Uint8Array> {
-  const scratch = lake.scratchPath(`${randomUUID()}.csv`);
-  const keyOf = `CASE filename ${chunk.map((f) => `WHEN ${sqlString(f.path)} THEN ${sqlString(f.key)}`).join(' ')} END`;
-  // Silver written before catalogs had versions has no catalog_version: the warehouse reads NULL as the first one.
-  const source = `read_parquet(${sqlList(chunk.map((f) => f.path))}, filename = true, union_by_name = true)`;
-  const present = new Set(
-    (await duck.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowsJS().map((r) => String(r[0])),
-  );
-  const cols = STAGING_COLUMNS.map((c) =>
-    c === 'source_file' ? `${keyOf} AS source_file` : present.has(c) ? c : `NULL AS ${c}`,
-  ).join(', ');
-  try {
-    await duck.run(`COPY (SELECT ${cols} FROM ${source}) TO ${sqlString(scratch)} (FORMAT csv, HEADER false)`);
-    return fs.readFileSync(scratch);
-  } finally {
-    fs.rmSync(scratch, { force: true });
-  }
-}
-
 /** gold/daily_sales/date=D: revenue, transactions, lines and units per store and category for one day. */
 async function writeGoldDay(duck: DuckDBConnection, lake: Lake, date: string): Promise<void> {
-  const keys = (await lake.list(`${LAYERS.silver}date=${date}/`))
-    .map((o) => o.key)
-    .filter((k) => k.endsWith('.parquet'));
+  const keys = await visibleKeys(lake, `${LAYERS.silver}date=${date}/`);
   if (!keys.length) return;
   const local = await lake.localPaths(keys);
   const scratch = lake.scratchPath(`${randomUUID()}.parquet`);

@@ -1,118 +1,45 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { LakeOffsets } from '../../contract';
-import { PulseError, toErrorInfo, type ErrorInfo } from '../../errors';
-import type { CatalogIndex } from '../../model/catalog';
-import { isImported, SALES_TOPIC } from '../../model/sale';
-import { validateSale } from '../../model/validate';
-import type { Broker, BrokerConsumer, PolledBatch } from '../../services/broker/port';
+import { PulseError, toErrorInfo } from '../../errors';
+import { isImported } from '../../model/sale';
+import { validateSale, type RejectedSale } from '../../model/validate';
+import type { BrokerConsumer, PolledBatch } from '../../services/broker/port';
 import { parseBatchKey } from '../../services/lake/keys';
-import type { Lake } from '../../services/lake/port';
-import type { MetricsCalls } from '../../services/metrics/port';
-import { LakeWriter, PartitionBuffer, type FlushResult } from './lakeWriter';
-import { MetricsPump } from './metricsPump';
-import { StreamOffsets, type Claim, type Flushed } from './streamOffsets';
-import type { IdIndex } from '../../dedupe/idIndex';
+import { LakeWriter } from './lakeWriter';
+import { MetricsForwarder } from './metricsForwarder';
+import { PartitionState, type Taken } from './partitionState';
+import { RangeCommitter } from './rangeCommitter';
+import { StreamOffsets } from './streamOffsets';
+import { emptyStreamCounters, sampleMemory, type StreamCounters } from './streamCounters';
 import { WindowAggregator } from './windowAggregator';
 
-export interface StreamOptions {
-  topic: string;
-  /** Partitions, should the stream be the one to create the topic. */
-  partitions: number;
-  /** The consumer group setting; absent, one derived from the lake's id (see lakeIdentity). */
-  group?: string;
-  /** Files are written (and offsets committed) at least this often... */
-  flushIntervalMs: number;
-  /** ...or as soon as a partition holds this many records. */
-  flushRecords: number;
-  pollRecords: number;
-  allowedLatenessMs: number;
-}
+export type { StreamCounters } from './streamCounters';
 
-export const STREAM_DEFAULTS: StreamOptions = {
-  topic: SALES_TOPIC,
-  partitions: 4,
-  flushIntervalMs: 5_000,
-  flushRecords: 250_000,
-  pollRecords: 20_000,
-  allowedLatenessMs: 30_000,
-};
+import { STREAM_DEFAULTS, type StreamDeps, type StreamOptions } from './streamOptions';
 
-/** A type, not an interface: a stage status carries it as Record<string, number>. */
-export type StreamCounters = {
-  consumed: number;
-  valid: number;
-  quarantined: number;
-  duplicates: number;
-  late: number;
-  silverLines: number;
-  files: number;
-  commits: number;
-  lag: number;
-  /** Partitions this member owns now. */
-  partitions: number;
-  metricsErrors: number;
-  /** Window deltas held back while the metrics store is unreachable, applied when it is back. */
-  metricsPending: number;
-  /** Records retention removed before the stream read them (reported as they are found). */
-  lost: number;
-};
+export { STREAM_DEFAULTS, type StreamDeps, type StreamOptions };
 
 /** How often a worker reads the ids of silver files other workers wrote. */
 const ID_REFRESH_MS = 10_000;
 
-export interface StreamDeps {
-  broker: Broker;
-  lake: Lake;
-  metrics: MetricsCalls;
-  duck: DuckDBConnection;
-  /** The catalog in force, read once per polled batch (a change applies from the next batch). */
-  catalog: { current(): CatalogIndex };
-  /** Transaction ids accepted across the whole history (duplicates on any partition, any time). */
-  ids: IdIndex;
-  onFlush?: (r: FlushResult) => void;
-  onError?: (e: ErrorInfo) => void;
-  /** Where the partitions start and what a user should know, at each (re)assignment. */
-  onOffsets?: (r: LakeOffsets) => void;
-}
-
 /**
- * consume → validate → bronze + silver + quarantine → windows → commit.
+ * consume → validate → bronze + silver + quarantine → windows → commit, as a coordinator over
+ * one PartitionState per owned partition, a RangeCommitter (files, then offsets, in order) and a
+ * MetricsForwarder (windows to the store, off the hot path).
  * The lake owns its offsets (streamOffsets, lakeCheckpoint): each partition starts where its lake
  * ends, and a range is marked done in the lake only after its files are durable. The consumer
  * group's commits follow for monitoring and lag, and never decide where a partition starts.
  */
 export class StreamStage {
-  readonly counters: StreamCounters = {
-    consumed: 0,
-    valid: 0,
-    quarantined: 0,
-    duplicates: 0,
-    late: 0,
-    silverLines: 0,
-    files: 0,
-    commits: 0,
-    lag: 0,
-    partitions: 0,
-    metricsErrors: 0,
-    metricsPending: 0,
-    lost: 0,
-  };
+  readonly counters: StreamCounters = emptyStreamCounters();
   private consumer: BrokerConsumer | null = null;
-  private writer: LakeWriter | null = null;
-  private readonly buffers = new Map<number, PartitionBuffer>();
-  private readonly applied = new Map<number, number>();
-  private readonly positions = new Map<number, number>();
-  private readonly owners = new Map<number, Claim>();
-  /** Per partition, offset ranges retention removed before they were read, since the last take(). */
-  private readonly gaps = new Map<number, [number, number][]>();
+  private committer: RangeCommitter | null = null;
   private offsets: StreamOffsets | null = null;
+  private readonly parts = new Map<number, PartitionState>();
+  /** Per partition, the last offset the metrics store has counted (kept across rebalances). */
+  private readonly applied = new Map<number, number>();
   private readonly aggregator: WindowAggregator;
-  private readonly metricsPump: MetricsPump;
+  private readonly forwarder: MetricsForwarder;
   private lastFlush = Date.now();
   private stopping = false;
-  private writeChain: Promise<void> = Promise.resolve();
-  private queuedWrites = 0;
-  private flushError: unknown = null;
   private running: Promise<void> | null = null;
 
   constructor(
@@ -120,9 +47,9 @@ export class StreamStage {
     private readonly opts: StreamOptions = STREAM_DEFAULTS,
   ) {
     this.aggregator = new WindowAggregator(opts.allowedLatenessMs);
-    this.metricsPump = new MetricsPump({
+    this.forwarder = new MetricsForwarder({
       metrics: deps.metrics,
-      owns: (p) => this.positions.has(p),
+      owns: (p) => this.parts.has(p),
       applied: this.applied,
       counters: this.counters,
       onError: (e) => this.deps.onError?.(e),
@@ -131,44 +58,49 @@ export class StreamStage {
   }
 
   async start(): Promise<void> {
-    const { broker, lake, duck } = this.deps;
+    const { broker, lake, duck, ids } = this.deps;
     await broker.ensureTopic(this.opts.topic, this.opts.partitions);
-    this.writer = await LakeWriter.create(duck, lake);
+    const writer = await LakeWriter.create(duck, lake);
     const { topic, group } = this.opts;
-    this.offsets = new StreamOffsets({ broker, lake, topic, group, onReport: this.deps.onOffsets });
-    const groupId = await this.offsets.open();
+    const offsets = (this.offsets = new StreamOffsets({ broker, lake, topic, group, onReport: this.deps.onOffsets }));
+    const groupId = await offsets.open();
     const totals = await this.deps.metrics.totals().catch(() => null);
     for (const [p, o] of Object.entries(totals?.applied ?? {})) this.applied.set(Number(p), o);
-    this.consumer = await broker.consumer({ group: groupId, topic });
-    this.consumer.onAssign(async (committed) => {
+    const consumer = (this.consumer = await broker.consumer({ group: groupId, topic }));
+    const committer = (this.committer = new RangeCommitter({
+      writer,
+      offsets,
+      consumer,
+      ids,
+      holds: (claim) => this.parts.get(claim.partition)?.claim === claim,
+      counters: this.counters,
+      onFlush: this.deps.onFlush,
+    }));
+    consumer.onAssign(async (committed) => {
       // This member's own writes land first, so the lake's offsets read next include them.
-      await this.writeChain;
+      await committer.idle();
       const totals = await this.deps.metrics.totals().catch(() => null);
-      const claims = await this.offsets!.assign(committed);
+      const claims = await offsets.assign(committed);
       // The ids the previous owners committed are in the filter before these partitions are read.
-      await this.deps.ids.refresh();
+      await ids.refresh();
       const starts = new Map<number, number>();
       for (const [p, claim] of claims) {
         // Another member may have counted this partition's windows further: the store knows.
         if (totals) this.applied.set(p, totals.applied[p] ?? -1);
-        this.positions.set(p, claim.start);
-        this.owners.set(p, claim);
+        this.parts.set(p, new PartitionState(claim));
         starts.set(p, claim.start);
       }
       return starts;
     });
     // A rebalance takes partitions away after the fact (Kafka's eager protocol, kafkajs has no
     // pre-revoke hook): what was not committed is dropped here and replayed by the new owner.
-    this.consumer.onRevoke(async (partitions) => {
+    consumer.onRevoke(async (partitions) => {
       // A commit already on its way lands before the new owner (maybe this member) reads the offsets.
-      await this.writeChain;
+      await committer.idle();
       for (const p of partitions) {
-        this.buffers.delete(p);
-        this.deps.ids.drop(p);
-        this.positions.delete(p);
-        this.owners.delete(p);
-        this.metricsPump.drop(p);
-        this.gaps.delete(p);
+        this.parts.delete(p);
+        ids.drop(p);
+        this.forwarder.drop(p);
       }
     });
     this.running = this.loop();
@@ -181,8 +113,8 @@ export class StreamStage {
     const assignedBy = Date.now() + 60_000;
     for (;;) {
       const owned = this.consumer?.assigned() ?? [];
-      const settled = owned.every((p) => this.positions.has(p));
-      const behind = !owned.length || !settled || owned.some((p) => this.positions.get(p)! < (targets[p] ?? 0));
+      const settled = owned.every((p) => this.parts.has(p));
+      const behind = !owned.length || !settled || owned.some((p) => this.parts.get(p)!.position < (targets[p] ?? 0));
       if (!behind || (!owned.length && Date.now() > assignedBy)) break;
       if (signal?.aborted) return;
       // Never report a drain that did not happen: the caller would load and count a partial lake.
@@ -190,7 +122,7 @@ export class StreamStage {
       await new Promise((r) => setTimeout(r, 20));
     }
     await this.flush();
-    await this.metricsPump.settle();
+    await this.forwarder.settle();
   }
 
   /** Settles when the consume loop ends; rejects with what stopped it (a worker dies of that, reported). */
@@ -202,21 +134,27 @@ export class StreamStage {
     this.stopping = true;
     await this.running;
     await this.flush();
-    await this.metricsPump.settle();
+    await this.forwarder.settle();
     await this.consumer?.close();
   }
 
   private async loop(): Promise<void> {
     let lastLag = 0;
     let lastIds = Date.now();
+    const committer = this.committer!;
     while (!this.stopping) {
       try {
+        const t0 = performance.now();
         const batches = await this.consumer!.poll({ maxRecords: this.opts.pollRecords, waitMs: 50 });
+        this.counters.pollMs += performance.now() - t0;
         for (const b of batches) await this.process(b);
+        if (committer.error) throw committer.error;
+        const held = this.heldBytes();
         const due = Date.now() - this.lastFlush >= this.opts.flushIntervalMs;
-        const full = [...this.buffers.values()].some((buf) => buf.records >= this.opts.flushRecords);
-        if (this.flushError) throw this.flushError;
-        if (due || full) this.flushInBackground();
+        // Writes go in the background, so polling and the windows go on while DuckDB compresses.
+        if ((due || held >= this.opts.flushBytes) && !committer.busy) this.enqueue(this.take()).catch(() => undefined);
+        // Backpressure: buffers full and a write in flight, so no poll until it lands.
+        else if (held >= this.opts.flushBytes) await committer.idle();
         if (Date.now() - lastLag > 1000) {
           lastLag = Date.now();
           await this.updateLag();
@@ -234,15 +172,21 @@ export class StreamStage {
     }
   }
 
+  private heldBytes(): number {
+    let bytes = 0;
+    for (const s of this.parts.values()) bytes += s.bytes;
+    return bytes;
+  }
+
   /** Lag is informative: a broker that does not answer now is reported, not fatal. */
   private async updateLag(): Promise<void> {
     this.counters.partitions = this.consumer?.assigned().length ?? 0;
+    const newest = this.aggregator.newestEventMs;
+    this.counters.eventLagMs = Number.isFinite(newest) ? Math.max(0, Date.now() - newest) : 0;
+    sampleMemory(this.counters, this.heldBytes() + (this.committer?.bytes ?? 0));
     try {
       const ends = await this.deps.broker.endOffsets(this.opts.topic);
-      this.counters.lag = ends.reduce(
-        (s, e, p) => s + (this.positions.has(p) ? Math.max(0, e - this.positions.get(p)!) : 0),
-        0,
-      );
+      this.counters.lag = ends.reduce((s, e, p) => s + Math.max(0, e - (this.parts.get(p)?.position ?? e)), 0);
     } catch (err) {
       this.deps.onError?.(toErrorInfo(err));
     }
@@ -251,17 +195,15 @@ export class StreamStage {
   private async process(polled: PolledBatch): Promise<void> {
     const p = polled.partition;
     // Not ours any more (revoked), or records this member already processed (a replay after a rebalance).
-    const position = this.positions.get(p);
-    if (position === undefined) return;
-    // The consumer delivers each partition contiguously, unless the log no longer has what follows.
-    if (polled.records[0].offset > position) this.lost(p, position, polled.records[0].offset - 1);
-    const batch =
-      polled.records[0].offset >= position
-        ? polled
-        : { partition: p, records: polled.records.filter((r) => r.offset >= position) };
-    if (!batch.records.length) return;
+    const state = this.parts.get(p);
+    if (!state) return;
+    const { records, lost } = state.admit(polled);
+    if (lost) this.lost(p, lost[0], lost[1]);
+    if (!records.length) return;
     const catalog = this.deps.catalog.current();
-    const verdicts = batch.records.map((rec) => validateSale(rec.value, rec.timestamp, catalog, isImported(rec.key)));
+    const t0 = performance.now();
+    const verdicts = records.map((rec) => validateSale(rec.value, rec.timestamp, catalog, isImported(rec.key)));
+    this.counters.validateMs += performance.now() - t0;
     // Ids the filter cannot clear and nothing here holds: one exact look in silver for the whole batch.
     const ids = this.deps.ids;
     const maybe = verdicts.flatMap((v) =>
@@ -269,137 +211,74 @@ export class StreamStage {
     );
     let inSilver: Set<string> | null = null;
     if (maybe.length) {
-      const owner = this.owners.get(p);
       inSilver = await ids.confirm(maybe, this.trusted);
-      if (this.owners.get(p) !== owner) return; // revoked meanwhile: the new owner reads these again
+      if (this.parts.get(p) !== state) return; // revoked meanwhile: the new owner reads these again
     }
-    let buf = this.buffers.get(p);
-    if (!buf) this.buffers.set(p, (buf = new PartitionBuffer(p)));
+    const buf = state.pending;
     const applied = this.applied.get(p) ?? -1;
     const now = Date.now();
     const agg = this.aggregator;
-    agg.begin(p, Math.max(batch.records[0].offset, applied + 1));
-    batch.records.forEach((rec, i) => {
+    const c = this.counters;
+    agg.begin(p, Math.max(records[0].offset, applied + 1));
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i];
       buf.addRaw(rec);
       const verdict = verdicts[i];
       const fresh = rec.offset > applied;
       if (!verdict.ok) {
         buf.addRejected(rec, verdict, catalog.version);
-        this.counters.quarantined++;
+        c.quarantined++;
         if (fresh) agg.skip(rec.offset);
       } else if (inSilver?.has(verdict.transactionId) || !ids.claim(p, verdict.transactionId)) {
-        buf.addRejected(
-          rec,
-          {
-            ok: false,
-            reason: 'duplicate_transaction',
-            detail: `transaction ${verdict.transactionId} was already accepted`,
-            transactionId: verdict.transactionId,
-          },
-          catalog.version,
-        );
-        this.counters.quarantined++;
-        this.counters.duplicates++;
+        const detail = `transaction ${verdict.transactionId} was already accepted`;
+        const duplicate: RejectedSale = {
+          ok: false,
+          reason: 'duplicate_transaction',
+          detail,
+          transactionId: verdict.transactionId,
+        };
+        buf.addRejected(rec, duplicate, catalog.version);
+        c.quarantined++;
+        c.duplicates++;
         if (fresh) agg.skip(rec.offset);
       } else {
         buf.addSale(rec, verdict, now);
-        this.counters.valid++;
-        this.counters.silverLines += verdict.lines.length;
-        if (fresh && agg.add(verdict, rec.offset, isImported(rec.key))) this.counters.late++;
+        c.valid++;
+        c.silverLines += verdict.lines.length;
+        if (fresh && agg.add(verdict, rec.offset, isImported(rec.key), rec.timestamp)) c.late++;
       }
-    });
-    this.counters.consumed += batch.records.length;
-    this.positions.set(p, batch.records[batch.records.length - 1].offset + 1);
+    }
+    c.consumed += records.length;
+    state.advance(records[records.length - 1].offset);
     const delta = agg.end();
-    if (delta) this.metricsPump.queue(p, delta);
+    if (delta) this.forwarder.queue(p, delta);
   }
 
   /** False for a file in a range this member owns and did not write: a previous owner's late write, to be swept. */
   private readonly trusted = (key: string): boolean => {
     const range = parseBatchKey(key);
-    const claim = range && this.owners.get(range.partition);
+    const claim = range && this.parts.get(range.partition)?.claim;
     return !claim || range.first < claim.start || claim.written.has(key);
   };
 
-  /**
-   * Hands the buffered records to a background write, so polling and the windows go on while
-   * DuckDB compresses. Writes are queued one after another, so offsets are committed in order.
-   */
-  private flushInBackground(): void {
-    if (this.queuedWrites > 0) return;
-    const taken = this.take();
-    if (taken.length) this.enqueue(taken).catch(() => undefined);
-  }
-
   /** Writes everything buffered and commits it. */
   private async flush(): Promise<void> {
-    if (this.flushError) throw this.flushError;
+    if (this.committer?.error) throw this.committer.error;
     await this.enqueue(this.take());
   }
 
   private enqueue(taken: Taken[]): Promise<void> {
-    this.queuedWrites++;
-    const write = this.writeChain.then(() => this.writeAndCommit(taken)).finally(() => this.queuedWrites--);
-    this.writeChain = write.catch((err) => {
-      this.flushError ??= err;
-    });
-    return write;
+    return this.committer ? this.committer.enqueue(taken) : Promise.resolve();
   }
 
   private take(): Taken[] {
     this.lastFlush = Date.now();
-    const taken: Taken[] = [];
-    for (const [p, buf] of this.buffers) {
-      if (buf.records === 0) continue;
-      taken.push({ buf, owner: this.owners.get(p), gaps: this.gaps.get(p) ?? [] });
-      this.buffers.set(p, new PartitionBuffer(p));
-      this.gaps.delete(p);
-    }
-    return taken;
-  }
-
-  /**
-   * Per partition: an intent, the files (durable), then the range marked done in the lake. The
-   * group's commit comes between, for monitoring, and as a fence: after a rebalance it is refused,
-   * so a member that lost a partition marks nothing done there (the new owner reads it again).
-   */
-  private async writeAndCommit(taken: Taken[]): Promise<void> {
-    // After a failed write nothing later may commit: its offsets would skip the lost records.
-    if (this.flushError) throw this.flushError;
-    const flushed: Flushed[] = [];
-    for (const { buf, owner: claim, gaps } of taken) {
-      // Read under a claim since lost: the new owner reads the range again.
-      if (!claim || this.owners.get(buf.partition) !== claim) continue;
-      const [first, last] = [buf.firstOffset, buf.lastOffset];
-      await this.offsets!.intent(claim, first, last, this.writer!.plan(buf));
-      const result = await this.writer!.flush(buf);
-      // Its own files: the duplicate check trusts them (see trusted), the sweep never takes them.
-      for (const f of result.files) claim.written.add(f);
-      // Durable now: these ids are found in silver, no longer only in memory.
-      this.deps.ids.settled(buf.silver.columns[1] as string[]);
-      this.counters.files += result.files.length;
-      flushed.push({ claim, first, last, files: result.files, records: result.records, gaps });
-      this.deps.onFlush?.(result);
-    }
-    const current = flushed.filter((f) => this.owners.get(f.claim.partition) === f.claim);
-    if (!current.length) return;
-    if (!(await this.consumer!.commit(new Map(current.map((f) => [f.claim.partition, f.last + 1]))))) return;
-    this.counters.commits++;
-    await this.offsets!.commit(current);
+    return [...this.parts.values()].flatMap((s) => s.take() ?? []);
   }
 
   /** Retention removed records before the stream read them: counted, reported, written into the next done marker. */
   private lost(p: number, from: number, to: number): void {
     this.counters.lost += to - from + 1;
-    const gaps = this.gaps.get(p) ?? [];
-    gaps.push([from, to]);
-    this.gaps.set(p, gaps);
     this.offsets?.lost(p, from, to);
   }
-}
-
-interface Taken {
-  buf: PartitionBuffer;
-  owner: Claim | undefined;
-  gaps: [number, number][];
 }

@@ -15,10 +15,15 @@ export class WindowAggregator {
     last: number;
     windows: Map<number, WindowDelta>;
     late: { records: number; revenueCents: number };
-    eventMs: number[];
+    arrivalMs: number[];
   } | null = null;
 
   constructor(private readonly allowedLatenessMs: number) {}
+
+  /** The newest event time counted so far (-Infinity before the first): the clock minus it is the event-time lag. */
+  get newestEventMs(): number {
+    return this.maxEventMs;
+  }
 
   get watermark(): number {
     return this.maxEventMs - this.allowedLatenessMs;
@@ -31,15 +36,17 @@ export class WindowAggregator {
       last: firstOffset - 1,
       windows: new Map(),
       late: { records: 0, revenueCents: 0 },
-      eventMs: [],
+      arrivalMs: [],
     };
   }
 
   /**
    * Adds a sale to its window; returns true when it was late (behind the watermark) instead. A
    * `backfill` (an imported file) is late by definition: it neither moves the watermark nor the latency.
+   * `arrivalMs`: when the record reached the broker (its log or Kafka timestamp), where the
+   * event-to-window latency is measured from, so a replayed backlog does not count its age as latency.
    */
-  add(sale: ValidSale, offset: number, backfill = false): boolean {
+  add(sale: ValidSale, offset: number, backfill = false, arrivalMs = sale.eventMs): boolean {
     const b = this.batch!;
     b.last = offset;
     if (backfill || sale.eventMs < this.watermark) {
@@ -64,7 +71,7 @@ export class WindowAggregator {
       p.quantity += line.quantity;
       p.revenueCents += line.amountCents;
     }
-    b.eventMs.push(sale.eventMs);
+    b.arrivalMs.push(arrivalMs);
     return false;
   }
 
@@ -73,13 +80,13 @@ export class WindowAggregator {
     this.batch!.last = offset;
   }
 
-  /** Closes the batch; latency is measured now, when its windows are about to be published. */
+  /** Closes the batch; latency (broker arrival to now) is measured now, when its windows are about to be published. */
   end(nowMs = Date.now()): MetricsBatch | null {
     const b = this.batch;
     this.batch = null;
     if (!b || b.last < b.first) return null;
     const latency: Record<string, number> = {};
-    for (const e of b.eventMs) {
+    for (const e of b.arrivalMs) {
       const bucket = latencyBucket(Math.max(0, nowMs - e));
       latency[bucket] = (latency[bucket] ?? 0) + 1;
     }

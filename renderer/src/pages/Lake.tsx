@@ -7,6 +7,8 @@ import { useHostQuery } from '../hostQuery';
 import type { LakeTab } from '../store/pageState';
 import { setLake } from '../store/uiStore';
 import { QuarantinePanel } from './QuarantinePanel';
+import { CompactionPanel } from './CompactionPanel';
+import type { LakeFileInfo } from '../../../engine/contract';
 
 const LAYERS: [string, string][] = [
   ['Bronze', 'bronze/sales_transactions/'],
@@ -15,6 +17,21 @@ const LAYERS: [string, string][] = [
   ['Gold', 'gold/daily_sales/'],
 ];
 const leaf = (key: string) => key.split('/').filter(Boolean).pop() ?? key;
+const TAB_NAMES: Record<LakeTab, string> = {
+  files: 'Files',
+  quarantine: 'Quarantine records',
+  sql: 'SQL over the lake',
+  compaction: 'Compaction',
+};
+
+/** Source offsets a file holds: its own range, or (compacted) its files' ranges per source partition. */
+function offsetsText(f: LakeFileInfo): string {
+  if (f.compacted)
+    return `${formatNumber(f.compacted.files)} files: ${f.compacted.covers
+      .map((c) => `p${c.partition} ${formatNumber(c.first)}–${formatNumber(c.last)}`)
+      .join(', ')}`;
+  return f.offsets ? `p${f.offsets.partition} ${formatNumber(f.offsets.first)}–${formatNumber(f.offsets.last)}` : '–';
+}
 
 /** Layers → partition tree → files → schema and first rows; quarantine; SQL over the lake. State survives navigation. */
 export function Lake() {
@@ -60,9 +77,9 @@ export function Lake() {
     <div className="page">
       <h2>Lake</h2>
       <div role="tablist" className="tabs" aria-label="Lake views">
-        {(['files', 'quarantine', 'sql'] as LakeTab[]).map((t) => (
+        {(['files', 'quarantine', 'sql', 'compaction'] as LakeTab[]).map((t) => (
           <button key={t} role="tab" aria-selected={tab === t} onClick={() => setLake(ui, { tab: t })}>
-            {t === 'files' ? 'Files' : t === 'quarantine' ? 'Quarantine records' : 'SQL over the lake'}
+            {TAB_NAMES[t]}
           </button>
         ))}
       </div>
@@ -113,11 +130,7 @@ export function Lake() {
                         <td>{leaf(f.key)}</td>
                         <td className="num">{formatBytes(f.bytes)}</td>
                         <td className="num">{f.rows === null ? '–' : formatNumber(f.rows)}</td>
-                        <td className="num">
-                          {f.offsets
-                            ? `p${f.offsets.partition} ${formatNumber(f.offsets.first)}–${formatNumber(f.offsets.last)}`
-                            : '–'}
-                        </td>
+                        <td className="num">{offsetsText(f)}</td>
                         <td>
                           <button
                             onClick={() =>
@@ -163,6 +176,7 @@ export function Lake() {
         </div>
       )}
       {tab === 'quarantine' && <QuarantinePanel />}
+      {tab === 'compaction' && <CompactionPanel />}
       {tab === 'sql' && (
         <section aria-label="SQL over the lake">
           <p className="muted">

@@ -4,13 +4,13 @@ import type { MetricsSnapshot } from '../../../engine/contract';
 import { Chart, setPoints, type ChartInstance } from '../components/Chart';
 import { baseOption, categoryAxis, PALETTE, valueAxis } from '../components/chartStyle';
 import { ErrorNote } from '../components/ErrorNote';
-import { timeFormat, useCtx, usePlace, useTimeFormat, useUi, type TimeFormat } from '../context';
+import { timeFormat, useApp, useCtx, usePlace, useTimeFormat, useUi, type TimeFormat } from '../context';
 import { formatMoney } from '../format';
 import { useHostQuery } from '../hostQuery';
 import { applySnapshot, type LiveState } from '../store/appStore';
 import { RANGES, setReconcile, type LiveViewState } from '../store/reconcileState';
 import { LiveControls } from './LiveControls';
-import { breakdownSnapshot, rangeFor, silverUntil, viewSnapshot } from './liveView';
+import { breakdownSnapshot, eventLagText, rangeFor, silverUntil, viewSnapshot } from './liveView';
 
 type Built = { option: Record<string, unknown>; points: number };
 const UTC = timeFormat('UTC');
@@ -282,6 +282,9 @@ export function Live() {
   const latency = useLive(buildLatency);
   const late = useLive(buildLate);
   const range = RANGES.find(([m]) => m === view.minutes)?.[1] ?? `${view.minutes} min`;
+  const eventLag = useApp((s) =>
+    eventLagText(s.stages.stream.state === 'running', s.stages.stream.counters.eventLagMs),
+  );
   const filtered = view.store !== null;
   return (
     <div className="page">
@@ -311,8 +314,11 @@ export function Live() {
           <Chart label="Revenue by category" attach={categories} />
         </figure>
         <figure>
-          <figcaption>Event latency per second{filtered ? ' (all stores)' : ''}</figcaption>
+          <figcaption>
+            Event-to-window latency per second, from broker arrival{filtered ? ' (all stores)' : ''}
+          </figcaption>
           <Chart label="Event-to-window latency" attach={latency} />
+          {eventLag && <p className="muted">{eventLag}</p>}
         </figure>
         <figure>
           <figcaption>Late events per second{filtered ? ' (all stores)' : ''}</figcaption>

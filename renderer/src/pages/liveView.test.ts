@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MetricsRange, MetricsSnapshot, WindowView } from '../../../engine/contract';
 import { initialLiveView, type LiveViewState } from '../store/reconcileState';
 import { pointAt, revenuePerStore } from './Live';
-import { breakdownSnapshot, rangeFor, viewSnapshot } from './liveView';
+import { breakdownSnapshot, eventLagText, rangeFor, viewSnapshot } from './liveView';
 
 const M = 60_000;
 const T = Date.UTC(2026, 2, 1, 10, 0);
@@ -116,5 +116,16 @@ describe('the Live view of a range', () => {
     expect(pointAt(s, 1.2, 40)).toEqual({ storeId: 2, minute: T }); // EGP 50 is nearer than EGP 2
     expect(pointAt(s, 0.9, 1)).toEqual({ storeId: 1, minute: T });
     expect(pointAt(s, 7, 150)).toBeNull();
+  });
+});
+
+describe('event-time lag, apart from latency', () => {
+  it('says how far event time trails the clock, in units a person reads, and nothing when the stream is idle', () => {
+    expect(eventLagText(false, 90_000)).toBeNull();
+    expect(eventLagText(true, 0)).toBeNull();
+    expect(eventLagText(true, 800)).toMatch(/current/);
+    expect(eventLagText(true, 45_000)).toMatch(/^event time is 45 s behind/);
+    expect(eventLagText(true, 20 * 60_000)).toMatch(/20 min behind/);
+    expect(eventLagText(true, 5 * 3_600_000)).toMatch(/5\.0 h behind/);
   });
 });

@@ -103,3 +103,16 @@ export function silverUntil(range: MetricsRange | null): number | null {
   const silver = range?.sources.find((s) => s.source === 'silver');
   return silver ? silver.to : null;
 }
+
+/**
+ * The stream's event-time lag in words: how far the newest event time it counted trails the clock.
+ * A replayed backlog shows here, apart from the event-to-window latency (measured from each
+ * record's arrival in the broker). Null when the stream is not running or has counted nothing.
+ */
+export function eventLagText(running: boolean, lagMs: number | undefined): string | null {
+  if (!running || !lagMs) return null;
+  if (lagMs < 2_000) return 'event time is current (under 2 s behind the clock)';
+  const s = Math.round(lagMs / 1000);
+  const shown = s < 120 ? `${s} s` : s < 7_200 ? `${Math.round(s / 60)} min` : `${(s / 3600).toFixed(1)} h`;
+  return `event time is ${shown} behind the clock (a backlog or a slow till feed; latency is measured from arrival)`;
+}

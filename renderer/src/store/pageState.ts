@@ -31,7 +31,7 @@ export function initialWarehouse(): WarehousePageState {
   };
 }
 
-export type LakeTab = 'files' | 'quarantine' | 'sql';
+export type LakeTab = 'files' | 'quarantine' | 'sql' | 'compaction';
 
 /** The Lake page's state: the layer and folder open, the tree's open folders, the preview, the SQL. */
 export interface LakePageState {

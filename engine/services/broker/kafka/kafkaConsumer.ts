@@ -3,8 +3,8 @@ import { sleep } from '../../../util/fsx';
 import type { AssignHandler, BrokerConsumer, PolledBatch } from '../port';
 import { brokerError, isRebalanceError, readCommitted, readLow, toRecord } from './kafkaRequests';
 
-/** Records the consumer holds before it stops fetching: backpressure for a slow stream. */
-const QUEUE_HIGH_WATER = 100_000;
+/** Record text (values and keys, UTF-16 units) the consumer holds before it stops fetching: backpressure for a slow stream. */
+const QUEUE_HIGH_WATER_CHARS = 8 << 20;
 
 /**
  * A pull consumer (the broker port's poll/commit) over kafkajs' push loop (consumer.run calls
@@ -20,13 +20,13 @@ const QUEUE_HIGH_WATER = 100_000;
  * - seek-back: kafkajs starts from the committed offset and may deliver a batch fetched before a
  *   seek; deliver() keeps each partition contiguous from the start onAssign chose, seeking back
  *   over a hole unless retention removed it (then the stream reports the gap);
- * - backpressure: past QUEUE_HIGH_WATER queued records, deliver() sleeps (sending heartbeats) until
+ * - backpressure: past QUEUE_HIGH_WATER_CHARS of queued record text, deliver() sleeps (sending heartbeats) until
  *   poll() has taken enough, so kafkajs fetches no more meanwhile.
  */
 export class KafkaConsumer implements BrokerConsumer {
   private readonly consumer: Consumer;
   private queue: PolledBatch[] = [];
-  private queuedRecords = 0;
+  private queuedChars = 0;
   private owned: number[] = [];
   private generation = 0;
   /** Per owned partition, the offset the next delivered record must have. */
@@ -53,8 +53,9 @@ export class KafkaConsumer implements BrokerConsumer {
       sessionTimeout: 30_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 1_000,
-      maxBytes: 64 << 20,
-      maxBytesPerPartition: 16 << 20,
+      // What one fetch may bring, decoded into the stream's heap at once: bounded with the stream's own buffers.
+      maxBytes: 16 << 20,
+      maxBytesPerPartition: 4 << 20,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
       retry: { retries: 30, initialRetryTime: 300, maxRetryTime: 3_000 },
@@ -114,7 +115,7 @@ export class KafkaConsumer implements BrokerConsumer {
         budget = 0;
       }
     }
-    this.queuedRecords -= opts.maxRecords - budget;
+    for (const b of out) this.queuedChars -= textOf(b);
     return out;
   }
 
@@ -160,7 +161,7 @@ export class KafkaConsumer implements BrokerConsumer {
     const previous = this.owned;
     this.owned = [...partitions].sort((a, b) => a - b);
     this.queue = [];
-    this.queuedRecords = 0;
+    this.queuedChars = 0;
     const prior = this.assignDone;
     this.assignDone = (async () => {
       await prior.catch(() => undefined);
@@ -205,11 +206,17 @@ export class KafkaConsumer implements BrokerConsumer {
     }
     this.next.set(p, records[records.length - 1].offset + 1);
     this.queue.push({ partition: batch.partition, records });
-    this.queuedRecords += records.length;
+    this.queuedChars += textOf({ partition: p, records });
     this.wake?.();
-    while (this.queuedRecords > QUEUE_HIGH_WATER && isRunning() && !this.closed && generation === this.generation) {
+    while (this.queuedChars > QUEUE_HIGH_WATER_CHARS && isRunning() && !this.closed && generation === this.generation) {
       await sleep(20);
       await heartbeat();
     }
   }
+}
+
+function textOf(batch: PolledBatch): number {
+  let chars = 0;
+  for (const r of batch.records) chars += r.value.length + (r.key?.length ?? 0);
+  return chars;
 }

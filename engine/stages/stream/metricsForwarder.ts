@@ -2,7 +2,7 @@ import { toErrorInfo, type ErrorInfo } from '../../errors';
 import { mergeBatches } from '../../services/metrics/windows';
 import type { MetricsBatch, MetricsCalls } from '../../services/metrics/port';
 
-export interface MetricsPumpDeps {
+export interface MetricsForwarderDeps {
   metrics: MetricsCalls;
   /** Whether this member still owns the partition (a revoked one's deltas are dropped). */
   owns: (partition: number) => boolean;
@@ -19,17 +19,17 @@ export interface MetricsPumpDeps {
  * every record whatever happens to the store; while it is unreachable the deltas are held and
  * applied in one batch when it answers again, so the windows catch up instead of missing the outage.
  */
-export class MetricsPump {
+export class MetricsForwarder {
   private readonly pending = new Map<number, MetricsBatch>();
   private running: Promise<void> | null = null;
   private draining = false;
 
-  constructor(private readonly deps: MetricsPumpDeps) {}
+  constructor(private readonly deps: MetricsForwarderDeps) {}
 
   queue(p: number, delta: MetricsBatch): void {
     const held = this.pending.get(p);
     this.pending.set(p, held ? mergeBatches(held, delta) : delta);
-    this.running ??= this.pump().finally(() => (this.running = null));
+    this.running ??= this.forward().finally(() => (this.running = null));
   }
 
   /** A revoked partition's deltas: its new owner counts them. */
@@ -49,7 +49,7 @@ export class MetricsPump {
     }
   }
 
-  private async pump(): Promise<void> {
+  private async forward(): Promise<void> {
     const { metrics, owns, applied, counters } = this.deps;
     while (this.pending.size) {
       const batches = [...this.pending.values()];
