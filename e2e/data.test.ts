@@ -91,7 +91,7 @@ test('catalog import, quarantine replay and a sales file import from the app', {
   await page.getByRole('status', { name: 'connected to the host' }).waitFor({ timeout: 60_000 });
 
   // Data: a wrong catalog is refused with file, row and field; nothing applies.
-  await page.getByRole('link', { name: 'Data' }).click();
+  await page.getByRole('link', { name: 'Data', exact: true }).click();
   const inForce = page.getByRole('region', { name: 'Catalog' }).getByText(/12 stores, 34 products/);
   await inForce.waitFor();
   await page.getByLabel('Catalog files').setInputFiles(bad);
@@ -148,7 +148,7 @@ test('catalog import, quarantine replay and a sales file import from the app', {
 
   await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
   await shot(page, 'data-5-quarantine-other-theme');
-  await page.getByRole('link', { name: 'Data' }).click();
+  await page.getByRole('link', { name: 'Data', exact: true }).click();
   await inForce
     .or(page.getByText(/35 products/))
     .first()

@@ -2,12 +2,13 @@
  * Electron main: lifecycle, one window, and the contract wired to ipcMain. Thin on purpose: the
  * Host (engine/) does the work and runs the same way under web mode, the CLI and tests.
  */
-import { app, BrowserWindow, dialog, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultDataDir } from '../engine/config';
 import { Host } from '../engine/host';
 import { loadStartupConfig } from '../engine/settings';
+import { notifyAlerts } from './alertNotifier';
 import { registerHostIpc } from './ipc';
 import { makeShutdown } from './shutdown';
 import { allowNavigation, APP_CSP, windowOptions } from './window';
@@ -51,6 +52,17 @@ async function start(): Promise<void> {
   const { config, problems } = loadStartupConfig(dataDir);
   host = await Host.open(config, { waitForWarehouse: false, startupProblems: problems, checkServices: true });
   registerHostIpc(ipcMain, host);
+  const h = host;
+  notifyAlerts({
+    on: (name, listener) => h.on(name, listener),
+    Notification,
+    showAlerts: () => {
+      if (!win) return;
+      win.show();
+      win.focus();
+      void win.webContents.executeJavaScript("location.hash = '#/alerts'");
+    },
+  });
   win = new BrowserWindow(windowOptions(path.join(here, '../preload/preload.cjs')));
   win.once('ready-to-show', () => win?.show());
   if (process.env.ELECTRON_RENDERER_URL) await win.loadURL(process.env.ELECTRON_RENDERER_URL);

@@ -1,4 +1,4 @@
-import type { Commands, EtlResult, EtlSchedule, QueryPreset, QueryResult } from './contract';
+import type { Commands, EtlResult, QueryPreset, QueryResult } from './contract';
 import type { EngineConfig } from './config';
 import { PulseError, type ErrorInfo } from './errors';
 import { listLake, previewFile } from './lakeBrowser/lakeBrowser';
@@ -21,7 +21,6 @@ export type AppCommand =
   | 'warehouse.presets'
   | 'warehouse.query'
   | 'warehouse.cancel'
-  | 'etl.schedule'
   | 'settings.get'
   | 'settings.set'
   | 'lake.counts';
@@ -41,13 +40,12 @@ export interface AppDeps {
 
 /**
  * The commands behind the UI's pages that are not stage control: lake browsing, preset and
- * cancellable warehouse queries, the ETL schedule, settings. The Host delegates them here.
+ * cancellable warehouse queries, settings (the ETL schedule is in etlRuns/). The Host delegates them here.
  */
 export class AppCommands {
   private lake: Promise<Lake> | null = null;
   /** DuckDB over the lake, in a worker of its own (started on first use). */
   private readonly lakeSql: LazyWorker<'lake'>;
-  private schedule: { everyMinutes: number; timer: NodeJS.Timeout; next: number } | null = null;
   private readonly running = new Set<string>();
   private readonly editor: WarehouseEditor;
 
@@ -74,8 +72,6 @@ export class AppCommands {
         return run;
       },
       'warehouse.cancel': (q) => this.cancel(q.queryId),
-      'etl.schedule': async (q) =>
-        q.everyMinutes === undefined ? this.scheduleView() : this.setSchedule(q.everyMinutes),
       'settings.get': async () => this.settingsView(),
       'settings.set': async (q) => {
         saveSettings(this.deps.config(), q.values);
@@ -123,32 +119,6 @@ export class AppCommands {
     return { cancelled: await this.editor.cancel(queryId) };
   }
 
-  scheduleView(): EtlSchedule {
-    return { everyMinutes: this.schedule?.everyMinutes ?? null, nextRunAt: this.schedule?.next ?? null };
-  }
-
-  setSchedule(everyMinutes: number | null): EtlSchedule {
-    // Off is its own choice (null); 0 minutes is a mistake, refused with the schedule in force kept.
-    if (everyMinutes !== null && (!Number.isInteger(everyMinutes) || everyMinutes < 1 || everyMinutes > 24 * 60))
-      throw new PulseError(
-        'config_invalid',
-        `the ETL schedule must be a whole number of minutes from 1 to 1440 (use "Schedule off" to stop it), got ${everyMinutes}`,
-        { field: 'everyMinutes' },
-      );
-    if (this.schedule) clearInterval(this.schedule.timer);
-    this.schedule = null;
-    if (everyMinutes === null) return this.scheduleView();
-    const ms = everyMinutes * 60_000;
-    const timer = setInterval(() => {
-      if (this.schedule) this.schedule.next = Date.now() + ms;
-      // A failed run is reported by the Host as the ETL stage's state; the schedule goes on.
-      void this.deps.runEtl().catch(() => undefined);
-    }, ms);
-    timer.unref();
-    this.schedule = { everyMinutes, timer, next: Date.now() + ms };
-    return this.scheduleView();
-  }
-
   private openLake(): Promise<Lake> {
     this.lake ??= openLake(this.deps.config()).catch((err: unknown) => {
       this.lake = null;
@@ -165,7 +135,6 @@ export class AppCommands {
   }
 
   async close(): Promise<void> {
-    this.setSchedule(null);
     await this.editor.close();
     await this.lakeSql.close();
   }

@@ -15,6 +15,7 @@ import { groupForLake, lakeIdentity } from './services/lake/lakeIdentity';
 import { openLake } from './services/open';
 import { quarantineCommand } from './cli/quarantineCli';
 import { importCommand } from './cli/importCli';
+import { alertsCommand, etlCommand, qualityCommand } from './cli/opsCli';
 import { compactCommand } from './cli/compactCli';
 import { reconcileCommand } from './cli/reconcileCli';
 import { topicCommand } from './cli/topicCli';
@@ -27,7 +28,8 @@ const USAGE = `usage: npm run pipeline -- [--data-dir DIR] [--seconds S] [--rate
   The stream's offsets live in the lake; --group names its consumer group (default: the lake's own, from its id).
   --catalog: the stores and products in force (a JSON file, or a folder with stores.csv and products.csv).
 Also: npm run quarantine -- list|replay …, npm run import -- FILE…, npm run reconcile -- [lineage …],
-  npm run topic -- read|search|tail|produce|lag …, npm run compact (--help for each).`;
+      npm run topic -- read|search|tail|produce|lag …, npm run compact, npm run etl -- runs|log|run|rerun|schedule …,
+      npm run quality -- …, npm run alerts -- list|ack|rules|check (--help for each).`;
 
 function num(
   values: Record<string, unknown>,
@@ -143,6 +145,9 @@ async function main(): Promise<void> {
   if (command === 'pipeline') return pipeline(rest);
   if (command === 'quarantine') return quarantineCommand(rest);
   if (command === 'import') return importCommand(rest);
+  if (command === 'etl') return etlCommand(rest);
+  if (command === 'quality') return qualityCommand(rest);
+  if (command === 'alerts') return alertsCommand(rest);
   if (command === 'compact') return compactCommand(rest);
   if (command === 'reconcile') return reconcileCommand(rest);
   if (command === 'topic') return topicCommand(rest);

@@ -7,7 +7,7 @@ import { PulseError } from './errors';
  * values (rates, SQL, settings); this refuses what is not even the right shape.
  */
 
-type Field = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'numberOrNull';
+type Field = 'string' | 'number' | 'boolean' | 'object' | 'array' | 'numberOrNull' | 'stringOrNull';
 type Spec = Record<string, Field | `${Field}?`>;
 /**
  * Allowed fields of each command's request, `?` marking optional ones; unknown fields are refused.
@@ -39,7 +39,7 @@ const REQUESTS: Record<CommandName, Spec> = {
   'lake.query': { sql: 'string', limit: 'number?' },
   'warehouse.presets': {},
   'warehouse.cancel': { queryId: 'string' },
-  'etl.schedule': { everyMinutes: 'numberOrNull?' },
+  'etl.schedule': { everyMinutes: 'numberOrNull?', cron: 'stringOrNull?', timeZone: 'string?' },
   'settings.get': {},
   'settings.set': { values: 'object' },
   'infra.status': {},
@@ -74,6 +74,18 @@ const REQUESTS: Record<CommandName, Spec> = {
   'dashboard.pin': { title: 'string', sql: 'string', chart: 'object', money: 'array?', refreshSeconds: 'number' },
   'dashboard.update': { id: 'string', title: 'string?', refreshSeconds: 'number?' },
   'dashboard.unpin': { id: 'string' },
+  'quality.rules': {},
+  'quality.stats': { from: 'number?', to: 'number?', bucketMinutes: 'number?' },
+  'quarantine.record': { partition: 'number', offset: 'number' },
+  'etl.runs': { limit: 'number?' },
+  'etl.runLog': { runId: 'string' },
+  'etl.rerun': { runId: 'string' },
+  'alerts.list': { limit: 'number?' },
+  'alerts.acknowledge': { id: 'string?' },
+  'alerts.rules': {},
+  'alerts.saveRule': { rule: 'object' },
+  'alerts.deleteRule': { id: 'string' },
+  'alerts.check': {},
   'compaction.run': { dryRun: 'boolean?', targetMb: 'number?' },
   'compaction.status': {},
   'compaction.schedule': { everyMinutes: 'numberOrNull?' },
@@ -110,6 +122,9 @@ const EVENTS: Record<EventName, true> = {
   'catalog.changed': true,
   'import.progress': true,
   'sqlLab.changed': true,
+  'etl.run': true,
+  'alerts.fired': true,
+  'alerts.changed': true,
   'topics.tail': true,
   'topics.lag': true,
   'compaction.progress': true,
@@ -132,6 +147,8 @@ function fits(v: unknown, t: Field): boolean {
       return typeof v === 'number' && Number.isFinite(v);
     case 'numberOrNull':
       return v === null || (typeof v === 'number' && Number.isFinite(v));
+    case 'stringOrNull':
+      return v === null || typeof v === 'string';
     default:
       return typeof v === t;
   }
@@ -160,7 +177,7 @@ export function checkCall(name: unknown, req: unknown): { name: CommandName; req
     } else if (!fits(r[key], type)) {
       throw new PulseError(
         'config_invalid',
-        `${command}: field "${key}" must be ${type === 'numberOrNull' ? 'a number or null' : `a ${type}`}`,
+        `${command}: field "${key}" must be ${type === 'numberOrNull' ? 'a number or null' : type === 'stringOrNull' ? 'a string or null' : `a ${type}`}`,
         { field: key },
       );
     }

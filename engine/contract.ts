@@ -16,6 +16,7 @@ import type {
   SalesFileFormat,
   TextFile,
 } from './dataContract';
+import type { OpsCommands, OpsEvents } from './opsContract';
 import type { CompactionCommands, CompactionEvents } from './compactionContract';
 import type { Lineage, MetricsRange, ReconciliationReport } from './reconcileContract';
 
@@ -36,7 +37,6 @@ import type {
   WarehouseSchema,
 } from './sqlLabContract';
 import type { LakeCounts, LakeListing, LakeOffsets, LakePreview } from './lakeContract';
-
 import type { TopicsCommands, TopicsEvents } from './topicsContract';
 
 export type { ErrorCode, ErrorInfo };
@@ -44,6 +44,8 @@ export type { ErrorCode, ErrorInfo };
 export type * from './wireContract';
 /** Reference data, quarantine replay and imports: their types live beside, in dataContract.ts. */
 export type * from './dataContract';
+/** Data quality, ETL runs and alerts (the operator views): in opsContract.ts. */
+export type * from './opsContract';
 /** Reconciliation, lineage and the Live page's time range: their types live in reconcileContract.ts. */
 export type * from './reconcileContract';
 /** The compose stack's types (Infrastructure page), in infraContract.ts. */
@@ -208,11 +210,6 @@ export interface QueryPreset {
   money?: string[];
 }
 
-export interface EtlSchedule {
-  everyMinutes: number | null;
-  nextRunAt: number | null;
-}
-
 /** Settings the Settings page edits; kept in settings.json in the data dir (a config file). */
 export type SettingKey =
   | 'kafka'
@@ -266,8 +263,8 @@ export interface ConnectionTest {
   error: ErrorInfo | null;
 }
 
-/** Each area's commands beside its types (TopicsCommands: the Topics page; CompactionCommands) join these. */
-export interface Commands extends TopicsCommands, CompactionCommands {
+/** Each area's commands beside its types (Topics, Compaction, Ops: data quality, ETL runs, alerts) join these. */
+export interface Commands extends TopicsCommands, CompactionCommands, OpsCommands {
   'stage.start': {
     req: { stage: 'producer'; settings?: Partial<ProducerSettings> } | { stage: 'stream' };
     res: StageStatus;
@@ -317,7 +314,6 @@ export interface Commands extends TopicsCommands, CompactionCommands {
   'lake.query': { req: { sql: string; limit?: number }; res: QueryResult };
   'warehouse.presets': { req: Record<string, never>; res: QueryPreset[] };
   'warehouse.cancel': { req: { queryId: string }; res: { cancelled: boolean } };
-  'etl.schedule': { req: { everyMinutes?: number | null }; res: EtlSchedule };
   'settings.get': { req: Record<string, never>; res: SettingsView };
   'settings.set': { req: { values: Partial<Record<SettingKey, string | number | null>> }; res: SettingsView };
   // --- UI: the state in force, service health, durable counts ---
@@ -372,7 +368,7 @@ export interface Commands extends TopicsCommands, CompactionCommands {
   'metrics.range': { req: { minutes: number; stores?: number[] }; res: MetricsRange };
 }
 
-export interface Events extends TopicsEvents, CompactionEvents {
+export interface Events extends TopicsEvents, CompactionEvents, OpsEvents {
   'stage.status': StageStatus;
   'etl.progress': EtlProgress;
   'metrics.tick': MetricsSnapshot;

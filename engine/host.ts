@@ -24,6 +24,7 @@ import { HostData, requestedCatalog } from './hostData';
 import { InfraControl } from './infra/infraControl';
 import { LiveMetrics } from './liveMetrics';
 import { OffsetsView } from './offsetsView';
+import { OperatorViews } from './operatorViews';
 import { SummaryCommand } from './pipeline/summaryCommand';
 import { ServiceBoard } from './serviceBoard';
 import type { Metrics } from './services/metrics/port';
@@ -76,6 +77,8 @@ export class Host implements HostApi {
   /** Compaction of the lake's small files: now, on a schedule, with progress. */
   private readonly compaction: CompactionCommands;
   private readonly data: HostData;
+  /** Data quality, ETL runs (trigger, log, schedule, rerun) and alerts. */
+  readonly ops: OperatorViews;
   private readonly summaries: SummaryCommand;
   private readonly serviceCommands: ServiceCommands;
   private readonly stopTick: () => void;
@@ -159,7 +162,7 @@ export class Host implements HostApi {
       stream: () => this.stages.streamApi,
       producer: () => this.stages.producerApi,
       metrics: () => services.metrics,
-      runEtl: () => this.stages.runEtl(),
+      runEtl: () => this.ops.etlRuns.run('replay'),
       emit,
     });
     this.summaries = new SummaryCommand({
@@ -174,6 +177,15 @@ export class Host implements HostApi {
       stages: this.stages,
       infra: this.infra,
       changed: () => this.servicesChanged(),
+    });
+    this.ops = new OperatorViews({
+      config,
+      warehouse: () => services.warehouse,
+      runEtl: () => this.stages.runEtl(),
+      on: (n, l) => this.on(n, l),
+      emit,
+      services: board,
+      watch: options.checkServices === true,
     });
     this.compaction = new CompactionCommands({
       config,
@@ -192,6 +204,7 @@ export class Host implements HostApi {
       ...this.data.handlers(),
       ...this.sqlLab.handlers(),
       ...this.recon.handlers(),
+      ...this.ops.handlers(),
       ...this.topics.handlers(),
       ...this.compaction.handlers(),
     });
@@ -301,6 +314,7 @@ export class Host implements HostApi {
     await this.topics.close();
     await this.app.close();
     await this.data.close();
+    await this.ops.close();
     await this.summaries.close();
     await this.compaction.close();
     await this.stages.close();
@@ -314,6 +328,7 @@ export class Host implements HostApi {
     await this.app.servicesChanged();
     this.offsets.refresh();
     await this.data.servicesChanged();
+    await this.ops.servicesChanged();
     await this.summaries.close();
     await this.compaction.servicesChanged();
   }

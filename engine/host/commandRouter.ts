@@ -19,6 +19,11 @@ export class CommandRouter {
   call<K extends CommandName>(name: K, req: Commands[K]['req']): Promise<Commands[K]['res']> {
     const handler: Handler<K> | undefined = this.table[name];
     if (!handler) return Promise.reject(new PulseError('config_invalid', `unknown command ${JSON.stringify(name)}`));
-    return handler(req);
+    // A handler that throws before its first await (a request check) still answers with a rejection.
+    try {
+      return handler(req);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 }

@@ -9,8 +9,9 @@ import { DEFAULT_PRODUCER_SETTINGS, mergeProducerSettings } from './producerSett
 import type { ServiceSet } from './serviceSet';
 import { StageBoard } from './stageBoard';
 
+/** etl.run is EtlRuns' (etlRuns/), which records what started each run and calls runEtl() here. */
 export type StageCommand =
-  'stage.start' | 'stage.stop' | 'stage.list' | 'producer.configure' | 'producer.settings' | 'etl.run' | 'etl.history';
+  'stage.start' | 'stage.stop' | 'stage.list' | 'producer.configure' | 'producer.settings' | 'etl.history';
 
 export interface StageSupervisorDeps {
   services: ServiceSet;
@@ -50,7 +51,6 @@ export class StageSupervisor {
       'stage.list': async () => this.board.list(),
       'producer.configure': (q) => this.configureProducer(q),
       'producer.settings': async () => this.settings,
-      'etl.run': () => this.runEtl(),
       'etl.history': (q) => this.deps.services.warehouse.runs(q.limit ?? 20),
     };
   }

@@ -54,7 +54,7 @@ export async function runPipeline(run: PipelineRun): Promise<PipelineSummary> {
     const consumed = (await host.call('stage.list', {})).find((s) => s.stage === 'stream')?.counters.consumed ?? 0;
     await host.stopStream();
     clearInterval(ticker);
-    const etl = await host.runEtl();
+    const etl = await host.ops.etlRuns.run('pipeline');
     if (etl.status === 'failed') throw new Error(`ETL failed: ${etl.error}`);
     return await host.summary(elapsedS > 0 ? consumed / elapsedS : 0);
   } finally {

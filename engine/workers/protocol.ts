@@ -28,6 +28,7 @@ import type { ErrorInfo } from '../errors';
 import type { Catalog } from '../model/catalog';
 import type { DurableCounts } from '../pipeline/summary';
 import type { Replayed } from '../quarantine/quarantineCommands';
+import type { QualityWorkerApi } from '../quality/qualityScanner';
 import type { EditorQueries } from '../services/warehouse/editorQueries';
 import type { WriteState } from '../services/warehouse/pgliteQueries';
 import type { WarehouseCalls } from '../services/warehouse/port';
@@ -131,6 +132,12 @@ export interface WorkerRoles {
   summary: {
     init: NoInit;
     api: { count(): Promise<DurableCounts> };
+    events: NoEvents;
+  };
+  /** Data quality: arrivals and refusals per minute from the lake, a quarantined record in full. */
+  quality: {
+    init: NoInit;
+    api: QualityWorkerApi;
     events: NoEvents;
   };
   /** The Topics page's search by transaction id: DuckDB over the lake and a scan of the log past it. */

@@ -35,6 +35,8 @@ export const startWarehouse: RoleStarter<'warehouse'> = async (init, emit) => {
     beginRun: (runId) => calls.beginRun(runId),
     finishRun: (run) => calls.finishRun(run),
     runs: (limit) => calls.runs(limit),
+    runFiles: (runId, limit) => calls.runFiles(runId, limit),
+    newestLoad: () => calls.newestLoad(),
     query: (sql, params) => calls.query(sql, params),
     totals: () => calls.totals(),
     syncCatalog: (history) => calls.syncCatalog(history),
@@ -112,3 +114,7 @@ export const startImporter: RoleStarter<'importer'> = async (init, emit) => {
 };
 
 export const startSummary: RoleStarter<'summary'> = async (init) => ({ count: () => countDurable(init.config) });
+
+/** Data quality's reads of the lake (loaded on first use: a thread of another role never loads it). */
+export const startQuality: RoleStarter<'quality'> = async (init) =>
+  (await import('../quality/qualityScanner')).qualityWorkerApi(init.config);

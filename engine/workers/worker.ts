@@ -12,6 +12,7 @@ import { startEtl, startProducer, startStream } from './stageRoles';
 import {
   startImporter,
   startLake,
+  startQuality,
   startQuarantine,
   startSummary,
   startWarehouse,
@@ -30,6 +31,7 @@ const STARTERS: { [R in WorkerRole]: RoleStarter<R> } = {
   quarantine: startQuarantine,
   importer: startImporter,
   summary: startSummary,
+  quality: startQuality,
   topics: startTopics,
   compaction: startCompaction,
 };

@@ -1,7 +1,9 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { PageErrors } from './components/ErrorNote';
 import { PageContext, useApp, useCtx, useUi } from './context';
+import { Alerts, AlertBadge } from './pages/Alerts';
 import { Data } from './pages/Data';
+import { DataQuality } from './pages/DataQuality';
 import { Dashboard } from './pages/Dashboard';
 import { Etl } from './pages/Etl';
 import { Infrastructure } from './pages/Infrastructure';
@@ -19,10 +21,12 @@ export const PAGES: [string, string, () => ReactNode][] = [
   ['topics', 'Topics', () => <Topics />],
   ['lake', 'Lake', () => <Lake />],
   ['data', 'Data', () => <Data />],
+  ['quality', 'Data quality', () => <DataQuality />],
   ['warehouse', 'Warehouse', () => <Warehouse />],
   ['dashboard', 'Dashboard', () => <Dashboard />],
   ['etl', 'ETL', () => <Etl />],
   ['reconciliation', 'Reconciliation', () => <Reconciliation />],
+  ['alerts', 'Alerts', () => <Alerts />],
   ['infrastructure', 'Infrastructure', () => <Infrastructure />],
   ['settings', 'Settings', () => <Settings />],
 ];
@@ -79,6 +83,7 @@ export function App() {
           ))}
         </nav>
         <ServiceAlert />
+        <AlertBadge />
         <span
           className={`dot ${connected ? 'ok' : ''}`}
           role="status"

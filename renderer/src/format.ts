@@ -157,6 +157,12 @@ export function formatDuration(ms: number): string {
   return `${m} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** A share as a percent: 0.0512 → "5.12%"; null → "–". */
+export function formatPercent(share: number | null | undefined, digits = 2): string {
+  if (share === null || share === undefined || !Number.isFinite(share)) return '–';
+  return `${(share * 100).toLocaleString(LOCALE, { minimumFractionDigits: 0, maximumFractionDigits: digits })}%`;
+}
+
 /**
  * "2026-03-01 12:15" (or with seconds, or a T) as a wall-clock time in `zone`, to epoch ms; null when
  * it is not such a time. The inverse of formatDateTime, for times a user types in the app's zone.

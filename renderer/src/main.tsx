@@ -5,6 +5,7 @@ import { App } from './App';
 import { AppContext } from './context';
 import { bindHost, createAppStore, createLiveStore, type Theme } from './store/appStore';
 import { bindUi, createUiStore } from './store/uiStore';
+import { bindOps } from './store/opsState';
 import './styles.css';
 
 const saved = localStorage.getItem('retail-pulse-theme');
@@ -25,6 +26,7 @@ ui.subscribe((s, prev) => {
 });
 bindHost(api, app, live);
 bindUi(api, ui);
+bindOps(api, ui, { electron: window.api !== undefined });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

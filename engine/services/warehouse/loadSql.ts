@@ -52,6 +52,9 @@ export const FAIL_ORPHAN_RUNS = `UPDATE etl_runs SET finished_at = now(), status
 export const FINISH_RUN = `UPDATE etl_runs SET finished_at = now(), status = $2, files_loaded = $3, rows_inserted = $4, rows_skipped = $5, error = $6 WHERE run_id = $1`;
 export const LIST_RUNS = `SELECT run_id, started_at::text, finished_at::text, status, files_loaded, rows_inserted::float8 AS rows_inserted, rows_skipped::float8 AS rows_skipped, error
   FROM etl_runs ORDER BY started_at DESC LIMIT $1`;
+/** The silver files one run loaded, and when the newest load happened (epoch ms): the ETL runs page and freshness. */
+export const RUN_FILES = `SELECT file_key, rows_in_file FROM load_manifest WHERE run_id = $1 ORDER BY file_key LIMIT $2`;
+export const NEWEST_LOAD = `SELECT (extract(epoch FROM max(loaded_at)) * 1000)::float8 AS at FROM load_manifest`;
 export const TOTALS = `SELECT count(*)::float8 AS fact_rows, coalesce(sum(line_amount), 0)::float8 AS revenue FROM fact_sales`;
 
 export function manifestParams(runId: string, files: { key: string; rows: number }[]): unknown[] {

@@ -9,6 +9,8 @@ import {
   FAIL_ORPHAN_RUNS,
   FINISH_RUN,
   LIST_RUNS,
+  NEWEST_LOAD,
+  RUN_FILES,
   TOTALS,
   copyFactsSql,
   loadChunkIn,
@@ -196,6 +198,19 @@ export class PgWarehouse implements Warehouse {
 
   async runs(limit: number): Promise<EtlRunRecord[]> {
     return (await this.withClient((c) => c.query<EtlRunRecord>(LIST_RUNS, [limit]), 'listing ETL runs')).rows;
+  }
+
+  async runFiles(runId: string, limit: number): Promise<{ key: string; rows: number }[]> {
+    const r = await this.withClient(
+      (c) => c.query<{ file_key: string; rows_in_file: number }>(RUN_FILES, [runId, limit]),
+      'listing the files of an ETL run',
+    );
+    return r.rows.map((x) => ({ key: x.file_key, rows: x.rows_in_file }));
+  }
+
+  async newestLoad(): Promise<number | null> {
+    const r = await this.withClient((c) => c.query<{ at: number | null }>(NEWEST_LOAD), 'reading the newest load');
+    return r.rows[0]?.at ?? null;
   }
 
   /**

@@ -7,6 +7,8 @@ import {
   FAIL_ORPHAN_RUNS,
   FINISH_RUN,
   LIST_RUNS,
+  NEWEST_LOAD,
+  RUN_FILES,
   TOTALS,
   copyFactsSql,
   loadChunkIn,
@@ -124,6 +126,15 @@ export class PgliteWarehouse implements Warehouse, SnapshotSource {
 
   async runs(limit: number): Promise<EtlRunRecord[]> {
     return (await this.db.query<EtlRunRecord>(LIST_RUNS, [limit])).rows;
+  }
+
+  async runFiles(runId: string, limit: number): Promise<{ key: string; rows: number }[]> {
+    const r = await this.db.query<{ file_key: string; rows_in_file: number }>(RUN_FILES, [runId, limit]);
+    return r.rows.map((x) => ({ key: x.file_key, rows: x.rows_in_file }));
+  }
+
+  async newestLoad(): Promise<number | null> {
+    return (await this.db.query<{ at: number | null }>(NEWEST_LOAD)).rows[0]?.at ?? null;
   }
 
   /**

@@ -67,6 +67,10 @@ export interface Warehouse {
     error?: string;
   }): Promise<void>;
   runs(limit: number): Promise<EtlRunRecord[]>;
+  /** The silver files a run loaded (the load manifest), at most `limit`. */
+  runFiles(runId: string, limit: number): Promise<{ key: string; rows: number }[]>;
+  /** When the newest silver file was loaded (epoch ms), null when none was. */
+  newestLoad(): Promise<number | null>;
   /** Read-only query of one statement; values decoded as resultValues.ts says, the same on every adapter. */
   query(sql: string, params?: unknown[], opts?: QueryOptions): Promise<QueryResult>;
   totals(): Promise<{ factRows: number; revenue: number }>;

@@ -165,6 +165,22 @@ export function warehouseContract(
     assert.equal((await w.runs(1)).length, 1);
   });
 
+  withWarehouse('the files each run loaded and the time of the newest load come back from the manifest', async (w) => {
+    assert.equal(await w.newestLoad(), null);
+    const a = silverFile('silver/sales/date=2026-03-06/part-0002.parquet', '2026-03-06T10:00:00.000Z', 2, 3);
+    const b = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T11:00:00.000Z', 4, 4);
+    const before = Date.now();
+    await w.loadChunk(await chunkOf(w, 'run-files', [a, b]));
+    assert.deepEqual(await w.runFiles('run-files', 10), [
+      { key: b.key, rows: b.rows },
+      { key: a.key, rows: a.rows },
+    ]);
+    assert.equal((await w.runFiles('run-files', 1)).length, 1);
+    assert.deepEqual(await w.runFiles("x' OR 1=1 --", 10), []);
+    const at = await w.newestLoad();
+    assert.ok(at !== null && at >= before - 5_000 && at <= Date.now() + 5_000, `newest load at ${at}`);
+  });
+
   withWarehouse('query returns typed rows, decoded the same on every adapter', async (w) => {
     const a = silverFile('silver/sales/date=2026-03-06/part-0001.parquet', '2026-03-06T10:15:00.123Z', 3, 7);
     await w.loadChunk(await chunkOf(w, 'run-1', [a]));

@@ -11,6 +11,7 @@ import { errorInfo } from '../api/hostError';
 import type { ZoneChoice } from '../format';
 import { initialLake, initialWarehouse, type LakePageState, type WarehousePageState } from './pageState';
 import { initialDashboard, initialSqlLab, type DashboardState, type SqlLabState } from './sqlLabState';
+import { initialOps, type OpsState } from './opsState';
 import { initialLiveView, initialReconcile, type LiveViewState, type ReconcilePageState } from './reconcileState';
 import { initialTopics, type TopicsPageState } from './topicsState';
 
@@ -38,6 +39,8 @@ export interface UiState {
   lake: LakePageState;
   sqlLab: SqlLabState;
   dashboard: DashboardState;
+  /** Data quality, ETL runs, alerts (opsState.ts). */
+  ops: OpsState;
   liveView: LiveViewState;
   reconcile: ReconcilePageState;
   topics: TopicsPageState;
@@ -55,6 +58,7 @@ export function createUiStore(zone: ZoneChoice = 'local') {
     lake: initialLake(),
     sqlLab: initialSqlLab(),
     dashboard: initialDashboard(),
+    ops: initialOps(),
     liveView: initialLiveView(),
     reconcile: initialReconcile(),
     topics: initialTopics(),
