@@ -1,4 +1,4 @@
-import type { Commands, EtlResult, QueryPreset, QueryResult } from './contract';
+import type { Commands, QueryPreset, QueryResult } from './contract';
 import type { EngineConfig } from './config';
 import { PulseError, type ErrorInfo } from './errors';
 import { listLake, previewFile } from './lakeBrowser/lakeBrowser';
@@ -31,7 +31,6 @@ export interface AppDeps {
   warehouse: () => Remote<WarehouseWorkerApi>;
   /** The current warehouse worker's write state (the embedded warehouse's 'writes' events). */
   onWrites: (listener: (state: WriteState) => void) => () => void;
-  runEtl: () => Promise<EtlResult>;
   /** Saved settings left out at start, for the Settings page. */
   startupProblems?: () => ErrorInfo[];
   /** A warehouse.query the SQL lab marked as its own run (history: true), for its history. */

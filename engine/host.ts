@@ -128,7 +128,6 @@ export class Host implements HostApi {
       config,
       warehouse: () => services.warehouse,
       onWrites: (listener) => services.onWrites(listener),
-      runEtl: () => this.stages.runEtl(),
       startupProblems: () => options.startupProblems ?? [],
       editorRun: (q, run) => this.sqlLab.recordRun(q, run),
     });
