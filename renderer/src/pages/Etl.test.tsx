@@ -97,4 +97,20 @@ describe('ETL page', () => {
     expect(el.textContent).toContain('This run loaded no silver file.');
     unmount();
   });
+
+  it("says a run found nothing to load instead of '0/0 (100%)', and counts files and rows of one that did", async () => {
+    const { api } = fakeHost({ 'etl.runs': () => [run], 'etl.schedule': () => cron });
+    const { el, app, unmount } = await render(<Etl />, api, 'etl');
+    const line = () => el.querySelector('.progress-block p')!.textContent;
+    const base = { runId: run.runId, filesDone: 0, filesTotal: 0, rowsDone: 0, rowsTotal: 0 };
+    await act(async () => app.setState({ etlProgress: { ...base, phase: 'done' } }));
+    expect(line()).toBe('done: no silver file was waiting to load');
+    await act(async () =>
+      app.setState({
+        etlProgress: { ...base, phase: 'loading', filesDone: 3, filesTotal: 8, rowsDone: 12_000, rowsTotal: 40_000 },
+      }),
+    );
+    expect(line()).toBe('loading: files 3/8, rows 12,000/40,000 (30%)');
+    unmount();
+  });
 });

@@ -58,9 +58,11 @@ export function Etl() {
           <div style={{ width: `${pct}%` }} />
         </div>
         <p className="muted">
-          {progress
-            ? `${progress.phase}: files ${formatNumber(progress.filesDone)}/${formatNumber(progress.filesTotal)}, rows ${formatNumber(progress.rowsDone)}/${formatNumber(progress.rowsTotal)} (${pct}%)`
-            : 'not run yet in this session'}
+          {progress && progress.phase === 'done' && progress.filesTotal === 0
+            ? 'done: no silver file was waiting to load'
+            : progress
+              ? `${progress.phase}: files ${formatNumber(progress.filesDone)}/${formatNumber(progress.filesTotal)}, rows ${formatNumber(progress.rowsDone)}/${formatNumber(progress.rowsTotal)} (${pct}%)`
+              : 'not run yet in this session'}
           {etl.error && ` — ${etl.error.message}`}
         </p>
       </div>
