@@ -1,5 +1,5 @@
 import type { Lake } from '../services/lake/port';
-import { OFFSETS, parseMarker, rangeOf, resolveChain, type Marker } from '../stages/stream/checkpointChain';
+import { markersByPartition, rangeOf, resolveChain } from '../stages/stream/checkpointChain';
 import type { Covered } from './compactionKeys';
 
 /** What the stream's checkpoint says of one partition, read without changing anything. */
@@ -21,14 +21,7 @@ export interface PartitionOffsets {
  * owner's late write (which the stream removes itself) is never merged.
  */
 export async function committedRanges(lake: Lake): Promise<Map<number, PartitionOffsets>> {
-  const byPartition = new Map<number, Marker[]>();
-  for (const o of await lake.list(OFFSETS)) {
-    const m = parseMarker(o.key);
-    if (!m) continue;
-    const list = byPartition.get(m.partition) ?? [];
-    list.push(m);
-    byPartition.set(m.partition, list);
-  }
+  const byPartition = await markersByPartition(lake);
   const out = new Map<number, PartitionOffsets>();
   for (const [p, markers] of byPartition) {
     try {

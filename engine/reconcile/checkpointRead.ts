@@ -1,6 +1,6 @@
 import { PulseError } from '../errors';
 import type { Lake } from '../services/lake/port';
-import { OFFSETS, parseMarker, resolveChain, type Marker } from '../stages/stream/checkpointChain';
+import { markersByPartition, resolveChain } from '../stages/stream/checkpointChain';
 
 /** One partition's offsets as the lake's checkpoint markers say, read without changing anything. */
 export interface CheckpointView {
@@ -21,14 +21,7 @@ export interface CheckpointView {
  * removes a crash's leftovers, this only reports them.
  */
 export async function readCheckpoint(lake: Lake): Promise<Map<number, CheckpointView>> {
-  const byPartition = new Map<number, Marker[]>();
-  for (const o of await lake.list(OFFSETS)) {
-    const m = parseMarker(o.key);
-    if (!m) continue;
-    const list = byPartition.get(m.partition) ?? [];
-    list.push(m);
-    byPartition.set(m.partition, list);
-  }
+  const byPartition = await markersByPartition(lake);
   const out = new Map<number, CheckpointView>();
   for (const [partition, markers] of byPartition) {
     try {

@@ -1,5 +1,6 @@
 import { PulseError } from '../../errors';
 import { CHECKPOINT } from '../../services/lake/keys';
+import type { Lake } from '../../services/lake/port';
 
 /*
  * The lake's offsets as markers beside the layers, one small object per flush and partition
@@ -40,6 +41,19 @@ export function parseMarker(key: string): Marker | null {
   if (!m || !key.startsWith(OFFSETS)) return null;
   const [first, last] = [Number(m[2]), Number(m[3])];
   return first <= last ? { key, partition: Number(m[1]), first, last, kind: m[4] as MarkerKind } : null;
+}
+
+/** Every marker of the lake's checkpoint, by partition, from one listing of `_checkpoint/offsets/`. */
+export async function markersByPartition(lake: Pick<Lake, 'list'>): Promise<Map<number, Marker[]>> {
+  const byPartition = new Map<number, Marker[]>();
+  for (const o of await lake.list(OFFSETS)) {
+    const m = parseMarker(o.key);
+    if (!m) continue;
+    const list = byPartition.get(m.partition) ?? [];
+    list.push(m);
+    byPartition.set(m.partition, list);
+  }
+  return byPartition;
 }
 
 export const rangeOf = (m: { first: number; last: number }): string => `${m.first}-${m.last}`;
