@@ -5,6 +5,7 @@ import { Grid } from '../components/Grid';
 import { useAct, useCtx, usePlace, useTimeFormat } from '../context';
 import { useHostQuery } from '../hostQuery';
 import { formatBytes, formatDuration, formatNumber } from '../format';
+import { ProgressBar } from '../components/ProgressBar';
 
 const LAYERS = ['bronze', 'silver', 'quarantine'] as const;
 
@@ -103,16 +104,7 @@ export function CompactionPanel() {
       <ErrorNote error={scheduleField.error} id="compaction-schedule-error" />
       {running && (
         <div className="progress-block">
-          <div
-            role="progressbar"
-            aria-label="Compaction progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={pct}
-            className="progress"
-          >
-            <div style={{ width: `${pct}%` }} />
-          </div>
+          <ProgressBar label="Compaction progress" percent={pct} />
           <p className="muted">
             {running.phase}: {formatNumber(running.foldersDone)} of {formatNumber(running.foldersTotal)} hours,{' '}
             {formatNumber(running.filesDone)} of {formatNumber(running.filesTotal)} files,{' '}

@@ -6,6 +6,7 @@ import { useAct, useApp, useCtx } from '../context';
 import { formatNumber } from '../format';
 import { setOps } from '../store/opsState';
 import '../ops.css';
+import { ProgressBar } from '../components/ProgressBar';
 
 /**
  * ETL runs as an orchestrator shows them: run now, the schedule (kept across restarts), the running
@@ -47,16 +48,7 @@ export function Etl() {
       </div>
       <ScheduleEditor />
       <div className="progress-block">
-        <div
-          role="progressbar"
-          aria-label="ETL progress"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={pct}
-          className="progress"
-        >
-          <div style={{ width: `${pct}%` }} />
-        </div>
+        <ProgressBar label="ETL progress" percent={pct} />
         <p className="muted">
           {progress && progress.phase === 'done' && progress.filesTotal === 0
             ? 'done: no silver file was waiting to load'

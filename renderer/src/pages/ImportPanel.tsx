@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ImportProgress, ImportSummary, SalesFileFormat } from '../../../engine/contract';
 import { Grid } from '../components/Grid';
 import { useAct, useCtx } from '../context';
+import { ProgressBar } from '../components/ProgressBar';
 
 /** Bytes of the file per call: its text, JSON-escaped, stays under web mode's 1 MiB frame. */
 const PIECE = 512 * 1024;
@@ -96,16 +97,7 @@ export function ImportPanel() {
       </div>
       {progress && (
         <div className="progress-block">
-          <div
-            role="progressbar"
-            aria-label="Import progress"
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={pct}
-            className="progress"
-          >
-            <div style={{ width: `${pct}%` }} />
-          </div>
+          <ProgressBar label="Import progress" percent={pct} />
           <p className="muted" role="status">
             {progress.file}: {mb(progress.bytesDone)} of {mb(progress.bytesTotal)} ({pct}%), {count(progress.records)}{' '}
             records, {count(progress.recordsPerSec)} records/s
