@@ -16,9 +16,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PulseError } from '../../errors';
-import { isNetworkError } from '../../util/netErrors';
-import { maskSecrets, withoutCredentials } from '../../util/redact';
+import { eachLimited } from '../../util/eachLimited';
 import { checkLakeKey } from './keys';
+import { isRetriable, S3Errors, statusOf } from './s3Errors';
 import type { Lake, LakeObject } from './port';
 
 export interface S3LakeOptions {
@@ -55,12 +55,14 @@ export class S3Lake implements Lake {
   readonly kind = 's3' as const;
   readonly location: string;
   private readonly downloads = new Map<string, Promise<void>>();
+  private readonly errors: S3Errors;
 
   private constructor(
     private readonly client: S3Client,
     private readonly opts: S3LakeOptions,
   ) {
     this.location = `s3://${opts.bucket}`;
+    this.errors = new S3Errors(opts, this.location);
   }
 
   /** Connects, checks the bucket and creates it when absent. */
@@ -127,7 +129,7 @@ export class S3Lake implements Lake {
       }
     } catch (err) {
       // The local file stays: a retried put() needs it.
-      throw this.fail(`cannot upload ${key} to`, err);
+      throw this.errors.fail(`cannot upload ${key} to`, err);
     }
     fs.rmSync(localFile, { force: true });
   }
@@ -149,7 +151,7 @@ export class S3Lake implements Lake {
         fs.rmSync(localFile, { force: true });
         return false;
       }
-      throw this.fail(`cannot create ${key} in`, err);
+      throw this.errors.fail(`cannot create ${key} in`, err);
     }
     fs.rmSync(localFile, { force: true });
     return true;
@@ -180,7 +182,7 @@ export class S3Lake implements Lake {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.opts.bucket, Key: key }));
       return head.ContentLength ?? 0;
     } catch (err) {
-      throw this.fail(`cannot read the size of ${key} in`, err, key);
+      throw this.errors.fail(`cannot read the size of ${key} in`, err, key);
     }
   }
 
@@ -202,7 +204,7 @@ export class S3Lake implements Lake {
     } catch (err) {
       // A range that starts past the end: the folder lake reads no bytes there, so does this.
       if (range && statusOf(err) === 416) return new Uint8Array(0);
-      throw this.fail(`cannot read ${key} in`, err, key);
+      throw this.errors.fail(`cannot read ${key} in`, err, key);
     }
   }
 
@@ -220,7 +222,7 @@ export class S3Lake implements Lake {
         );
         errors = res.Errors ?? [];
       } catch (err) {
-        throw this.fail(`cannot delete ${batch.length} objects (from ${batch[0]}) in`, err);
+        throw this.errors.fail(`cannot delete ${batch.length} objects (from ${batch[0]}) in`, err);
       }
       const failed = errors.filter((e) => e.Code !== 'NoSuchKey');
       if (failed.length) {
@@ -254,13 +256,13 @@ export class S3Lake implements Lake {
 
   private async ensureBucket(): Promise<void> {
     const Bucket = this.opts.bucket;
-    const where = `bucket ${Bucket} at ${this.endpointName()}`;
+    const where = `bucket ${Bucket} at ${this.errors.endpointName()}`;
     try {
       await this.client.send(new HeadBucketCommand({ Bucket }));
       return;
     } catch (err) {
       const status = statusOf(err);
-      if (status !== 404) throw this.openError(where, err);
+      if (status !== 404) throw this.errors.openError(where, err);
     }
     try {
       const region = this.opts.region ?? 'us-east-1';
@@ -274,40 +276,13 @@ export class S3Lake implements Lake {
       if ((err as Error).name === 'BucketAlreadyOwnedByYou') return;
       throw new PulseError(
         'lake_io',
-        `cannot create ${where}: ${this.describe(err)}. Create the bucket yourself, or use credentials allowed to create it.`,
+        `cannot create ${where}: ${this.errors.describe(err)}. Create the bucket yourself, or use credentials allowed to create it.`,
         {
           cause: err,
           retriable: isRetriable(err),
         },
       );
     }
-  }
-
-  private openError(where: string, err: unknown): PulseError {
-    const status = statusOf(err);
-    const reason = this.describe(err);
-    if (status === 403 || status === 401) {
-      return new PulseError(
-        'lake_io',
-        `S3 refused access to ${where} (${reason}). Check the access key and secret, and that they may use this bucket.`,
-        { cause: err },
-      );
-    }
-    if (status === 301 || status === 400) {
-      return new PulseError(
-        'lake_io',
-        `S3 rejected ${where} (${reason}). Check the region (${this.opts.region ?? 'us-east-1'}), the bucket name and path-style addressing.`,
-        { cause: err },
-      );
-    }
-    return new PulseError(
-      'lake_io',
-      `cannot reach ${where} (${reason}). Check that the S3 server is running and the endpoint is right.`,
-      {
-        cause: err,
-        retriable: true,
-      },
-    );
   }
 
   /** Pages of ListObjectsV2 under prefix, 1000 keys at most per page. */
@@ -329,7 +304,7 @@ export class S3Lake implements Lake {
           }),
         );
       } catch (err) {
-        throw this.fail(`cannot list ${prefix || '(root)'} in`, err);
+        throw this.errors.fail(`cannot list ${prefix || '(root)'} in`, err);
       }
       onPage(page);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -388,7 +363,7 @@ export class S3Lake implements Lake {
       if (got.ETag) fs.writeFileSync(etagFile, got.ETag);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
-      throw err instanceof PulseError ? err : this.fail(`cannot download ${key} from`, err, key);
+      throw err instanceof PulseError ? err : this.errors.fail(`cannot download ${key} from`, err, key);
     }
   }
 
@@ -399,73 +374,8 @@ export class S3Lake implements Lake {
   private etagPath(key: string): string {
     return path.join(this.opts.cacheDir, ETAG_DIR, ...key.split('/'));
   }
-
-  /** The failure as a PulseError: 'not_found' for a missing key, else 'lake_io', retriable when the network or server failed. */
-  private fail(what: string, err: unknown, key?: string): PulseError {
-    const status = statusOf(err);
-    const name = (err as Error | undefined)?.name;
-    if (key !== undefined && (status === 404 || name === 'NoSuchKey' || name === 'NotFound')) {
-      return new PulseError('not_found', `lake object ${key} does not exist in ${this.location}`, { cause: err });
-    }
-    if (err instanceof PulseError) return err;
-    return new PulseError('lake_io', `${what} ${this.location} at ${this.endpointName()}: ${this.describe(err)}`, {
-      cause: err,
-      retriable: isRetriable(err),
-    });
-  }
-
-  /** The endpoint for messages, without any user:password it might carry. */
-  private endpointName(): string {
-    const { endpoint, region } = this.opts;
-    if (!endpoint) return `AWS S3 (${region ?? 'us-east-1'})`;
-    return this.redact(withoutCredentials(endpoint));
-  }
-
-  private describe(err: unknown): string {
-    const e = err as
-      { name?: string; code?: string; message?: string; errors?: { code?: string; message?: string }[] } | undefined;
-    // Connection failures to 'localhost' arrive as an AggregateError (IPv4 and IPv6) with an empty message.
-    const inner = e?.errors?.[0];
-    const code = e?.code ?? inner?.code ?? e?.name ?? 'Error';
-    const status = statusOf(err);
-    const message = e?.message || inner?.message || '';
-    return this.redact([code, status ? `HTTP ${status}` : '', message].filter((s) => s !== '').join(': '));
-  }
-
-  private redact(text: string): string {
-    return maskSecrets(text, this.opts.secretAccessKey);
-  }
-}
-
-function statusOf(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-}
-
-const RETRIABLE_NAMES = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'SlowDown',
-  'ThrottlingException',
-  'InternalError',
-  'ServiceUnavailable',
-]);
-
-function isRetriable(err: unknown): boolean {
-  const e = err as { name?: string } | undefined;
-  const status = statusOf(err);
-  if (status !== undefined && (status >= 500 || status === 429)) return true;
-  return isNetworkError(err) || (e?.name !== undefined && RETRIABLE_NAMES.has(e.name));
 }
 
 function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-async function eachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await run(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
