@@ -7,6 +7,8 @@ import { bindHost, createAppStore, createLiveStore, type Theme } from './store/a
 import { bindUi, createUiStore } from './store/uiStore';
 import { bindOps } from './store/opsState';
 import './styles.css';
+import './styles-data.css';
+import './sqlLab.css';
 
 const saved = localStorage.getItem('retail-pulse-theme');
 const theme: Theme =
