@@ -228,6 +228,9 @@ export class StageSupervisor {
       this.etl = etl;
     }
     const result = await this.etl.api.run();
+    // The run ended on the ETL's own port to the warehouse: wait for the warehouse's 'writes' events
+    // of it to reach this thread, so an editor query right after sees the load, not a run still open.
+    await this.deps.services.warehouse.settled().catch(() => undefined);
     this.last = result;
     if (result.status === 'failed')
       this.board.fail(

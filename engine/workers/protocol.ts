@@ -45,6 +45,11 @@ export interface WarehouseWorkerApi extends WarehouseCalls, Omit<EditorQueries, 
   snapshot(into: string): Promise<WriteState>;
   /** Serves the warehouse on another port, for another worker (the ETL's). */
   attach(port: MessagePort): void;
+  /**
+   * Answers at once: its reply comes after every event this worker sent before it (one port, in
+   * order), so a caller that awaits it has every 'writes' event of a run that ended on another port.
+   */
+  settled(): Promise<void>;
 }
 
 export interface WorkerRoles {

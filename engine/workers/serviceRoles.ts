@@ -49,6 +49,7 @@ export const startWarehouse: RoleStarter<'warehouse'> = async (init, emit) => {
     },
     // Other threads (the ETL worker) get their own port to the same warehouse.
     attach: (port) => void serve(port, calls),
+    settled: async () => undefined,
     close: async () => {
       await editor.close();
       await warehouse.close();
