@@ -10,24 +10,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { spawnSync } from 'node:child_process';
 import type { PipelineSummary } from '../engine/contract';
 import { writeSalesFiles } from '../engine/testing/salesFiles';
 import { hostCall } from './hostClient';
 import { launchBrowser, startWebMode } from './webMode';
-
-const SHOTS = path.resolve('e2e/screenshots');
-
-async function shotBoth(page: Page, name: string): Promise<void> {
-  for (let i = 0; i < 2; i++) {
-    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(600);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: true });
-    await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
-  }
-}
+import { SHOTS, shotBoth } from './shots';
 
 /** The lake's files as if written an hour ago (compaction leaves files younger than its settle time). */
 function age(lakeDir: string): void {

@@ -11,17 +11,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { BUILTIN_CATALOG } from '../engine/model/catalog';
 import { writeSalesFiles } from '../engine/testing/salesFiles';
 import { launchBrowser, startWebMode } from './webMode';
-
-const SHOTS = path.resolve('e2e/screenshots');
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
+import { SHOTS, shot } from './shots';
 
 test('catalog import, quarantine replay and a sales file import from the app', { timeout: 300_000 }, async (t) => {
   fs.mkdirSync(SHOTS, { recursive: true });

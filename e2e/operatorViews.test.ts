@@ -15,19 +15,9 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { hostCall } from './hostClient';
 import { launchBrowser, startWebMode, type WebMode } from './webMode';
+import { SHOTS, shotBoth } from './shots';
 
-const SHOTS = path.resolve('e2e/screenshots');
 const BROKEN = 'lake/silver/sales_lines/date=2026-01-01/hour=00/9-0-0.parquet';
-
-async function shotBoth(page: Page, name: string): Promise<void> {
-  for (let i = 0; i < 2; i++) {
-    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(SHOTS, `ops-${name}-${theme}.png`), fullPage: true });
-    await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
-  }
-}
 
 async function open(
   web: WebMode,
@@ -149,7 +139,7 @@ test('Data quality, ETL runs and Alerts in web mode, kept across a restart', { t
       (n) => n.title === 'Retail Pulse: Quarantine: total_mismatch',
     ),
   );
-  await shotBoth(page, 'quality');
+  await shotBoth(page, 'ops-quality');
 
   // ── Alerts ──
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Alerts' }).click();
@@ -180,7 +170,7 @@ test('Data quality, ETL runs and Alerts in web mode, kept across a restart', { t
     .getByRole('row')
     .filter({ hasText: 'older than 120 min' });
   assert.equal(await added.getByRole('cell').first().textContent(), 'Data freshness');
-  await shotBoth(page, 'alerts');
+  await shotBoth(page, 'ops-alerts');
 
   // ── ETL: a broken silver file fails a run; its log says why; Rerun loads once it is gone ──
   const broken = path.join(dataDir, BROKEN);
@@ -222,7 +212,7 @@ test('Data quality, ETL runs and Alerts in web mode, kept across a restart', { t
     .getByRole('status', { name: 'Schedule in force' })
     .getByText(/^Scheduled every 15 minutes in Africa\/Cairo; next run /)
     .waitFor();
-  await shotBoth(page, 'etl');
+  await shotBoth(page, 'ops-etl');
   await ui.close();
 
   // ── A restart of web mode on the same data ──

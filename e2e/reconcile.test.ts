@@ -8,23 +8,11 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { hostCall } from './hostClient';
 import { launchBrowser, startWebMode, type WebMode } from './webMode';
-
-const SHOTS = path.resolve('e2e/screenshots');
-
-async function shotBoth(page: Page, name: string): Promise<void> {
-  for (let i = 0; i < 2; i++) {
-    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(600);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: true });
-    await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
-  }
-}
+import { SHOTS, shotBoth } from './shots';
 
 /** Sales through the whole pipeline, some of them late (older than the first live window). */
 async function loadSales(web: WebMode): Promise<void> {

@@ -10,30 +10,13 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { hostCall } from './hostClient';
 import { launchBrowser, startWebMode } from './webMode';
+import { SHOTS, shotBoth } from './shots';
 
-const SHOTS = path.resolve('e2e/screenshots');
 const ZONE = 'Africa/Cairo';
-
-async function shot(page: Page, name: string): Promise<void> {
-  // A full-page shot of a scrolled page draws the sticky header where it was scrolled to.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** The page as it is, then in the other theme, then back. */
-async function shotBoth(page: Page, name: string): Promise<void> {
-  const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-  await shot(page, `${name}-${theme}`);
-  await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
-  await shot(page, `${name}-${theme === 'dark' ? 'light' : 'dark'}`);
-  await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
-}
 
 async function points(page: Page, label: string): Promise<number> {
   return Number(await page.getByRole('img', { name: label }).getAttribute('data-points'));

@@ -8,27 +8,16 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { hostCall } from './hostClient';
 import { launchBrowser, startWebMode, type WebMode } from './webMode';
+import { SHOTS, shotBoth } from './shots';
 
-const SHOTS = path.resolve('e2e/screenshots');
 const TYPED =
   'SELECT city, sum(line_amount) AS revenue FROM fact_sales JOIN dim_store USING (store_key) GROUP BY city ORDER BY revenue DESC';
 const SAVED = 'Revenue by city (lab)';
 const PINNED = 'Lab: revenue by city';
-
-async function shotBoth(page: Page, name: string): Promise<void> {
-  for (let i = 0; i < 2; i++) {
-    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: true });
-    await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
-  }
-}
 
 /** Some sales through the whole pipeline, so the warehouse has cities and revenue. */
 async function loadSales(web: WebMode): Promise<void> {

@@ -7,23 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
 import { hostCall } from './hostClient';
 import { launchBrowser, startWebMode, type WebMode } from './webMode';
-
-const SHOTS = path.resolve('e2e/screenshots');
-
-async function shotBoth(page: Page, name: string): Promise<void> {
-  for (let i = 0; i < 2; i++) {
-    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.waitForTimeout(400);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: true });
-    await page.getByRole('button', { name: /Switch to (light|dark) theme/ }).click();
-  }
-}
+import { SHOTS, shotBoth } from './shots';
 
 /** Runs the stream until it has read everything on the topic now, then stops it. */
 async function drain(web: WebMode): Promise<void> {
