@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { hostCall } from './hostClient';
+import { openApp } from './appPage';
 import { launchBrowser, startWebMode, type WebMode } from './webMode';
 import { SHOTS, shotBoth } from './shots';
 
@@ -51,19 +52,7 @@ test(
     await loadSales(web);
     const browser = await launchBrowser();
     t.after(() => browser.close());
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, timezoneId: 'Africa/Cairo' });
-    await context.addInitScript(() => {
-      const w = window as unknown as { cspViolations: string[] };
-      w.cspViolations = [];
-      document.addEventListener('securitypolicyviolation', (e) =>
-        w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
-      );
-    });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${web.url}#/warehouse`);
-    await page.getByRole('status', { name: 'connected to the host' }).waitFor({ timeout: 60_000 });
+    const { page, errors } = await openApp(browser, web.url, 'warehouse', 'Africa/Cairo');
 
     // Type with completion: a column accepted from the list with Enter, the rest typed.
     const editor = page.getByRole('textbox', { name: 'Warehouse SQL' });

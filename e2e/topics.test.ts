@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { test } from 'node:test';
 import { hostCall } from './hostClient';
+import { openApp } from './appPage';
 import { launchBrowser, startWebMode, type WebMode } from './webMode';
 import { SHOTS, shotBoth } from './shots';
 
@@ -38,19 +39,7 @@ test('Topics page: browse, search, send by hand, tail and lag in web mode', { ti
 
   const browser = await launchBrowser();
   t.after(() => browser.close());
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, timezoneId: 'Africa/Cairo' });
-  await context.addInitScript(() => {
-    const w = window as unknown as { cspViolations: string[] };
-    w.cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) =>
-      w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
-    );
-  });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${web.url}#/topics`);
-  await page.getByRole('status', { name: 'connected to the host' }).waitFor({ timeout: 60_000 });
+  const { page, errors } = await openApp(browser, web.url, 'topics', 'Africa/Cairo');
 
   // The newest page: 100 messages of every partition.
   const messages = page.getByRole('table', { name: 'Messages of the topic' });
